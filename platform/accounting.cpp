@@ -1,0 +1,29 @@
+#include "platform/accounting.h"
+
+namespace cimvp {
+
+EnergyLedger::Handle EnergyLedger::declare(const std::string& kind, double pj_per_event) {
+    Event& event = events_[kind];
+    event.pj_per_event = pj_per_event;
+    return Handle(&event);
+}
+
+double EnergyLedger::total_pj() const {
+    double total = 0.0;
+    for (const auto& [kind, event] : events_) total += event.total_pj();
+    return total;
+}
+
+double EnergyLedger::total_pj(const std::string& kind) const {
+    const auto found = events_.find(kind);
+    return found == events_.end() ? 0.0 : found->second.total_pj();
+}
+
+void BusyTracker::add(const sc_core::sc_time& start, const sc_core::sc_time& end) {
+    if (end <= start) return;
+    const sc_core::sc_time from = start > busy_until_ ? start : busy_until_;
+    if (end > from) busy_ += end - from;
+    if (end > busy_until_) busy_until_ = end;
+}
+
+}  // namespace cimvp

@@ -1,0 +1,114 @@
+// The base of every hardware model: a SystemC module with typed parameters, named ports for
+// netlist binding, counters, energy per event kind, busy time and an area figure.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "platform/accounting.h"
+#include "platform/error.h"
+#include "platform/params.h"
+
+namespace cimvp {
+
+using TargetSocketBase = tlm::tlm_base_target_socket_b<32, tlm::tlm_fw_transport_if<>, tlm::tlm_bw_transport_if<>>;
+
+// What the netlist says about one instance, handed to the model's constructor.
+struct ComponentContext {
+    std::string name;
+    std::string type;
+    YAML::Node params;         // the `params:` map, possibly undefined
+    std::string file;          // netlist file, for error locations
+    SourceLocation where;      // the module entry in the netlist
+    double platform_clock_hz;  // the netlist's `clock:`
+};
+
+class Component : public sc_core::sc_module {
+public:
+    explicit Component(const ComponentContext& context);
+    Component(const Component&) = delete;
+    Component& operator=(const Component&) = delete;
+
+    const std::string& type_name() const { return type_; }
+    const ComponentContext& context() const { return context_; }
+
+    // --- ports, bound by the netlist builder by name ---------------------------------------
+    struct InitiatorPort {
+        std::function<void(TargetSocketBase&)> bind;
+        bool multi = false;
+        bool required = true;
+        int bindings = 0;
+    };
+    struct TargetPort {
+        TargetSocketBase* socket = nullptr;
+        bool multi = false;
+        bool required = true;
+        int bindings = 0;
+    };
+    struct IrqPort {
+        sc_core::sc_out<bool>* out = nullptr;
+        sc_core::sc_in<bool>* in = nullptr;
+        bool required = false;
+        int bindings = 0;
+    };
+    std::map<std::string, InitiatorPort>& initiator_ports() { return initiators_; }
+    std::map<std::string, TargetPort>& target_ports() { return targets_; }
+    std::map<std::string, IrqPort>& irq_ports() { return irqs_; }
+
+    // Bytes of address space this component occupies when mapped behind a router without an
+    // explicit `size:`; 0 means the netlist must give one.
+    virtual uint64_t address_span() const { return 0; }
+
+    // Called by the builder for each router binding with a window (`at:`), before binding.
+    virtual void map_window(const std::string& socket, uint64_t base, uint64_t size, const SourceLocation& where);
+
+    // --- accounting ------------------------------------------------------------------------
+    Counters& counters() { return counters_; }
+    const Counters& counters() const { return counters_; }
+    EnergyLedger& energy() { return energy_; }
+    const EnergyLedger& energy() const { return energy_; }
+    BusyTracker& busy() { return busy_; }
+    const BusyTracker& busy() const { return busy_; }
+    virtual double area_um2() const { return 0.0; }
+
+    // Called once when the simulation has ended, to close time-proportional accounting
+    // (refresh, leakage) up to `end`.
+    virtual void finalize(const sc_core::sc_time& end) {}
+
+    // Model-specific additions to this component's entry in report.json.
+    virtual void add_to_report(nlohmann::json& entry) const {}
+
+protected:
+    template <class Socket>
+    void expose_initiator(const std::string& port, Socket& socket, bool multi = false, bool required = true) {
+        initiators_[port] = InitiatorPort{[&socket](TargetSocketBase& target) { socket.bind(target); }, multi,
+                                          required, 0};
+    }
+    void expose_target(const std::string& port, TargetSocketBase& socket, bool multi = false, bool required = true) {
+        targets_[port] = TargetPort{&socket, multi, required, 0};
+    }
+    void expose_irq_out(const std::string& port, sc_core::sc_out<bool>& out) { irqs_[port] = IrqPort{&out, nullptr}; }
+    void expose_irq_in(const std::string& port, sc_core::sc_in<bool>& in, bool required = false) {
+        irqs_[port] = IrqPort{nullptr, &in, required};
+    }
+
+private:
+    ComponentContext context_;
+    std::string type_;
+    std::map<std::string, InitiatorPort> initiators_;
+    std::map<std::string, TargetPort> targets_;
+    std::map<std::string, IrqPort> irqs_;
+    Counters counters_;
+    EnergyLedger energy_;
+    BusyTracker busy_;
+};
+
+}  // namespace cimvp
