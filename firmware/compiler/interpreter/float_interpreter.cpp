@@ -1,0 +1,94 @@
+#include "firmware/compiler/interpreter/float_interpreter.h"
+
+#include <stdexcept>
+
+#include "firmware/compiler/interpreter/float_kernels.h"
+
+namespace cimvp::ir {
+
+namespace {
+
+std::map<std::string, FloatKernel>& kernel_table() {
+    static std::map<std::string, FloatKernel> table = [] {
+        auto kernels = standard_float_kernels();
+        for (auto& entry : window_float_kernels()) kernels.insert(std::move(entry));
+        return kernels;
+    }();
+    return table;
+}
+
+}  // namespace
+
+void register_float_kernel(const std::string& op_type, FloatKernel kernel) { kernel_table()[op_type] = std::move(kernel); }
+
+bool has_float_kernel(const std::string& op_type) { return kernel_table().count(op_type) > 0; }
+
+TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObserver& observer) {
+    std::map<std::string, const Tensor*> available;
+    for (const auto& entry : graph.initializers) available[entry.first] = &entry.second;
+    for (const auto& name : graph.inputs) {
+        auto given = inputs.find(name);
+        if (given == inputs.end()) throw std::runtime_error("graph '" + graph.name + "': no value for input '" + name + "'");
+        const Tensor& declared = graph.tensor(name);
+        const Tensor& value = given->second;
+        if (value.type != declared.type || value.shape != declared.shape) {
+            throw std::runtime_error("graph '" + graph.name + "': input '" + name + "' is " + to_string(value.type) + " " +
+                                     to_string(value.shape) + ", expected " + to_string(declared.type) + " " +
+                                     to_string(declared.shape));
+        }
+        if (value.data.size() != static_cast<std::size_t>(value.element_count()) * element_size(value.type)) {
+            throw std::runtime_error("graph '" + graph.name + "': input '" + name + "' has no data");
+        }
+        available[name] = &value;
+    }
+
+    // Each intermediate is freed after its last reader, so peak memory follows the live set.
+    std::map<std::string, std::size_t> last_use;
+    for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+        for (const auto& name : graph.nodes[i].inputs) last_use[name] = i;
+    }
+    for (const auto& name : graph.outputs) last_use[name] = graph.nodes.size();
+
+    TensorMap computed;
+    for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+        const Node& node = graph.nodes[i];
+        auto kernel = kernel_table().find(node.op_type);
+        if (kernel == kernel_table().end()) {
+            throw UnsupportedError(node.describe() + ": unsupported operator " + node.op_type + " in the float interpreter");
+        }
+        std::vector<const Tensor*> operands;
+        for (const auto& name : node.inputs) {
+            if (name.empty()) {
+                operands.push_back(nullptr);
+                continue;
+            }
+            auto found = available.find(name);
+            if (found == available.end()) throw std::runtime_error(node.describe() + ": input '" + name + "' is not computed");
+            operands.push_back(found->second);
+        }
+        while (!operands.empty() && operands.back() == nullptr) operands.pop_back();
+        std::vector<Tensor> results = kernel->second(node, operands);
+        if (observer) observer(node, results);
+        for (const auto& name : node.inputs) {
+            if (last_use[name] == i && computed.count(name)) {
+                available.erase(name);
+                computed.erase(name);
+            }
+        }
+        for (Tensor& result : results) {
+            const std::string name = result.name;
+            Tensor& stored = computed[name] = std::move(result);
+            available[name] = &stored;
+        }
+    }
+
+    TensorMap outputs;
+    for (const auto& name : graph.outputs) {
+        auto found = available.find(name);
+        if (found == available.end()) throw std::runtime_error("graph '" + graph.name + "': output '" + name + "' is not computed");
+        outputs[name] = *found->second;
+    }
+    return outputs;
+}
+
+}  // namespace cimvp::ir

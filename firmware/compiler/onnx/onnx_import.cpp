@@ -1,0 +1,220 @@
+#include "firmware/compiler/onnx/onnx_import.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "firmware/compiler/ir/shape_inference.h"
+#include "firmware/compiler/onnx/tensor_proto.h"
+#include "platform/error.h"
+
+namespace cimvp::ir {
+
+namespace {
+
+constexpr int64_t kMinOpset = 9;
+constexpr int64_t kMaxOpset = 17;
+
+onnx::ModelProto read_model(const std::string& path) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) throw std::runtime_error("no such file");
+    std::ifstream stream(path, std::ios::binary);
+    if (!stream) throw std::runtime_error("cannot open file");
+    onnx::ModelProto model;
+    // Protobuf accepts many byte strings; a model without a graph or an opset is not ONNX either.
+    if (!model.ParseFromIstream(&stream) || !model.has_graph() || model.opset_import_size() == 0) {
+        throw std::runtime_error("not a valid ONNX model (corrupt or truncated file)");
+    }
+    return model;
+}
+
+int64_t default_domain_opset(const onnx::ModelProto& model) {
+    int64_t opset = -1;
+    for (const auto& entry : model.opset_import()) {
+        if (entry.domain().empty() || entry.domain() == "ai.onnx") opset = entry.version();
+    }
+    if (opset < kMinOpset || opset > kMaxOpset) {
+        throw UnsupportedError("unsupported opset " + std::to_string(opset) + " (supported: " +
+                               std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) + ")");
+    }
+    return opset;
+}
+
+AttributeValue read_attribute(const onnx::AttributeProto& attribute, const std::string& node) {
+    switch (attribute.type()) {
+        case onnx::AttributeProto::INT:
+            return attribute.i();
+        case onnx::AttributeProto::FLOAT:
+            return attribute.f();
+        case onnx::AttributeProto::STRING:
+            return attribute.s();
+        case onnx::AttributeProto::INTS:
+            return std::vector<int64_t>(attribute.ints().begin(), attribute.ints().end());
+        case onnx::AttributeProto::FLOATS:
+            return std::vector<float>(attribute.floats().begin(), attribute.floats().end());
+        default:
+            throw UnsupportedError(node + ": unsupported attribute '" + attribute.name() + "' of type " +
+                                   onnx::AttributeProto::AttributeType_Name(attribute.type()));
+    }
+}
+
+// A Constant node's value as an initializer named after its output.
+Tensor constant_value(const onnx::NodeProto& proto, const std::string& node, const std::string& base_dir) {
+    if (proto.attribute_size() != 1 || proto.output_size() != 1) throw std::runtime_error(node + ": needs one value attribute and one output");
+    const auto& attribute = proto.attribute(0);
+    const std::string& output = proto.output(0);
+    Tensor tensor;
+    if (attribute.name() == "value") {
+        tensor = from_tensor_proto(attribute.t(), base_dir, node);
+    } else if (attribute.name() == "value_float") {
+        tensor = Tensor::from_values<float>(output, {}, {attribute.f()});
+    } else if (attribute.name() == "value_floats") {
+        tensor = Tensor::from_values<float>(output, {attribute.floats_size()},
+                                            std::vector<float>(attribute.floats().begin(), attribute.floats().end()));
+    } else if (attribute.name() == "value_int") {
+        tensor = Tensor::from_values<int64_t>(output, {}, {attribute.i()});
+    } else if (attribute.name() == "value_ints") {
+        tensor = Tensor::from_values<int64_t>(output, {attribute.ints_size()},
+                                              std::vector<int64_t>(attribute.ints().begin(), attribute.ints().end()));
+    } else {
+        throw UnsupportedError(node + ": unsupported attribute '" + attribute.name() + "'");
+    }
+    tensor.name = output;
+    return tensor;
+}
+
+// Reads a graph input's declared shape; a symbolic or missing dimension makes it dynamic.
+Shape declared_shape(const onnx::ValueInfoProto& input, const ImportOptions& options) {
+    if (auto given = options.input_shapes.find(input.name()); given != options.input_shapes.end()) return given->second;
+    const auto& type = input.type().tensor_type();
+    if (!type.has_shape()) {
+        throw std::runtime_error("input '" + input.name() + "' has no shape; give one with --input-shape " +
+                                 input.name() + "=...");
+    }
+    Shape shape;
+    std::string text;
+    bool dynamic = false;
+    for (const auto& dim : type.shape().dim()) {
+        const bool known = dim.has_dim_value() && dim.dim_value() > 0;
+        dynamic = dynamic || !known;
+        shape.push_back(known ? dim.dim_value() : -1);
+        text += (text.empty() ? "" : "x") + (known ? std::to_string(dim.dim_value())
+                                                   : (dim.has_dim_param() ? dim.dim_param() : std::string("?")));
+    }
+    if (dynamic) {
+        throw std::runtime_error("input '" + input.name() + "' has dynamic shape " + text +
+                                 "; give a static shape with --input-shape " + input.name() + "=...");
+    }
+    return shape;
+}
+
+// Softmax before opset 13 flattens the input to 2-D at `axis`; the IR keeps only the opset-13 meaning
+// (one axis), so an old Softmax over several trailing axes becomes Flatten -> Softmax -> Reshape.
+void rewrite_legacy_softmax(Graph& graph) {
+    for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+        Node& node = graph.nodes[i];
+        if (node.op_type != "Softmax") continue;
+        const Shape shape = graph.tensor(node.input(0)).shape;
+        int64_t axis = node.attribute_int("axis", 1);
+        if (axis < 0) axis += static_cast<int64_t>(shape.size());
+        if (axis == static_cast<int64_t>(shape.size()) - 1) {
+            node.attributes["axis"] = axis;
+            continue;
+        }
+        const std::string flat = node.name + "/flattened";
+        const std::string soft = node.name + "/softmax2d";
+        const std::string target = node.name + "/shape";
+        const std::string output = node.outputs[0];
+        graph.initializers[target] = Tensor::from_values<int64_t>(target, {static_cast<int64_t>(shape.size())}, shape);
+        Node flatten{node.name + "/flatten", "Flatten", {node.input(0)}, {flat}, {{"axis", axis}}};
+        Node softmax{node.name, "Softmax", {flat}, {soft}, {{"axis", int64_t{1}}}};
+        Node reshape{node.name + "/reshape", "Reshape", {soft, target}, {output}, {}};
+        graph.nodes[i] = std::move(flatten);
+        graph.insert_node(i + 1, std::move(softmax));
+        graph.insert_node(i + 2, std::move(reshape));
+        i += 2;
+    }
+}
+
+Graph build_graph(const onnx::ModelProto& model, const std::string& path, const ImportOptions& options) {
+    const int64_t opset = default_domain_opset(model);
+    const std::string base_dir = std::filesystem::path(path).parent_path().string();
+    const auto& proto = model.graph();
+    Graph graph;
+    graph.name = proto.name();
+    for (const auto& initializer : proto.initializer()) {
+        graph.initializers[initializer.name()] = from_tensor_proto(initializer, base_dir, "");
+    }
+    std::set<std::string> input_names;
+    for (const auto& input : proto.input()) {
+        input_names.insert(input.name());
+        if (graph.is_initializer(input.name())) continue;  // older exporters list weights as inputs too
+        if (auto frozen = options.constant_inputs.find(input.name()); frozen != options.constant_inputs.end()) {
+            graph.initializers[input.name()] = frozen->second;
+            graph.initializers[input.name()].name = input.name();
+            continue;
+        }
+        const auto& type = input.type();
+        if (!type.has_tensor_type()) throw UnsupportedError("input '" + input.name() + "' is not a tensor");
+        Tensor value(input.name(), from_onnx_data_type(type.tensor_type().elem_type(), "input '" + input.name() + "'"),
+                     declared_shape(input, options));
+        graph.inputs.push_back(input.name());
+        graph.values[input.name()] = std::move(value);
+    }
+    for (const auto& entry : options.input_shapes) {
+        if (!input_names.count(entry.first)) throw std::runtime_error("--input-shape names '" + entry.first + "', which is not a graph input");
+    }
+
+    for (int i = 0; i < proto.node_size(); ++i) {
+        const auto& node_proto = proto.node(i);
+        Node node;
+        node.op_type = node_proto.op_type();
+        node.name = node_proto.name().empty() ? node.op_type + "_" + std::to_string(i) : node_proto.name();
+        const std::string described = "node '" + node.name + "' (" + node.op_type + ")";
+        if (!node_proto.domain().empty() && node_proto.domain() != "ai.onnx") {
+            throw UnsupportedError(described + ": unsupported operator domain '" + node_proto.domain() + "'");
+        }
+        if (node.op_type == "Constant") {
+            Tensor value = constant_value(node_proto, described, base_dir);
+            graph.initializers[value.name] = std::move(value);
+            continue;
+        }
+        if (!has_shape_function(node.op_type)) {
+            throw UnsupportedError(described + ": unsupported operator " + node.op_type);
+        }
+        node.inputs.assign(node_proto.input().begin(), node_proto.input().end());
+        node.outputs.assign(node_proto.output().begin(), node_proto.output().end());
+        for (const auto& attribute : node_proto.attribute()) {
+            node.attributes[attribute.name()] = read_attribute(attribute, described);
+        }
+        graph.add_node(std::move(node));
+    }
+    for (const auto& output : proto.output()) graph.outputs.push_back(output.name());
+
+    graph.topological_sort();
+    graph.validate();
+    graph = infer_shapes(std::move(graph));
+    if (opset < 13) {
+        rewrite_legacy_softmax(graph);
+        graph = infer_shapes(std::move(graph));
+    }
+    graph.remove_unused_tensors();
+    return graph;
+}
+
+}  // namespace
+
+Graph import_onnx(const std::string& path, const ImportOptions& options) {
+    const SourceLocation where{path};
+    try {
+        return build_graph(read_model(path), path, options);
+    } catch (const UnsupportedError& error) {
+        throw UnsupportedError(where.to_string() + ": error: " + error.what());
+    } catch (const ConfigError&) {
+        throw;
+    } catch (const std::exception& error) {
+        throw ConfigError(where, error.what());
+    }
+}
+
+}  // namespace cimvp::ir

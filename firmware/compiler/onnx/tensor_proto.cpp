@@ -1,0 +1,164 @@
+#include "firmware/compiler/onnx/tensor_proto.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "firmware/compiler/ir/graph.h"
+
+namespace cimvp::ir {
+
+DataType from_onnx_data_type(int type, const std::string& context) {
+    switch (type) {
+        case onnx::TensorProto::FLOAT:
+            return DataType::kFloat32;
+        case onnx::TensorProto::INT8:
+            return DataType::kInt8;
+        case onnx::TensorProto::UINT8:
+            return DataType::kUint8;
+        case onnx::TensorProto::INT32:
+            return DataType::kInt32;
+        case onnx::TensorProto::INT64:
+            return DataType::kInt64;
+        default:
+            throw UnsupportedError(context + ": unsupported data type " +
+                                   onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(type)));
+    }
+}
+
+int to_onnx_data_type(DataType type) {
+    switch (type) {
+        case DataType::kFloat32:
+            return onnx::TensorProto::FLOAT;
+        case DataType::kInt8:
+            return onnx::TensorProto::INT8;
+        case DataType::kUint8:
+            return onnx::TensorProto::UINT8;
+        case DataType::kInt32:
+            return onnx::TensorProto::INT32;
+        case DataType::kInt64:
+            return onnx::TensorProto::INT64;
+    }
+    return onnx::TensorProto::UNDEFINED;
+}
+
+namespace {
+
+std::string read_external(const onnx::TensorProto& proto, const std::string& base_dir, const std::string& where) {
+    std::string location;
+    int64_t offset = 0;
+    int64_t length = -1;
+    for (const auto& entry : proto.external_data()) {
+        if (entry.key() == "location") location = entry.value();
+        if (entry.key() == "offset") offset = std::stoll(entry.value());
+        if (entry.key() == "length") length = std::stoll(entry.value());
+    }
+    if (location.empty()) throw std::runtime_error(where + "external data without a location");
+    const std::filesystem::path file = std::filesystem::path(base_dir) / location;
+    std::ifstream stream(file, std::ios::binary);
+    if (!stream) throw std::runtime_error(where + "external data file '" + file.string() + "' cannot be opened");
+    const auto size = static_cast<int64_t>(std::filesystem::file_size(file));
+    if (length < 0) length = size - offset;
+    if (offset < 0 || offset + length > size) {
+        throw std::runtime_error(where + "external data range [" + std::to_string(offset) + ", " +
+                                 std::to_string(offset + length) + ") exceeds '" + file.string() + "' (" +
+                                 std::to_string(size) + " bytes)");
+    }
+    std::string bytes(static_cast<std::size_t>(length), '\0');
+    stream.seekg(offset);
+    stream.read(bytes.data(), length);
+    return bytes;
+}
+
+template <typename Out, typename Repeated>
+void copy_repeated(const Repeated& source, Tensor& tensor) {
+    for (int i = 0; i < source.size(); ++i) tensor.values<Out>()[i] = static_cast<Out>(source.Get(i));
+}
+
+}  // namespace
+
+Tensor from_tensor_proto(const onnx::TensorProto& proto, const std::string& base_dir, const std::string& context) {
+    const std::string where = (context.empty() ? "" : context + ": ") + "tensor '" + proto.name() + "': ";
+    if (proto.has_segment()) throw UnsupportedError(where + "unsupported segmented tensor");
+    Shape shape(proto.dims().begin(), proto.dims().end());
+    for (int64_t dim : shape) {
+        if (dim < 0) throw std::runtime_error(where + "negative dimension in " + to_string(shape));
+    }
+    Tensor tensor = Tensor::zeros(proto.name(), from_onnx_data_type(proto.data_type(), where.substr(0, where.size() - 2)), shape);
+    const std::size_t expected_bytes = tensor.data.size();
+    const auto count = static_cast<int>(tensor.element_count());
+
+    std::string raw;
+    bool has_raw = false;
+    if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+        raw = read_external(proto, base_dir, where);
+        has_raw = true;
+    } else if (proto.has_raw_data()) {
+        raw = proto.raw_data();
+        has_raw = true;
+    }
+    if (has_raw) {
+        if (raw.size() != expected_bytes) {
+            throw std::runtime_error(where + std::to_string(raw.size()) + " bytes of data for " + to_string(tensor.type) +
+                                     " " + to_string(shape) + " (" + std::to_string(expected_bytes) + " expected)");
+        }
+        std::memcpy(tensor.data.data(), raw.data(), raw.size());  // ONNX raw data is little-endian, as is the host
+        return tensor;
+    }
+    auto check_count = [&](int available) {
+        if (available != count) {
+            throw std::runtime_error(where + std::to_string(available) + " values for shape " + to_string(shape));
+        }
+    };
+    switch (tensor.type) {
+        case DataType::kFloat32:
+            check_count(proto.float_data_size());
+            copy_repeated<float>(proto.float_data(), tensor);
+            break;
+        case DataType::kInt64:
+            check_count(proto.int64_data_size());
+            copy_repeated<int64_t>(proto.int64_data(), tensor);
+            break;
+        case DataType::kInt32:
+            check_count(proto.int32_data_size());
+            copy_repeated<int32_t>(proto.int32_data(), tensor);
+            break;
+        case DataType::kInt8:
+            check_count(proto.int32_data_size());
+            copy_repeated<int8_t>(proto.int32_data(), tensor);
+            break;
+        case DataType::kUint8:
+            check_count(proto.int32_data_size());
+            copy_repeated<uint8_t>(proto.int32_data(), tensor);
+            break;
+    }
+    return tensor;
+}
+
+onnx::TensorProto to_tensor_proto(const Tensor& tensor) {
+    onnx::TensorProto proto;
+    proto.set_name(tensor.name);
+    proto.set_data_type(to_onnx_data_type(tensor.type));
+    for (int64_t dim : tensor.shape) proto.add_dims(dim);
+    proto.set_raw_data(std::string(tensor.data.begin(), tensor.data.end()));
+    return proto;
+}
+
+Tensor read_tensor_proto_file(const std::string& path) {
+    std::ifstream stream(path, std::ios::binary);
+    if (!stream) throw std::runtime_error(path + ": error: cannot open file");
+    onnx::TensorProto proto;
+    if (!proto.ParseFromIstream(&stream)) throw std::runtime_error(path + ": error: not a serialized ONNX TensorProto");
+    return from_tensor_proto(proto, std::filesystem::path(path).parent_path().string(), path);
+}
+
+void write_tensor_proto_file(const Tensor& tensor, const std::string& path) {
+    std::ofstream stream(path, std::ios::binary);
+    if (!stream || !to_tensor_proto(tensor).SerializeToOstream(&stream)) {
+        throw std::runtime_error(path + ": error: cannot write file");
+    }
+}
+
+}  // namespace cimvp::ir
