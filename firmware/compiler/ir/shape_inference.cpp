@@ -53,12 +53,13 @@ void require_float(const Node& node, const Inputs& inputs) {
     }
 }
 
-// Normalizes a possibly negative axis into [0, rank + extra).
+// Normalizes an axis in [-rank, rank + extra) to [0, rank + extra); negative axes count from the end.
 int64_t normalize_axis(const Node& node, int64_t axis, std::size_t rank, std::size_t extra = 0) {
-    const auto limit = static_cast<int64_t>(rank + extra);
-    if (axis < -limit || axis >= limit) fail(node, "axis " + std::to_string(axis) + " is out of range for rank " +
-                                                       std::to_string(rank));
-    return axis < 0 ? axis + limit : axis;
+    const auto count = static_cast<int64_t>(rank);
+    if (axis < -count || axis >= count + static_cast<int64_t>(extra)) {
+        fail(node, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+    }
+    return axis < 0 ? axis + count : axis;
 }
 
 std::vector<Tensor> one_output(const Node& node, DataType type, Shape shape) {

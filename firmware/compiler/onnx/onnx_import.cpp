@@ -1,5 +1,7 @@
 #include "firmware/compiler/onnx/onnx_import.h"
 
+#include <onnx/defs/schema.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -28,16 +30,25 @@ onnx::ModelProto read_model(const std::string& path) {
     return model;
 }
 
+// Opsets 9 to 17 are read. An older model is read too when every operator it uses has the same version
+// there as at opset 9, so its meaning is one the importer implements.
 int64_t default_domain_opset(const onnx::ModelProto& model) {
     int64_t opset = -1;
     for (const auto& entry : model.opset_import()) {
         if (entry.domain().empty() || entry.domain() == "ai.onnx") opset = entry.version();
     }
-    if (opset < kMinOpset || opset > kMaxOpset) {
-        throw UnsupportedError("unsupported opset " + std::to_string(opset) + " (supported: " +
-                               std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) + ")");
+    const std::string range = " (supported: " + std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) + ")";
+    if (opset > kMaxOpset || opset < 1) throw UnsupportedError("unsupported opset " + std::to_string(opset) + range);
+    if (opset >= kMinOpset) return opset;
+    for (const auto& node : model.graph().node()) {
+        const auto* old_schema = onnx::OpSchemaRegistry::Schema(node.op_type(), static_cast<int>(opset));
+        const auto* min_schema = onnx::OpSchemaRegistry::Schema(node.op_type(), static_cast<int>(kMinOpset));
+        if (!old_schema || !min_schema || old_schema->since_version() != min_schema->since_version()) {
+            throw UnsupportedError("unsupported opset " + std::to_string(opset) + range + ": " + node.op_type() +
+                                   " changed since");
+        }
     }
-    return opset;
+    return kMinOpset;
 }
 
 AttributeValue read_attribute(const onnx::AttributeProto& attribute, const std::string& node) {
@@ -95,7 +106,7 @@ Shape declared_shape(const onnx::ValueInfoProto& input, const ImportOptions& opt
     std::string text;
     bool dynamic = false;
     for (const auto& dim : type.shape().dim()) {
-        const bool known = dim.has_dim_value() && dim.dim_value() > 0;
+        const bool known = dim.has_dim_value() && dim.dim_value() >= 0;
         dynamic = dynamic || !known;
         shape.push_back(known ? dim.dim_value() : -1);
         text += (text.empty() ? "" : "x") + (known ? std::to_string(dim.dim_value())

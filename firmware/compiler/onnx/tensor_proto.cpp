@@ -83,12 +83,14 @@ Tensor from_tensor_proto(const onnx::TensorProto& proto, const std::string& base
     const std::string where = (context.empty() ? "" : context + ": ") + "tensor '" + proto.name() + "': ";
     if (proto.has_segment()) throw UnsupportedError(where + "unsupported segmented tensor");
     Shape shape(proto.dims().begin(), proto.dims().end());
+    const DataType type = from_onnx_data_type(proto.data_type(), where.substr(0, where.size() - 2));
+    int64_t count = 1;
     for (int64_t dim : shape) {
         if (dim < 0) throw std::runtime_error(where + "negative dimension in " + to_string(shape));
+        if (dim > 0 && count > (int64_t{1} << 40) / dim) throw std::runtime_error(where + "implausible shape " + to_string(shape));
+        count *= dim;
     }
-    Tensor tensor = Tensor::zeros(proto.name(), from_onnx_data_type(proto.data_type(), where.substr(0, where.size() - 2)), shape);
-    const std::size_t expected_bytes = tensor.data.size();
-    const auto count = static_cast<int>(tensor.element_count());
+    const auto expected_bytes = static_cast<std::size_t>(count) * element_size(type);
 
     std::string raw;
     bool has_raw = false;
@@ -99,38 +101,36 @@ Tensor from_tensor_proto(const onnx::TensorProto& proto, const std::string& base
         raw = proto.raw_data();
         has_raw = true;
     }
+    // Sizes are checked before allocating, so a corrupt header cannot ask for terabytes.
+    if (has_raw && raw.size() != expected_bytes) {
+        throw std::runtime_error(where + std::to_string(raw.size()) + " bytes of data for " + to_string(type) + " " +
+                                 to_string(shape) + " (" + std::to_string(expected_bytes) + " expected)");
+    }
+    const int typed_count = type == DataType::kFloat32 ? proto.float_data_size()
+                            : type == DataType::kInt64 ? proto.int64_data_size()
+                                                       : proto.int32_data_size();
+    if (!has_raw && typed_count != count) {
+        throw std::runtime_error(where + std::to_string(typed_count) + " values for shape " + to_string(shape));
+    }
+    Tensor tensor = Tensor::zeros(proto.name(), type, shape);
     if (has_raw) {
-        if (raw.size() != expected_bytes) {
-            throw std::runtime_error(where + std::to_string(raw.size()) + " bytes of data for " + to_string(tensor.type) +
-                                     " " + to_string(shape) + " (" + std::to_string(expected_bytes) + " expected)");
-        }
-        std::memcpy(tensor.data.data(), raw.data(), raw.size());  // ONNX raw data is little-endian, as is the host
+        if (!raw.empty()) std::memcpy(tensor.data.data(), raw.data(), raw.size());  // ONNX raw data is little-endian, as is the host
         return tensor;
     }
-    auto check_count = [&](int available) {
-        if (available != count) {
-            throw std::runtime_error(where + std::to_string(available) + " values for shape " + to_string(shape));
-        }
-    };
     switch (tensor.type) {
         case DataType::kFloat32:
-            check_count(proto.float_data_size());
             copy_repeated<float>(proto.float_data(), tensor);
             break;
         case DataType::kInt64:
-            check_count(proto.int64_data_size());
             copy_repeated<int64_t>(proto.int64_data(), tensor);
             break;
         case DataType::kInt32:
-            check_count(proto.int32_data_size());
             copy_repeated<int32_t>(proto.int32_data(), tensor);
             break;
         case DataType::kInt8:
-            check_count(proto.int32_data_size());
             copy_repeated<int8_t>(proto.int32_data(), tensor);
             break;
         case DataType::kUint8:
-            check_count(proto.int32_data_size());
             copy_repeated<uint8_t>(proto.int32_data(), tensor);
             break;
     }

@@ -1,0 +1,244 @@
+// Float kernels against hand-computed values and against naive loops written independently here.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "firmware/compiler/interpreter/float_gemm.h"
+#include "firmware/compiler/interpreter/float_interpreter.h"
+#include "firmware/compiler/ir/shape_inference.h"
+
+namespace cimvp::ir {
+namespace {
+
+using Attributes = std::map<std::string, AttributeValue>;
+using testing::HasSubstr;
+
+std::vector<float> random_values(std::size_t count, unsigned seed) {
+    std::mt19937 generator(seed);
+    std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
+    std::vector<float> values(count);
+    for (auto& value : values) value = distribution(generator);
+    return values;
+}
+
+Tensor random_tensor(const std::string& name, Shape shape, unsigned seed) {
+    return Tensor::from_values<float>(name, shape, random_values(static_cast<std::size_t>(element_count(shape)), seed));
+}
+
+// One-node graph: the first input is the run-time input, the others are constants.
+Tensor run_node(const std::string& op, const std::vector<Tensor>& inputs, Attributes attributes = {}) {
+    Graph graph;
+    graph.inputs = {inputs[0].name};
+    graph.outputs = {"y"};
+    graph.values[inputs[0].name] = Tensor(inputs[0].name, inputs[0].type, inputs[0].shape);
+    Node node{"n", op, {}, {"y"}, std::move(attributes)};
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        node.inputs.push_back(inputs[i].name);
+        if (i > 0) graph.initializers[inputs[i].name] = inputs[i];
+    }
+    graph.add_node(node);
+    graph = infer_shapes(std::move(graph));
+    return run_float(graph, {{inputs[0].name, inputs[0]}}).at("y");
+}
+
+std::vector<float> floats(const Tensor& tensor) { return std::vector<float>(tensor.values<float>(), tensor.values<float>() + tensor.element_count()); }
+
+void expect_near_all(const std::vector<float>& actual, const std::vector<float>& expected, float tolerance = 1e-5f) {
+    ASSERT_EQ(actual.size(), expected.size());
+    for (std::size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], tolerance) << "element " << i;
+}
+
+TEST(FloatGemm, MatchesNaiveProductOnOddSizes) {
+    for (int64_t m : {1, 4, 7}) {
+        for (int64_t n : {1, 16, 37, 600}) {
+            for (int64_t k : {1, 3, 130}) {
+                const auto a = random_values(static_cast<std::size_t>(m * k), 1);
+                const auto b = random_values(static_cast<std::size_t>(k * n), 2);
+                std::vector<float> c(static_cast<std::size_t>(m * n), 0.5f);
+                gemm_accumulate(m, n, k, a.data(), k, b.data(), n, c.data(), n);
+                for (int64_t i = 0; i < m; ++i) {
+                    for (int64_t j = 0; j < n; ++j) {
+                        double sum = 0.5;
+                        for (int64_t p = 0; p < k; ++p) sum += double(a[i * k + p]) * b[p * n + j];
+                        ASSERT_NEAR(c[i * n + j], sum, 1e-4) << m << "x" << n << "x" << k << " at " << i << "," << j;
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct ConvCase {
+    Shape input;
+    Shape weight;
+    int64_t group;
+    std::vector<int64_t> strides, pads, dilations;
+};
+
+// Direct 2-D convolution, written from the definition.
+std::vector<float> naive_conv(const Tensor& x, const Tensor& w, const Tensor& b, const ConvCase& c, const Shape& y_shape) {
+    std::vector<float> y(static_cast<std::size_t>(element_count(y_shape)));
+    const int64_t cin_g = w.shape[1];
+    const int64_t cout_g = w.shape[0] / c.group;
+    for (int64_t n = 0; n < y_shape[0]; ++n)
+        for (int64_t m = 0; m < y_shape[1]; ++m)
+            for (int64_t oy = 0; oy < y_shape[2]; ++oy)
+                for (int64_t ox = 0; ox < y_shape[3]; ++ox) {
+                    double sum = b.values<float>()[m];
+                    const int64_t g = m / cout_g;
+                    for (int64_t ci = 0; ci < cin_g; ++ci)
+                        for (int64_t ky = 0; ky < w.shape[2]; ++ky)
+                            for (int64_t kx = 0; kx < w.shape[3]; ++kx) {
+                                const int64_t iy = oy * c.strides[0] - c.pads[0] + ky * c.dilations[0];
+                                const int64_t ix = ox * c.strides[1] - c.pads[1] + kx * c.dilations[1];
+                                if (iy < 0 || ix < 0 || iy >= x.shape[2] || ix >= x.shape[3]) continue;
+                                const int64_t channel = g * cin_g + ci;
+                                sum += double(x.values<float>()[((n * x.shape[1] + channel) * x.shape[2] + iy) * x.shape[3] + ix]) *
+                                       w.values<float>()[((m * cin_g + ci) * w.shape[2] + ky) * w.shape[3] + kx];
+                            }
+                    y[static_cast<std::size_t>(((n * y_shape[1] + m) * y_shape[2] + oy) * y_shape[3] + ox)] = float(sum);
+                }
+    return y;
+}
+
+TEST(FloatKernels, ConvMatchesDirectConvolution) {
+    const std::vector<ConvCase> cases = {
+        {{1, 3, 9, 9}, {4, 3, 3, 3}, 1, {1, 1}, {1, 1, 1, 1}, {1, 1}},
+        {{2, 4, 11, 10}, {6, 2, 3, 3}, 2, {2, 2}, {1, 0, 1, 0}, {1, 1}},
+        {{1, 4, 12, 12}, {4, 1, 3, 3}, 4, {1, 1}, {2, 2, 2, 2}, {2, 2}},  // depthwise, dilated
+        {{1, 8, 5, 5}, {5, 8, 1, 1}, 1, {1, 1}, {0, 0, 0, 0}, {1, 1}},    // pointwise fast path
+        {{1, 2, 7, 7}, {3, 2, 5, 5}, 1, {3, 2}, {2, 1, 2, 1}, {1, 1}},
+    };
+    unsigned seed = 10;
+    for (const auto& c : cases) {
+        const Tensor x = random_tensor("x", c.input, seed++);
+        const Tensor w = random_tensor("w", c.weight, seed++);
+        const Tensor b = random_tensor("b", {c.weight[0]}, seed++);
+        const Tensor y = run_node("Conv", {x, w, b},
+                                  {{"group", c.group}, {"strides", c.strides}, {"pads", std::vector<int64_t>{c.pads[0], c.pads[1], c.pads[2], c.pads[3]}},
+                                   {"dilations", c.dilations}});
+        expect_near_all(floats(y), naive_conv(x, w, b, c, y.shape));
+    }
+}
+
+TEST(FloatKernels, GemmAppliesAlphaBetaAndTransposes) {
+    // A' = [[1,2],[3,4]] from A = [[1,3],[2,4]] (transA); B' = [[1,0],[1,1]] from B = [[1,1],[0,1]] (transB).
+    const Tensor a = Tensor::from_values<float>("a", {2, 2}, {1, 3, 2, 4});
+    const Tensor b = Tensor::from_values<float>("b", {2, 2}, {1, 1, 0, 1});
+    const Tensor c = Tensor::from_values<float>("c", {2}, {10, 20});
+    // A'B' = [[3,2],[7,4]]; 2 * A'B' + 0.5 * C = [[11,14],[19,18]]
+    const Tensor y = run_node("Gemm", {a, b, c}, {{"alpha", 2.0f}, {"beta", 0.5f}, {"transA", int64_t{1}}, {"transB", int64_t{1}}});
+    EXPECT_EQ(floats(y), (std::vector<float>{11, 14, 19, 18}));
+}
+
+TEST(FloatKernels, MatMulBroadcastsBatches) {
+    const Tensor a = random_tensor("a", {2, 1, 3, 4}, 1);
+    const Tensor b = random_tensor("b", {5, 4, 2}, 2);
+    const Tensor y = run_node("MatMul", {a, b});
+    ASSERT_EQ(y.shape, (Shape{2, 5, 3, 2}));
+    for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 5; ++j)
+            for (int64_t r = 0; r < 3; ++r)
+                for (int64_t c = 0; c < 2; ++c) {
+                    float sum = 0;
+                    for (int64_t p = 0; p < 4; ++p) sum += a.values<float>()[(i * 3 + r) * 4 + p] * b.values<float>()[(j * 4 + p) * 2 + c];
+                    EXPECT_NEAR(y.values<float>()[((i * 5 + j) * 3 + r) * 2 + c], sum, 1e-5);
+                }
+}
+
+TEST(FloatKernels, MaxPoolWithPaddingAndCeilMode) {
+    // 1 2 3
+    // 4 5 6
+    // 7 8 9   kernel 2, stride 2, ceil_mode: windows {1,2,4,5} {3,6} {7,8} {9}
+    const Tensor x = Tensor::from_values<float>("x", {1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    EXPECT_EQ(floats(run_node("MaxPool", {x}, {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}, {"ceil_mode", int64_t{1}}})),
+              (std::vector<float>{5, 6, 8, 9}));
+    // pads 1 on every side, kernel 2, stride 2: windows {1} {2,3} {4,7} {5,6,8,9}
+    EXPECT_EQ(floats(run_node("MaxPool", {x}, {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}, {"pads", std::vector<int64_t>{1, 1, 1, 1}}})),
+              (std::vector<float>{1, 3, 7, 9}));
+}
+
+TEST(FloatKernels, AveragePoolCountsPaddingOnlyWhenAsked) {
+    const Tensor x = Tensor::from_values<float>("x", {1, 1, 2, 2}, {1, 2, 3, 4});
+    const Attributes base = {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"pads", std::vector<int64_t>{1, 1, 0, 0}}};
+    // Output 2x2; window (0,0) sees only x[0][0] = 1 (three padded taps).
+    Attributes exclude = base;
+    EXPECT_EQ(floats(run_node("AveragePool", {x}, exclude)), (std::vector<float>{1, 1.5f, 2, 2.5f}));
+    Attributes include = base;
+    include["count_include_pad"] = int64_t{1};
+    EXPECT_EQ(floats(run_node("AveragePool", {x}, include)), (std::vector<float>{0.25f, 0.75f, 1, 2.5f}));
+}
+
+TEST(FloatKernels, GlobalPoolsReduceEachPlane) {
+    const Tensor x = Tensor::from_values<float>("x", {1, 2, 2, 2}, {1, 2, 3, 6, -1, -2, -3, -4});
+    EXPECT_EQ(floats(run_node("GlobalAveragePool", {x})), (std::vector<float>{3, -2.5f}));
+    EXPECT_EQ(floats(run_node("GlobalMaxPool", {x})), (std::vector<float>{6, -1}));
+}
+
+TEST(FloatKernels, BatchNormalizationUsesRunningStatistics) {
+    const Tensor x = Tensor::from_values<float>("x", {1, 2, 1, 2}, {1, 2, 3, 4});
+    const Tensor scale = Tensor::from_values<float>("s", {2}, {2, 1});
+    const Tensor bias = Tensor::from_values<float>("b", {2}, {0, 1});
+    const Tensor mean = Tensor::from_values<float>("m", {2}, {1, 3});
+    const Tensor var = Tensor::from_values<float>("v", {2}, {4, 0.25f});
+    // channel 0: 2 * (x - 1) / 2; channel 1: (x - 3) / 0.5 + 1
+    expect_near_all(floats(run_node("BatchNormalization", {x, scale, bias, mean, var}, {{"epsilon", 0.0f}})), {0, 1, 1, 3});
+}
+
+TEST(FloatKernels, SoftmaxAlongAnAxis) {
+    const Tensor x = Tensor::from_values<float>("x", {2, 2}, {0, std::log(3.0f), 1000, 1000});
+    expect_near_all(floats(run_node("Softmax", {x}, {{"axis", int64_t{-1}}})), {0.25f, 0.75f, 0.5f, 0.5f});
+    expect_near_all(floats(run_node("Softmax", {x}, {{"axis", int64_t{0}}})), {0, 0, 1, 1});
+}
+
+TEST(FloatKernels, ElementwiseAndBroadcasting) {
+    const Tensor a = Tensor::from_values<float>("a", {2, 3}, {1, -2, 3, -4, 5, -6});
+    const Tensor row = Tensor::from_values<float>("r", {3}, {10, 20, 30});
+    const Tensor column = Tensor::from_values<float>("c", {2, 1}, {100, 200});
+    EXPECT_EQ(floats(run_node("Add", {a, row})), (std::vector<float>{11, 18, 33, 6, 25, 24}));
+    EXPECT_EQ(floats(run_node("Sub", {a, column})), (std::vector<float>{-99, -102, -97, -204, -195, -206}));
+    EXPECT_EQ(floats(run_node("Mul", {row, column})), (std::vector<float>{1000, 2000, 3000, 2000, 4000, 6000}));
+    EXPECT_EQ(floats(run_node("Relu", {a})), (std::vector<float>{1, 0, 3, 0, 5, 0}));
+    EXPECT_EQ(floats(run_node("LeakyRelu", {a}, {{"alpha", 0.5f}})), (std::vector<float>{1, -1, 3, -2, 5, -3}));
+    EXPECT_EQ(floats(run_node("Clip", {a, Tensor::from_values<float>("lo", {}, {-3}), Tensor::from_values<float>("hi", {}, {4})})),
+              (std::vector<float>{1, -2, 3, -3, 4, -3}));
+    EXPECT_EQ(floats(run_node("Clip", {a}, {{"min", 0.0f}, {"max", 2.0f}})), (std::vector<float>{1, 0, 2, 0, 2, 0}));
+}
+
+TEST(FloatKernels, DataMovement) {
+    const Tensor x = Tensor::from_values<float>("x", {2, 3}, {1, 2, 3, 4, 5, 6});
+    EXPECT_EQ(floats(run_node("Transpose", {x})), (std::vector<float>{1, 4, 2, 5, 3, 6}));
+    EXPECT_EQ(floats(run_node("Concat", {x, Tensor::from_values<float>("z", {2, 1}, {7, 8})}, {{"axis", int64_t{1}}})),
+              (std::vector<float>{1, 2, 3, 7, 4, 5, 6, 8}));
+    const Tensor reshaped = run_node("Reshape", {x, Tensor::from_values<int64_t>("s", {2}, {3, -1})});
+    EXPECT_EQ(reshaped.shape, (Shape{3, 2}));
+    EXPECT_EQ(floats(reshaped), floats(x));
+    EXPECT_EQ(run_node("Flatten", {Tensor::from_values<float>("x", {1, 2, 1, 1}, {1, 2})}).shape, (Shape{1, 2}));
+    EXPECT_EQ(floats(run_node("Dropout", {x})), floats(x));
+}
+
+TEST(FloatInterpreter, ChecksInputsAndObservesNodes) {
+    Graph graph;
+    graph.name = "g";
+    graph.inputs = {"x"};
+    graph.outputs = {"y"};
+    graph.values["x"] = Tensor("x", DataType::kFloat32, {1, 3});
+    graph.add_node({"r", "Relu", {"x"}, {"h"}, {}});
+    graph.add_node({"n", "Neg", {"h"}, {"y"}, {}});
+    graph = infer_shapes(std::move(graph));
+    EXPECT_THAT([&] { run_float(graph, {}); }, testing::ThrowsMessage<std::runtime_error>("graph 'g': no value for input 'x'"));
+    EXPECT_THAT([&] { run_float(graph, {{"x", Tensor::from_values<float>("x", {3}, {1, 2, 3})}}); },
+                testing::ThrowsMessage<std::runtime_error>("graph 'g': input 'x' is float32 3, expected float32 1x3"));
+    std::vector<std::string> seen;
+    const auto outputs = run_float(graph, {{"x", Tensor::from_values<float>("x", {1, 3}, {-1, 2, -3})}},
+                                   [&](const Node& node, const std::vector<Tensor>& results) {
+                                       seen.push_back(node.name + ":" + results[0].name);
+                                   });
+    EXPECT_EQ(seen, (std::vector<std::string>{"r:h", "n:y"}));
+    EXPECT_EQ(floats(outputs.at("y")), (std::vector<float>{0, -2, 0}));
+}
+
+}  // namespace
+}  // namespace cimvp::ir
