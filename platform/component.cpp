@@ -3,9 +3,10 @@
 namespace cimvp {
 
 Component::Component(const ComponentContext& context)
-    : sc_core::sc_module(sc_core::sc_module_name(context.name.c_str())), context_(context), type_(context.type) {}
+    : sc_core::sc_module(), context_(context), type_(context.type) {}
 
-void Component::map_window(const std::string& socket, uint64_t, uint64_t, const SourceLocation& where) {
+void Component::map_window(const std::string& socket, uint64_t, uint64_t, const std::string&,
+                           const SourceLocation& where) {
     throw ConfigError(where, "'" + context_.name + "." + socket + "' is not a router port: 'at:' is not allowed here");
 }
 

@@ -45,6 +45,7 @@ public:
         std::function<void(TargetSocketBase&)> bind;
         bool multi = false;
         bool required = true;
+        bool windowed = false;  // every binding carries an address window (router outputs)
         int bindings = 0;
     };
     struct TargetPort {
@@ -58,17 +59,23 @@ public:
         sc_core::sc_in<bool>* in = nullptr;
         bool required = false;
         int bindings = 0;
+        sc_core::sc_signal<bool>* wire = nullptr;  // the signal an output drives, once connected
     };
     std::map<std::string, InitiatorPort>& initiator_ports() { return initiators_; }
     std::map<std::string, TargetPort>& target_ports() { return targets_; }
     std::map<std::string, IrqPort>& irq_ports() { return irqs_; }
+    const std::map<std::string, InitiatorPort>& initiator_ports() const { return initiators_; }
+    const std::map<std::string, TargetPort>& target_ports() const { return targets_; }
+    const std::map<std::string, IrqPort>& irq_ports() const { return irqs_; }
 
     // Bytes of address space this component occupies when mapped behind a router without an
     // explicit `size:`; 0 means the netlist must give one.
     virtual uint64_t address_span() const { return 0; }
 
-    // Called by the builder for each router binding with a window (`at:`), before binding.
-    virtual void map_window(const std::string& socket, uint64_t base, uint64_t size, const SourceLocation& where);
+    // Called by the builder for each router binding with a window (`at:`), before binding;
+    // `target` names the bound instance for error messages.
+    virtual void map_window(const std::string& socket, uint64_t base, uint64_t size, const std::string& target,
+                            const SourceLocation& where);
 
     // --- accounting ------------------------------------------------------------------------
     Counters& counters() { return counters_; }
@@ -90,7 +97,13 @@ protected:
     template <class Socket>
     void expose_initiator(const std::string& port, Socket& socket, bool multi = false, bool required = true) {
         initiators_[port] = InitiatorPort{[&socket](TargetSocketBase& target) { socket.bind(target); }, multi,
-                                          required, 0};
+                                          required, false, 0};
+    }
+    // A multi-bound initiator whose every binding has an address window, delivered to map_window().
+    template <class Socket>
+    void expose_windowed_initiator(const std::string& port, Socket& socket) {
+        initiators_[port] = InitiatorPort{[&socket](TargetSocketBase& target) { socket.bind(target); }, true,
+                                          true, true, 0};
     }
     void expose_target(const std::string& port, TargetSocketBase& socket, bool multi = false, bool required = true) {
         targets_[port] = TargetPort{&socket, multi, required, 0};

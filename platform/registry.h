@@ -2,7 +2,7 @@
 //   CIMVP_REGISTER_MODEL("sram_buffer", SramBuffer, "banked on-chip SRAM buffer");
 // so that the netlist can instantiate it and `cimvp models` can list its parameters.
 // A registered class needs a nested `Params` type constructible from a ParamReader&, and a
-// constructor taking a ComponentContext.
+// constructor taking a ComponentContext. Models are created through the registry only.
 #pragma once
 
 #include <functional>
@@ -40,6 +40,9 @@ struct ModelRegistrar {
         ModelRegistry::instance().add(ModelType{
             type, summary,
             [](const ComponentContext& context) -> std::unique_ptr<Component> {
+                // SystemC names a module from the sc_module_name on top of its stack, and that name
+                // must outlive the construction of every member socket.
+                const sc_core::sc_module_name name(context.name.c_str());
                 return std::make_unique<Model>(context);
             },
             [] {

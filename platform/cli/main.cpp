@@ -7,6 +7,13 @@
 
 #include "platform/cli/command.h"
 
+// SystemC prints its banner from a static initializer, before sc_main could set
+// SYSC_DISABLE_COPYRIGHT_MESSAGE; this definition takes the place of the library's printer so
+// that reports and piped output stay clean. SystemC's licence is named in the README.
+namespace sc_core {
+void pln() {}
+}  // namespace sc_core
+
 namespace cimvp::cli {
 
 std::map<std::string, Command>& command_table() {
@@ -41,8 +48,8 @@ static void print_overview() {
 // SystemC's own main() calls sc_main after initialising the kernel.
 int sc_main(int argc, char** argv) {
     using namespace cimvp::cli;
-    // The SystemC banner would clutter every report; SystemC's licence is named in the README.
-    setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    // Informational kernel messages ("simulation stopped by user") are not for our users.
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     if (argc < 2 || std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help") {
         print_overview();
         return argc < 2 ? 2 : 0;

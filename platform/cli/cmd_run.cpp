@@ -1,0 +1,82 @@
+// `cimvp run SCENARIO.yaml [--out DIR]`: simulate a scenario and write report.json.
+#include <filesystem>
+
+#include <fstream>
+#include <iostream>
+
+#include "platform/cli/command.h"
+#include "platform/error.h"
+#include "platform/report.h"
+#include "platform/simulation.h"
+
+namespace cimvp::cli {
+namespace {
+
+const char* kUsage =
+    "usage: cimvp run SCENARIO.yaml [--out DIR] [--quiet]\n"
+    "\n"
+    "Builds the scenario's platform, runs its workload to the end, checks the results, and writes\n"
+    "DIR/report.json (default DIR: out/<scenario name>). Prints a per-component table of busy time,\n"
+    "energy, bytes and area, then the totals.\n"
+    "\n"
+    "  --out DIR   where report.json goes\n"
+    "  --quiet     print nothing but errors\n"
+    "\n"
+    "Exit status: 0 when the run finished and every check passed, 1 on any error or failed check.\n";
+
+int run(const std::vector<std::string>& args) {
+    std::string scenario_path, out_dir;
+    bool quiet = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--out" && i + 1 < args.size()) {
+            out_dir = args[++i];
+        } else if (args[i] == "--quiet") {
+            quiet = true;
+        } else if (!args[i].empty() && args[i][0] == '-') {
+            std::cerr << "cimvp run: error: unknown option '" << args[i] << "' (see cimvp run --help)\n";
+            return 2;
+        } else if (scenario_path.empty()) {
+            scenario_path = args[i];
+        } else {
+            std::cerr << "cimvp run: error: more than one scenario given\n";
+            return 2;
+        }
+    }
+    if (scenario_path.empty()) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    try {
+        const Scenario scenario = load_scenario(scenario_path);
+        if (out_dir.empty()) out_dir = "out/" + scenario.name;
+        Simulation simulation(scenario);
+        if (!quiet) std::cerr << "cimvp: running " << scenario.name << " (" << scenario_path << ")\n";
+        simulation.run();
+        const nlohmann::json& report = simulation.report();
+        std::filesystem::create_directories(out_dir);
+        const std::string report_path = out_dir + "/report.json";
+        std::ofstream(report_path) << report.dump(2) << "\n";
+        if (!quiet) {
+            std::cout << "scenario " << scenario.name << ": " << scenario.description << "\n\n"
+                      << summary_table(report) << "\n";
+            if (report.contains("workload")) std::cout << "workload: " << report["workload"].dump() << "\n";
+            std::cout << "report: " << report_path << "\n";
+        }
+        if (!simulation.checks_passed()) {
+            std::cerr << "cimvp run: error: the workload's output check failed (see " << report_path << ")\n";
+            return 1;
+        }
+        return 0;
+    } catch (const ConfigError& error) {
+        std::cerr << error.what() << "\n";
+    } catch (const SimulationError& error) {
+        std::cerr << "cimvp run: simulation error: " << error.what() << "\n";
+    }
+    return 1;
+}
+
+}  // namespace
+
+CIMVP_REGISTER_COMMAND("run", "simulate a scenario and write report.json", kUsage, run);
+
+}  // namespace cimvp::cli

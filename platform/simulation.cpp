@@ -1,0 +1,54 @@
+#include "platform/simulation.h"
+
+#include <chrono>
+
+#include "platform/report.h"
+
+namespace cimvp {
+
+Simulation::Simulation(const Scenario& scenario) : scenario_(scenario) {
+    platform_ = std::make_unique<Platform>(scenario_.netlist);
+    host_ = dynamic_cast<ProgramRunner*>(platform_->find(scenario_.host));
+    if (host_ == nullptr) {
+        throw ConfigError(SourceLocation{scenario_.file, 0, 0},
+                          "the scenario's workload runs on instance '" + scenario_.host +
+                              "', which the platform lacks or which cannot run programs (use type: host)");
+    }
+    const WorkloadType* type = WorkloadRegistry::instance().find(scenario_.workload_type);
+    if (type == nullptr) {
+        std::string known;
+        for (const auto& [name, entry] : WorkloadRegistry::instance().all()) known += (known.empty() ? "" : ", ") + name;
+        throw ConfigError(scenario_.workload_where, "unknown workload type '" + scenario_.workload_type +
+                                                        "' (known: " + known + ")");
+    }
+    workload_ = type->create(WorkloadContext{*platform_, scenario_.workload_params, scenario_.file,
+                                             scenario_.workload_where, scenario_.host});
+    Workload* workload = workload_.get();
+    host_->set_program([workload] { workload->run(); });
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::run() {
+    tlm::tlm_global_quantum::instance().set(sc_core::sc_time(scenario_.quantum_ns, sc_core::SC_NS));
+    const auto wall_start = std::chrono::steady_clock::now();
+    sc_core::sc_start(sc_core::sc_time(scenario_.time_limit_ns, sc_core::SC_NS));
+    const double wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    if (!host_->failure().empty()) throw SimulationError("workload failed: " + host_->failure());
+    if (!host_->finished()) {
+        throw SimulationError("workload did not finish within time_limit " +
+                              format_quantity(scenario_.time_limit_ns, Dimension::Time) +
+                              " of simulated time (raise 'time_limit' in " + scenario_.file +
+                              " if the run is merely long)");
+    }
+    const sc_core::sc_time end = sc_core::sc_time_stamp();
+    for (const auto& component : platform_->components()) component->finalize(end);
+
+    nlohmann::json results = nlohmann::json::object();
+    checks_passed_ = workload_->report(results);
+    report_ = make_report(scenario_, *platform_, end.to_seconds() * 1e9, wall_seconds);
+    report_["workload"] = results;
+}
+
+}  // namespace cimvp
