@@ -93,6 +93,8 @@ void Router::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_tim
     busy().add(start, busy_until);
     delay = start - sc_core::sc_time_stamp();
     out[port]->b_transport(payload, delay);
+    // The transfer is not over before the port has carried every byte (cut-through).
+    if (sc_core::sc_time_stamp() + delay < busy_until) delay = busy_until - sc_core::sc_time_stamp();
     payload.set_address(original_address);
     transfer_energy_.add(length);
     bytes_forwarded_ += length;

@@ -7,13 +7,6 @@
 
 #include "platform/cli/command.h"
 
-// SystemC prints its banner from a static initializer, before sc_main could set
-// SYSC_DISABLE_COPYRIGHT_MESSAGE; this definition takes the place of the library's printer so
-// that reports and piped output stay clean. SystemC's licence is named in the README.
-namespace sc_core {
-void pln() {}
-}  // namespace sc_core
-
 namespace cimvp::cli {
 
 std::map<std::string, Command>& command_table() {
