@@ -9,15 +9,8 @@
 namespace cimvp {
 namespace {
 
-constexpr int64_t kLongAgo = -(int64_t{1} << 50);  // "never happened": far enough back to satisfy any timing
-
 const char* const kMappingRowBankColumnGroup = "row_bank_column_group";
 const char* const kMappingRowBankColumn = "row_bank_column";
-
-const DramStandard& standard_or_default(const std::string& name) {
-    const DramStandard* found = find_dram_standard(name);
-    return found != nullptr ? *found : *find_dram_standard("DDR4-2400");
-}
 
 bool is_power_of_two(uint64_t value) { return value != 0 && (value & (value - 1)) == 0; }
 
@@ -26,7 +19,7 @@ bool is_power_of_two(uint64_t value) { return value != 0 && (value & (value - 1)
 DramController::Params::Params(ParamReader& reader) {
     standard = reader.choice("standard", "DDR4-2400", dram_standard_names(),
                              "DRAM standard; it sets the defaults of every timing, organisation and current below");
-    const DramStandard& table = standard_or_default(standard);
+    const DramStandard& table = *find_dram_standard(standard);  // choice() admits only names in the table
 
     mapping = reader.choice("mapping", kMappingRowBankColumnGroup, {kMappingRowBankColumnGroup, kMappingRowBankColumn},
                             "address bits from high to low above the burst offset; '_group' interleaves bank "
@@ -160,11 +153,6 @@ DramController::DramController(const ComponentContext& context)
     precharged_mw_ *= devices;
     active_mw_ *= devices;
 
-    row_command_ = kLongAgo;
-    column_command_ = kLongAgo;
-    last_activate_ = kLongAgo;
-    recent_activates_.fill(kLongAgo);
-    last_write_end_ = kLongAgo;
     next_refresh_ = timing_.tREFI;
 
     tgt.register_b_transport(this, &DramController::b_transport);

@@ -63,6 +63,7 @@ public:
 
 private:
     using Picos = int64_t;  // all internal times are whole picoseconds, so closed forms stay exact
+    static constexpr Picos kLongAgo = -(Picos{1} << 50);  // "never happened": satisfies any timing
 
     struct Bank {
         bool open = false;
@@ -104,14 +105,14 @@ private:
 
     // Command and data-bus state; row commands (ACT, PRE, REF) and column commands (RD, WR) are
     // each issued in order, so a row can be opened while earlier bursts still stream.
-    Picos row_command_ = 0;
-    Picos column_command_ = 0;
+    Picos row_command_ = kLongAgo;
+    Picos column_command_ = kLongAgo;
     Picos bus_free_ = 0;
-    Picos last_activate_ = 0;
+    Picos last_activate_ = kLongAgo;
     int last_activate_group_ = -1;
-    std::array<Picos, 4> recent_activates_{};  // for tFAW, oldest first
+    std::array<Picos, 4> recent_activates_{kLongAgo, kLongAgo, kLongAgo, kLongAgo};  // for tFAW, oldest first
     int last_column_group_ = -1;
-    Picos last_write_end_ = 0;
+    Picos last_write_end_ = kLongAgo;
     int last_write_group_ = -1;
     Picos next_refresh_ = 0;
     Picos end_ = 0;
