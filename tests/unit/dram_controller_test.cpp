@@ -142,6 +142,42 @@ TEST(DramController, AlternatingRowsInOneBankAreLimitedByTrc) {
     EXPECT_EQ(dram->counters().get("precharges"), accesses - 1);
 }
 
+TEST(DramController, WritesObeyWriteLatencyTurnaroundAndRecovery) {
+    // Three channels, each given a 64-byte write to bank 0 at time 0 (ACT 0, WR at tRCD = 14, data
+    // tCWL = 10 later: 24..28) followed at once by one read. tWTR_S = 2.5 ns and tWTR_L = 7.5 ns and
+    // tWR = 15 ns are the DDR4-2400 defaults.
+    struct Case {
+        const char* name;
+        uint64_t read_address;
+        double expected_end;
+    };
+    const Case cases[] = {
+        {"other_group", kBurstBytes, 28 + 2.5 /*tWTR_S*/ + 14 /*tCL*/ + kBurstNs},
+        {"same_group", 2 * kBurstBytes, 28 + 7.5 /*tWTR_L*/ + 14 /*tCL*/ + kBurstNs},
+        // Conflict: PRE waits for write recovery (28 + tWR = 43 > ACT + tRAS = 32), ACT tRP later.
+        {"same_bank_other_row", kBankRowStride, 43 + 14 /*tRP*/ + 14 /*tRCD*/ + 14 /*tCL*/ + kBurstNs},
+    };
+    std::vector<std::unique_ptr<Component>> drams;
+    std::vector<std::unique_ptr<Initiator>> cpus;
+    std::vector<double> ends(3, 0.0);
+    for (size_t i = 0; i < 3; ++i) {
+        drams.push_back(make_dram(round_ddr4(), cases[i].name));
+        const uint64_t read_address = cases[i].read_address;
+        double* end = &ends[i];
+        cpus.push_back(std::make_unique<Initiator>(
+            (std::string("cpu_") + cases[i].name).c_str(), *drams.back(), [read_address, end](Initiator& self) {
+                uint8_t data[kBurstBytes] = {};
+                sc_time delay;
+                self.send(tlm::TLM_WRITE_COMMAND, 0, data, kBurstBytes, &delay);
+                EXPECT_DOUBLE_EQ(delay.to_seconds() * 1e9, 28.0);
+                self.send(tlm::TLM_READ_COMMAND, read_address, data, kBurstBytes, &delay);
+                *end = delay.to_seconds() * 1e9;
+            }));
+    }
+    sc_core::sc_start();
+    for (size_t i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(ends[i], cases[i].expected_end) << cases[i].name;
+}
+
 TEST(DramController, CountsRowHitsMissesAndConflicts) {
     auto dram = make_dram(round_ddr4());
     Initiator cpu("cpu", *dram, [&](Initiator& self) {
