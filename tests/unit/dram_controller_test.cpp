@@ -178,6 +178,28 @@ TEST(DramController, WritesObeyWriteLatencyTurnaroundAndRecovery) {
     for (size_t i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(ends[i], cases[i].expected_end) << cases[i].name;
 }
 
+TEST(DramController, AFifthActivateWaitsForTheFourActivateWindow) {
+    auto dram = make_dram(round_ddr4());
+    std::vector<double> ends;
+    Initiator cpu("cpu", *dram, [&](Initiator& self) {
+        uint8_t data[kBurstBytes];
+        // Five banks, alternating bank groups: (bank-in-group, group) = (0,0) (0,1) (1,0) (1,1) (2,0).
+        const uint64_t one_row_per_group = 2 * 8192;
+        for (uint64_t bank = 0; bank < 5; ++bank) {
+            sc_time delay;
+            self.send(tlm::TLM_READ_COMMAND, (bank / 2) * one_row_per_group + (bank % 2) * kBurstBytes, data,
+                      kBurstBytes, &delay);
+            ends.push_back(delay.to_seconds() * 1e9);
+        }
+    });
+    sc_core::sc_start();
+    // ACTs tRRD_S = 5 ns apart at 0, 5, 10, 15; the fifth waits for tFAW = 30 after the first.
+    ASSERT_EQ(ends.size(), 5u);
+    EXPECT_DOUBLE_EQ(ends[3], 15 + 14 /*tRCD*/ + 14 /*tCL*/ + kBurstNs);
+    EXPECT_DOUBLE_EQ(ends[4], 30 + 14 /*tRCD*/ + 14 /*tCL*/ + kBurstNs);
+    EXPECT_EQ(dram->counters().get("activates"), 5u);
+}
+
 TEST(DramController, CountsRowHitsMissesAndConflicts) {
     auto dram = make_dram(round_ddr4());
     Initiator cpu("cpu", *dram, [&](Initiator& self) {
