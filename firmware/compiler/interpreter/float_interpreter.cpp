@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "firmware/compiler/interpreter/float_kernels.h"
+#include "firmware/compiler/ir/shape_inference.h"
 
 namespace cimvp::ir {
 
@@ -10,14 +11,25 @@ namespace {
 
 std::map<std::string, FloatKernel>& kernel_table() {
     static std::map<std::string, FloatKernel> table = [] {
-        auto kernels = standard_float_kernels();
-        for (auto& entry : window_float_kernels()) kernels.insert(std::move(entry));
+        std::map<std::string, FloatKernel> kernels;
+        for (auto* family : {elementwise_float_kernels, network_float_kernels, window_float_kernels, data_float_kernels,
+                             reduction_float_kernels}) {
+            kernels.merge(family());
+        }
         return kernels;
     }();
     return table;
 }
 
 }  // namespace
+
+std::vector<Tensor> allocate_outputs(const Node& node, const std::vector<const Tensor*>& inputs) {
+    auto outputs = infer_node_outputs(node, inputs);
+    for (Tensor& output : outputs) {
+        output.data.assign(static_cast<std::size_t>(output.element_count()) * element_size(output.type), 0);
+    }
+    return outputs;
+}
 
 void register_float_kernel(const std::string& op_type, FloatKernel kernel) { kernel_table()[op_type] = std::move(kernel); }
 

@@ -1,5 +1,8 @@
 #include "firmware/compiler/onnx/onnx_export.h"
 
+#include <onnx/defs/schema.h>
+
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 #include <type_traits>
@@ -10,7 +13,20 @@ namespace cimvp::ir {
 
 namespace {
 
-constexpr int64_t kExportOpset = 13;
+constexpr int kExportOpset = 13;
+constexpr int kNewestOpset = 17;
+
+// Opset 13, unless an operator of the graph first appears later (e.g. HardSwish in 14).
+int64_t export_opset(const Graph& graph) {
+    int opset = kExportOpset;
+    for (const auto& node : graph.nodes) {
+        if (onnx::OpSchemaRegistry::Schema(node.op_type, kExportOpset) != nullptr) continue;
+        const auto* newest = onnx::OpSchemaRegistry::Schema(node.op_type, kNewestOpset);
+        if (newest == nullptr) throw std::runtime_error(node.describe() + ": no ONNX operator of this type to export");
+        opset = std::max(opset, newest->since_version());
+    }
+    return opset;
+}
 
 void write_attribute(const std::string& key, const AttributeValue& value, onnx::AttributeProto& attribute) {
     attribute.set_name(key);
@@ -44,30 +60,15 @@ void write_value_info(const Tensor& tensor, onnx::ValueInfoProto& info) {
     for (int64_t dim : tensor.shape) type->mutable_shape()->add_dim()->set_dim_value(dim);
 }
 
-// Opset 11 and 12 moved Clip's bounds and Dropout's ratio from attributes to inputs; a graph imported
-// from an older opset keeps the attributes, so they become scalar initializers here.
-void move_attributes_to_inputs(const Node& node, onnx::NodeProto& node_proto, onnx::GraphProto& proto) {
-    std::vector<std::string> keys;
-    if (node.op_type == "Clip") keys = {"min", "max"};
-    if (node.op_type == "Dropout") keys = {"ratio"};
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        if (!node.has_attribute(keys[i])) continue;
-        const std::string name = node.name + "/" + keys[i];
-        *proto.add_initializer() = to_tensor_proto(Tensor::from_values<float>(name, {}, {node.attribute_float(keys[i], 0)}));
-        while (node_proto.input_size() < static_cast<int>(i) + 2) node_proto.add_input("");
-        node_proto.set_input(static_cast<int>(i) + 1, name);
-    }
-}
-
 }  // namespace
 
 onnx::ModelProto to_onnx_model(const Graph& graph) {
     onnx::ModelProto model;
-    model.set_ir_version(onnx::IR_VERSION_2020_5_8);  // IR version 7, the one opset 13 shipped with
+    model.set_ir_version(onnx::IR_VERSION);  // 8, which every opset up to 17 accepts
     model.set_producer_name("cimvp");
     auto* opset = model.add_opset_import();
     opset->set_domain("");
-    opset->set_version(kExportOpset);
+    opset->set_version(export_opset(graph));
     auto* proto = model.mutable_graph();
     proto->set_name(graph.name.empty() ? "cimvp" : graph.name);
     for (const auto& name : graph.inputs) write_value_info(graph.tensor(name), *proto->add_input());
@@ -82,12 +83,7 @@ onnx::ModelProto to_onnx_model(const Graph& graph) {
         node_proto->set_op_type(node.op_type);
         for (const auto& input : node.inputs) node_proto->add_input(input);
         for (const auto& output : node.outputs) node_proto->add_output(output);
-        for (const auto& attribute : node.attributes) {
-            const bool moved = (node.op_type == "Clip" && (attribute.first == "min" || attribute.first == "max")) ||
-                               (node.op_type == "Dropout" && attribute.first == "ratio");
-            if (!moved) write_attribute(attribute.first, attribute.second, *node_proto->add_attribute());
-        }
-        move_attributes_to_inputs(node, *node_proto, *proto);
+        for (const auto& attribute : node.attributes) write_attribute(attribute.first, attribute.second, *node_proto->add_attribute());
     }
     return model;
 }

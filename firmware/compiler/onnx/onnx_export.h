@@ -1,4 +1,5 @@
-// Writes a float ir::Graph as an ONNX model (opset 13, weights as initializers).
+// Writes a float ir::Graph as an ONNX model (opset 13, or the first opset that has every operator the
+// graph uses; weights as initializers). Operators outside ONNX (cimvp's own) cannot be exported.
 #pragma once
 
 #include <onnx/onnx_pb.h>

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "firmware/compiler/ir/shape_inference.h"
+#include "firmware/compiler/onnx/legacy_forms.h"
 #include "firmware/compiler/onnx/tensor_proto.h"
 #include "platform/error.h"
 
@@ -119,34 +120,6 @@ Shape declared_shape(const onnx::ValueInfoProto& input, const ImportOptions& opt
     return shape;
 }
 
-// Softmax before opset 13 flattens the input to 2-D at `axis`; the IR keeps only the opset-13 meaning
-// (one axis), so an old Softmax over several trailing axes becomes Flatten -> Softmax -> Reshape.
-void rewrite_legacy_softmax(Graph& graph) {
-    for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
-        Node& node = graph.nodes[i];
-        if (node.op_type != "Softmax") continue;
-        const Shape shape = graph.tensor(node.input(0)).shape;
-        int64_t axis = node.attribute_int("axis", 1);
-        if (axis < 0) axis += static_cast<int64_t>(shape.size());
-        if (axis == static_cast<int64_t>(shape.size()) - 1) {
-            node.attributes["axis"] = axis;
-            continue;
-        }
-        const std::string flat = node.name + "/flattened";
-        const std::string soft = node.name + "/softmax2d";
-        const std::string target = node.name + "/shape";
-        const std::string output = node.outputs[0];
-        graph.initializers[target] = Tensor::from_values<int64_t>(target, {static_cast<int64_t>(shape.size())}, shape);
-        Node flatten{node.name + "/flatten", "Flatten", {node.input(0)}, {flat}, {{"axis", axis}}};
-        Node softmax{node.name, "Softmax", {flat}, {soft}, {{"axis", int64_t{1}}}};
-        Node reshape{node.name + "/reshape", "Reshape", {soft, target}, {output}, {}};
-        graph.nodes[i] = std::move(flatten);
-        graph.insert_node(i + 1, std::move(softmax));
-        graph.insert_node(i + 2, std::move(reshape));
-        i += 2;
-    }
-}
-
 Graph build_graph(const onnx::ModelProto& model, const std::string& path, const ImportOptions& options) {
     const int64_t opset = default_domain_opset(model);
     const std::string base_dir = std::filesystem::path(path).parent_path().string();
@@ -204,9 +177,10 @@ Graph build_graph(const onnx::ModelProto& model, const std::string& path, const 
 
     graph.topological_sort();
     graph.validate();
+    upgrade_attribute_forms(graph, opset);
     graph = infer_shapes(std::move(graph));
     if (opset < 13) {
-        rewrite_legacy_softmax(graph);
+        upgrade_softmax_forms(graph);
         graph = infer_shapes(std::move(graph));
     }
     graph.remove_unused_tensors();

@@ -42,6 +42,8 @@ Graph small_network() {
     constant(random_tensor("fc.w", {10, 8}, 8));
     constant(random_tensor("fc.b", {10}, 9));
     constant(Tensor::from_values<int64_t>("flat.shape", {2}, {1, -1}));
+    constant(Tensor::from_values<float>("clip.min", {}, {0}));
+    constant(Tensor::from_values<float>("clip.max", {}, {6}));
     using Ints = std::vector<int64_t>;
     graph.add_node({"conv1", "Conv", {"image", "conv1.w"}, {"c1"}, {{"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{1, 1}}}});
     graph.add_node({"bn", "BatchNormalization", {"c1", "bn.scale", "bn.bias", "bn.mean", "bn.var"}, {"b1"}, {{"epsilon", 1e-5f}}});
@@ -49,7 +51,7 @@ Graph small_network() {
     graph.add_node({"pool", "MaxPool", {"r1"}, {"p1"}, {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}}});
     graph.add_node({"conv2", "Conv", {"p1", "conv2.w", "conv2.b"}, {"c2"}, {{"auto_pad", std::string("SAME_UPPER")}}});
     graph.add_node({"add", "Add", {"c2", "p1"}, {"s"}, {}});
-    graph.add_node({"clip", "Clip", {"s"}, {"k"}, {{"min", 0.0f}, {"max", 6.0f}}});  // opset-10 form, moved to inputs
+    graph.add_node({"clip", "Clip", {"s", "clip.min", "clip.max"}, {"k"}, {}});
     graph.add_node({"gap", "GlobalAveragePool", {"k"}, {"g"}, {}});
     graph.add_node({"flat", "Reshape", {"g", "flat.shape"}, {"f"}, {}});
     graph.add_node({"fc", "Gemm", {"f", "fc.w", "fc.b"}, {"logits"}, {{"transB", int64_t{1}}}});
@@ -82,13 +84,21 @@ TEST(OnnxExport, PassesTheOnnxChecker) {
     const onnx::ModelProto model = to_onnx_model(small_network());
     EXPECT_EQ(model.opset_import(0).version(), 13);
     EXPECT_NO_THROW(onnx::checker::check_model(model));
-    // Clip's bounds became inputs, as opset 13 requires.
-    for (const auto& node : model.graph().node()) {
-        if (node.op_type() == "Clip") {
-            EXPECT_EQ(node.input_size(), 3);
-            EXPECT_EQ(node.attribute_size(), 0);
-        }
-    }
+}
+
+TEST(OnnxExport, RaisesTheOpsetForLaterOperators) {
+    Graph graph;
+    graph.inputs = {"x"};
+    graph.outputs = {"y"};
+    graph.values["x"] = Tensor("x", DataType::kFloat32, {1, 4});
+    graph.add_node({"act", "HardSwish", {"x"}, {"y"}, {}});  // first in opset 14
+    graph = infer_shapes(std::move(graph));
+    const onnx::ModelProto model = to_onnx_model(graph);
+    EXPECT_EQ(model.opset_import(0).version(), 14);
+    EXPECT_NO_THROW(onnx::checker::check_model(model));
+    graph.nodes[0].op_type = "WeightPoolConv";
+    EXPECT_THAT([&] { to_onnx_model(graph); },
+                testing::ThrowsMessage<std::runtime_error>("WeightPoolConv 'act': no ONNX operator of this type to export"));
 }
 
 TEST(OnnxExport, UnwritablePathIsNamed) {

@@ -242,6 +242,31 @@ TEST_F(OnnxImport, LegacySoftmaxFlattensTrailingAxes) {
     for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(y.values<float>()[i], expected[i], 1e-6);
 }
 
+TEST_F(OnnxImport, OlderAttributeFormsBecomeInputs) {
+    model_.mutable_opset_import(0)->set_version(10);
+    add_input("x", {"1", "4"});
+    auto& clip = add_node("clip", "Clip", {"x"}, {"c"});
+    for (auto [name, value] : {std::pair{"min", -1.0f}, {"max", 2.0f}}) {
+        auto* attribute = clip.add_attribute();
+        attribute->set_name(name);
+        attribute->set_type(onnx::AttributeProto::FLOAT);
+        attribute->set_f(value);
+    }
+    auto& squeeze = add_node("squeeze", "Unsqueeze", {"c"}, {"y"});
+    auto* axes = squeeze.add_attribute();
+    axes->set_name("axes");
+    axes->set_type(onnx::AttributeProto::INTS);
+    axes->add_ints(0);
+    add_output("y");
+    const Graph graph = import_onnx(write());
+    EXPECT_EQ(graph.nodes[0].inputs, (std::vector<std::string>{"x", "clip/min", "clip/max"}));
+    EXPECT_TRUE(graph.nodes[0].attributes.empty());
+    EXPECT_EQ(graph.initializers.at("squeeze/axes").as_int64s(), (std::vector<int64_t>{0}));
+    EXPECT_EQ(graph.tensor("y").shape, (Shape{1, 1, 4}));
+    const auto y = run_float(graph, {{"x", Tensor::from_values<float>("x", {1, 4}, {-3, 0, 1.5f, 7})}}).at("y");
+    EXPECT_EQ(std::vector<float>(y.values<float>(), y.values<float>() + 4), (std::vector<float>{-1, 0, 1.5f, 2}));
+}
+
 TEST_F(OnnxImport, ShapeErrorsStartWithThePath) {
     add_input("a", {"2", "3"});
     add_input("b", {"4", "3"});

@@ -1,0 +1,142 @@
+#include <algorithm>
+#include <cstring>
+
+#include "firmware/compiler/interpreter/float_kernels.h"
+#include "firmware/compiler/ir/shape_inference.h"
+#include "firmware/compiler/ir/shape_rules.h"
+
+namespace cimvp::ir {
+
+namespace {
+
+using Inputs = std::vector<const Tensor*>;
+
+// Operators that only relabel the shape: the output is the input's bytes.
+std::vector<Tensor> copy_data(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    outputs[0].data = inputs[0]->data;
+    return outputs;
+}
+
+std::vector<Tensor> concat(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    const Shape& shape = outputs[0].shape;
+    int64_t axis = node.attribute_int("axis", 0);
+    if (axis < 0) axis += static_cast<int64_t>(shape.size());
+    const int64_t outer = element_count(Shape(shape.begin(), shape.begin() + axis));
+    const auto item_bytes = static_cast<int64_t>(element_size(outputs[0].type)) *
+                            element_count(Shape(shape.begin() + axis + 1, shape.end()));
+    uint8_t* out = outputs[0].data.data();
+    for (int64_t o = 0; o < outer; ++o) {
+        for (const Tensor* input : inputs) {
+            const int64_t chunk = input->shape[static_cast<std::size_t>(axis)] * item_bytes;
+            if (chunk == 0) continue;
+            std::memcpy(out, input->data.data() + o * chunk, static_cast<std::size_t>(chunk));
+            out += chunk;
+        }
+    }
+    return outputs;
+}
+
+std::vector<Tensor> transpose(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    const Shape& in_shape = inputs[0]->shape;
+    const std::size_t rank = in_shape.size();
+    std::vector<int64_t> perm(rank);
+    for (std::size_t i = 0; i < rank; ++i) perm[i] = static_cast<int64_t>(rank - 1 - i);
+    perm = node.attribute_ints("perm", perm);
+    const auto in_strides = strides_of(in_shape);
+    const std::size_t bytes = element_size(outputs[0].type);
+    const uint8_t* source = inputs[0]->data.data();
+    uint8_t* target = outputs[0].data.data();
+    for_each_index(outputs[0].shape, [&](int64_t flat, const std::vector<int64_t>& index) {
+        int64_t offset = 0;
+        for (std::size_t d = 0; d < rank; ++d) offset += index[d] * in_strides[static_cast<std::size_t>(perm[d])];
+        std::memcpy(target + static_cast<std::size_t>(flat) * bytes, source + static_cast<std::size_t>(offset) * bytes,
+                    bytes);
+    });
+    return outputs;
+}
+
+std::vector<Tensor> slice(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    const auto axes = shape_rules::slice_axes(node, inputs);
+    const auto in_strides = strides_of(inputs[0]->shape);
+    const std::size_t bytes = element_size(outputs[0].type);
+    const uint8_t* source = inputs[0]->data.data();
+    uint8_t* target = outputs[0].data.data();
+    for_each_index(outputs[0].shape, [&](int64_t flat, const std::vector<int64_t>& index) {
+        int64_t offset = 0;
+        for (std::size_t d = 0; d < axes.size(); ++d) offset += (axes[d].start + index[d] * axes[d].step) * in_strides[d];
+        std::memcpy(target + static_cast<std::size_t>(flat) * bytes, source + static_cast<std::size_t>(offset) * bytes,
+                    bytes);
+    });
+    return outputs;
+}
+
+// Maps an output position along one axis to the input position it copies, or -1 for the constant.
+int64_t pad_source(int64_t position, int64_t size, const std::string& mode) {
+    if (position >= 0 && position < size) return position;
+    if (mode == "edge") return std::clamp<int64_t>(position, 0, size - 1);
+    if (mode == "reflect") {
+        if (size == 1) return 0;
+        const int64_t period = 2 * (size - 1);  // reflect excludes the edge element: 0 1 2 1 0 1 2 ...
+        int64_t folded = position % period;
+        if (folded < 0) folded += period;
+        return folded < size ? folded : period - folded;
+    }
+    return -1;
+}
+
+std::vector<Tensor> pad(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    const Shape& in_shape = inputs[0]->shape;
+    const auto pads = shape_rules::constant_ints(node, *inputs[1]);
+    const std::string mode = node.attribute_string("mode", "constant");
+    const auto in_strides = strides_of(in_shape);
+    const std::size_t bytes = element_size(outputs[0].type);
+    const uint8_t* source = inputs[0]->data.data();
+    uint8_t* target = outputs[0].data.data();
+    const bool has_value = inputs.size() > 2 && inputs[2];
+    for_each_index(outputs[0].shape, [&](int64_t flat, const std::vector<int64_t>& index) {
+        int64_t offset = 0;
+        for (std::size_t d = 0; d < in_shape.size(); ++d) {
+            const int64_t from = pad_source(index[d] - pads[d], in_shape[d], mode);
+            if (from < 0) {
+                offset = -1;
+                break;
+            }
+            offset += from * in_strides[d];
+        }
+        uint8_t* cell = target + static_cast<std::size_t>(flat) * bytes;
+        if (offset >= 0) {
+            std::memcpy(cell, source + static_cast<std::size_t>(offset) * bytes, bytes);
+        } else if (has_value) {
+            std::memcpy(cell, inputs[2]->data.data(), bytes);
+        }  // else the zeroed output is the default constant
+    });
+    return outputs;
+}
+
+// Shape inference already computed the output's data from the input's shape.
+std::vector<Tensor> shape(const Node& node, const Inputs& inputs) { return infer_node_outputs(node, inputs); }
+
+}  // namespace
+
+std::map<std::string, FloatKernel> data_float_kernels() {
+    return {
+        {"Identity", copy_data},
+        {"Dropout", copy_data},  // inference form: the identity
+        {"Flatten", copy_data},
+        {"Reshape", copy_data},
+        {"Squeeze", copy_data},
+        {"Unsqueeze", copy_data},
+        {"Concat", concat},
+        {"Transpose", transpose},
+        {"Slice", slice},
+        {"Pad", pad},
+        {"Shape", shape},
+    };
+}
+
+}  // namespace cimvp::ir

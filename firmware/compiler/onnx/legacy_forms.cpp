@@ -1,0 +1,84 @@
+#include "firmware/compiler/onnx/legacy_forms.h"
+
+#include <vector>
+
+namespace cimvp::ir {
+
+namespace {
+
+enum class Kind { kFloatScalar, kInts };
+
+struct MovedAttribute {
+    const char* attribute;
+    std::size_t input;
+    Kind kind;
+};
+
+struct AttributeMove {
+    const char* op_type;
+    int64_t first_opset_with_inputs;
+    std::vector<MovedAttribute> attributes;
+};
+
+const std::vector<AttributeMove>& attribute_moves() {
+    static const std::vector<AttributeMove> moves = {
+        {"Clip", 11, {{"min", 1, Kind::kFloatScalar}, {"max", 2, Kind::kFloatScalar}}},
+        {"Dropout", 12, {{"ratio", 1, Kind::kFloatScalar}}},
+        {"Slice", 10, {{"starts", 1, Kind::kInts}, {"ends", 2, Kind::kInts}, {"axes", 3, Kind::kInts}}},
+        {"Pad", 11, {{"pads", 1, Kind::kInts}, {"value", 2, Kind::kFloatScalar}}},
+        {"Squeeze", 13, {{"axes", 1, Kind::kInts}}},
+        {"Unsqueeze", 13, {{"axes", 1, Kind::kInts}}},
+        {"ReduceSum", 13, {{"axes", 1, Kind::kInts}}},
+    };
+    return moves;
+}
+
+}  // namespace
+
+void upgrade_attribute_forms(Graph& graph, int64_t opset) {
+    for (Node& node : graph.nodes) {
+        for (const AttributeMove& move : attribute_moves()) {
+            if (node.op_type != move.op_type || opset >= move.first_opset_with_inputs) continue;
+            for (const MovedAttribute& moved : move.attributes) {
+                if (!node.has_attribute(moved.attribute)) continue;
+                const std::string name = node.name + "/" + moved.attribute;
+                if (moved.kind == Kind::kFloatScalar) {
+                    graph.initializers[name] = Tensor::from_values<float>(name, {}, {node.attribute_float(moved.attribute, 0)});
+                } else {
+                    const auto values = node.attribute_ints(moved.attribute, {});
+                    graph.initializers[name] = Tensor::from_values<int64_t>(name, {static_cast<int64_t>(values.size())}, values);
+                }
+                if (node.inputs.size() <= moved.input) node.inputs.resize(moved.input + 1);
+                node.inputs[moved.input] = name;
+                node.attributes.erase(moved.attribute);
+            }
+        }
+    }
+}
+
+void upgrade_softmax_forms(Graph& graph) {
+    for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+        Node& node = graph.nodes[i];
+        if (node.op_type != "Softmax" && node.op_type != "LogSoftmax" && node.op_type != "Hardmax") continue;
+        const Shape shape = graph.tensor(node.input(0)).shape;
+        int64_t axis = node.attribute_int("axis", 1);
+        if (axis < 0) axis += static_cast<int64_t>(shape.size());
+        if (axis == static_cast<int64_t>(shape.size()) - 1) {
+            node.attributes["axis"] = axis;
+            continue;
+        }
+        const std::string flat = node.name + "/flattened";
+        const std::string normalized = node.name + "/normalized";
+        const std::string target = node.name + "/shape";
+        graph.initializers[target] = Tensor::from_values<int64_t>(target, {static_cast<int64_t>(shape.size())}, shape);
+        Node flatten{node.name + "/flatten", "Flatten", {node.input(0)}, {flat}, {{"axis", axis}}};
+        Node op{node.name, node.op_type, {flat}, {normalized}, {{"axis", int64_t{1}}}};
+        Node reshape{node.name + "/reshape", "Reshape", {normalized, target}, {node.outputs[0]}, {}};
+        graph.nodes[i] = std::move(flatten);
+        graph.insert_node(i + 1, std::move(op));
+        graph.insert_node(i + 2, std::move(reshape));
+        i += 2;
+    }
+}
+
+}  // namespace cimvp::ir
