@@ -53,7 +53,7 @@ void expect_near_all(const std::vector<float>& actual, const std::vector<float>&
 TEST(FloatGemm, MatchesNaiveProductOnOddSizes) {
     for (int64_t m : {1, 4, 7}) {
         for (int64_t n : {1, 16, 37, 600}) {
-            for (int64_t k : {1, 3, 130}) {
+            for (int64_t k : {1, 3, 130, 300}) {  // 300 spans two depth blocks
                 const auto a = random_values(static_cast<std::size_t>(m * k), 1);
                 const auto b = random_values(static_cast<std::size_t>(k * n), 2);
                 std::vector<float> c(static_cast<std::size_t>(m * n), 0.5f);
@@ -217,6 +217,79 @@ TEST(FloatKernels, DataMovement) {
     EXPECT_EQ(floats(reshaped), floats(x));
     EXPECT_EQ(run_node("Flatten", {Tensor::from_values<float>("x", {1, 2, 1, 1}, {1, 2})}).shape, (Shape{1, 2}));
     EXPECT_EQ(floats(run_node("Dropout", {x})), floats(x));
+}
+
+TEST(FloatKernels, SliceWithNegativeStepsAndClampedBounds) {
+    const Tensor x = Tensor::from_values<float>("x", {2, 5}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    auto ints = [](const char* name, std::vector<int64_t> values) {
+        return Tensor::from_values<int64_t>(name, {static_cast<int64_t>(values.size())}, values);
+    };
+    // Axis 1 from the end backwards in steps of 2; axis 0 from 1 to "infinity".
+    const Tensor y = run_node("Slice", {x, ints("starts", {-1, 1}), ints("ends", {-100, 1000}), ints("axes", {1, 0}), ints("steps", {-2, 1})});
+    EXPECT_EQ(y.shape, (Shape{1, 3}));
+    EXPECT_EQ(floats(y), (std::vector<float>{9, 7, 5}));
+}
+
+TEST(FloatKernels, PadModes) {
+    const Tensor x = Tensor::from_values<float>("x", {1, 3}, {1, 2, 3});
+    const Tensor pads = Tensor::from_values<int64_t>("pads", {4}, {0, 2, 0, 1});
+    EXPECT_EQ(floats(run_node("Pad", {x, pads})), (std::vector<float>{0, 0, 1, 2, 3, 0}));
+    EXPECT_EQ(floats(run_node("Pad", {x, pads, Tensor::from_values<float>("v", {}, {9})})), (std::vector<float>{9, 9, 1, 2, 3, 9}));
+    EXPECT_EQ(floats(run_node("Pad", {x, pads}, {{"mode", std::string("edge")}})), (std::vector<float>{1, 1, 1, 2, 3, 3}));
+    EXPECT_EQ(floats(run_node("Pad", {x, pads}, {{"mode", std::string("reflect")}})), (std::vector<float>{3, 2, 1, 2, 3, 2}));
+    // Negative pads crop.
+    EXPECT_EQ(floats(run_node("Pad", {x, Tensor::from_values<int64_t>("crop", {4}, {0, -1, 0, 0})})), (std::vector<float>{2, 3}));
+}
+
+TEST(FloatKernels, SqueezeAndUnsqueezeOnlyRelabel) {
+    const Tensor x = Tensor::from_values<float>("x", {1, 3, 1}, {1, 2, 3});
+    EXPECT_EQ(run_node("Squeeze", {x}).shape, (Shape{3}));
+    EXPECT_EQ(run_node("Squeeze", {x, Tensor::from_values<int64_t>("a", {1}, {-1})}).shape, (Shape{1, 3}));
+    EXPECT_EQ(run_node("Unsqueeze", {x, Tensor::from_values<int64_t>("a", {2}, {0, 4})}).shape, (Shape{1, 1, 3, 1, 1}));
+    EXPECT_EQ(floats(run_node("Unsqueeze", {x, Tensor::from_values<int64_t>("a", {1}, {1})})), floats(x));
+}
+
+TEST(FloatKernels, ReductionsOverChosenAxes) {
+    // [[1, 2, 3], [4, 5, 6]]
+    const Tensor x = Tensor::from_values<float>("x", {2, 3}, {1, 2, 3, 4, 5, 6});
+    const std::vector<int64_t> rows = {1};
+    EXPECT_EQ(floats(run_node("ReduceMean", {x}, {{"axes", rows}})), (std::vector<float>{2, 5}));
+    EXPECT_EQ(run_node("ReduceMean", {x}, {{"axes", rows}}).shape, (Shape{2, 1}));
+    EXPECT_EQ(run_node("ReduceMax", {x}, {{"axes", rows}, {"keepdims", int64_t{0}}}).shape, (Shape{2}));
+    EXPECT_EQ(floats(run_node("ReduceMax", {x}, {{"axes", std::vector<int64_t>{0}}})), (std::vector<float>{4, 5, 6}));
+    EXPECT_EQ(floats(run_node("ReduceSumSquare", {x})), (std::vector<float>{91}));  // all axes by default
+    EXPECT_EQ(floats(run_node("ReduceSum", {x, Tensor::from_values<int64_t>("axes", {1}, {0})})), (std::vector<float>{5, 7, 9}));
+    EXPECT_EQ(floats(run_node("ReduceL1", {x}, {{"axes", rows}})), (std::vector<float>{6, 15}));
+    expect_near_all(floats(run_node("ReduceL2", {x}, {{"axes", rows}})), {std::sqrt(14.0f), std::sqrt(77.0f)});
+    expect_near_all(floats(run_node("ReduceLogSumExp", {x}, {{"axes", rows}})),
+                    {std::log(std::exp(1.0f) + std::exp(2.0f) + std::exp(3.0f)), std::log(std::exp(4.0f) + std::exp(5.0f) + std::exp(6.0f))});
+}
+
+TEST(FloatKernels, ArgMaxPicksFirstOrLastTie) {
+    const Tensor x = Tensor::from_values<float>("x", {2, 3}, {1, 7, 7, 5, 2, 5});
+    const Tensor first = run_node("ArgMax", {x}, {{"axis", int64_t{1}}});
+    EXPECT_EQ(first.type, DataType::kInt64);
+    EXPECT_EQ(first.as_int64s(), (std::vector<int64_t>{1, 0}));
+    EXPECT_EQ(run_node("ArgMax", {x}, {{"axis", int64_t{1}}, {"select_last_index", int64_t{1}}}).as_int64s(), (std::vector<int64_t>{2, 2}));
+    EXPECT_EQ(run_node("ArgMin", {x}, {{"axis", int64_t{0}}, {"keepdims", int64_t{0}}}).as_int64s(), (std::vector<int64_t>{0, 1, 1}));
+}
+
+TEST(FloatKernels, LogSoftmaxAndHardmax) {
+    const Tensor x = Tensor::from_values<float>("x", {1, 3}, {1, 3, 3});
+    const float log_sum = std::log(std::exp(1.0f) + 2 * std::exp(3.0f));
+    expect_near_all(floats(run_node("LogSoftmax", {x})), {1 - log_sum, 3 - log_sum, 3 - log_sum});
+    EXPECT_EQ(floats(run_node("Hardmax", {x})), (std::vector<float>{0, 1, 0}));
+}
+
+TEST(FloatKernels, VariadicAndParametricElementwise) {
+    const Tensor a = Tensor::from_values<float>("a", {2, 2}, {1, -2, 3, -4});
+    const Tensor b = Tensor::from_values<float>("b", {2}, {0, 10});
+    EXPECT_EQ(floats(run_node("Max", {a, b})), (std::vector<float>{1, 10, 3, 10}));
+    EXPECT_EQ(floats(run_node("Mean", {a, b})), (std::vector<float>{0.5f, 4, 1.5f, 3}));
+    EXPECT_EQ(floats(run_node("PRelu", {a, Tensor::from_values<float>("s", {2}, {0.5f, 0.25f})})), (std::vector<float>{1, -0.5f, 3, -1}));
+    EXPECT_EQ(floats(run_node("Pow", {a, Tensor::from_values<float>("e", {}, {2})})), (std::vector<float>{1, 4, 9, 16}));
+    EXPECT_EQ(floats(run_node("Round", {Tensor::from_values<float>("r", {4}, {0.5f, 1.5f, -2.5f, 2.6f})})), (std::vector<float>{0, 2, -2, 3}));
+    EXPECT_EQ(floats(run_node("HardSigmoid", {a}, {{"alpha", 0.25f}, {"beta", 0.5f}})), (std::vector<float>{0.75f, 0, 1, 0}));
 }
 
 TEST(FloatInterpreter, ChecksInputsAndObservesNodes) {

@@ -1,0 +1,74 @@
+// The importer's rewrites of pre-opset-13 operator forms, run as passes on graphs built in code.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "firmware/compiler/interpreter/float_interpreter.h"
+#include "firmware/compiler/ir/shape_inference.h"
+#include "firmware/compiler/onnx/legacy_forms.h"
+
+namespace cimvp::ir {
+namespace {
+
+Graph one_node(Node node, Shape input_shape) {
+    Graph graph;
+    graph.inputs = {"x"};
+    graph.outputs = {node.outputs[0]};
+    graph.values["x"] = Tensor("x", DataType::kFloat32, std::move(input_shape));
+    graph.add_node(std::move(node));
+    return graph;
+}
+
+TEST(LegacyForms, AttributesBecomeConstantInputsOnlyForOldOpsets) {
+    const Node slice{"s", "Slice", {"x"}, {"y"},
+                     {{"starts", std::vector<int64_t>{1}}, {"ends", std::vector<int64_t>{3}}, {"axes", std::vector<int64_t>{1}}}};
+    Graph old_graph = one_node(slice, {2, 4});
+    upgrade_attribute_forms(old_graph, 9);
+    EXPECT_EQ(old_graph.nodes[0].inputs, (std::vector<std::string>{"x", "s/starts", "s/ends", "s/axes"}));
+    EXPECT_TRUE(old_graph.nodes[0].attributes.empty());
+    EXPECT_EQ(old_graph.initializers.at("s/ends").as_int64s(), (std::vector<int64_t>{3}));
+    old_graph = infer_shapes(std::move(old_graph));
+    EXPECT_EQ(old_graph.tensor("y").shape, (Shape{2, 2}));
+
+    // At opset 10 Slice already takes inputs: attributes stay and are then rejected as unsupported.
+    Graph new_graph = one_node(slice, {2, 4});
+    upgrade_attribute_forms(new_graph, 10);
+    EXPECT_EQ(new_graph.nodes[0].inputs.size(), 1u);
+    EXPECT_THROW(infer_shapes(new_graph), UnsupportedError);
+}
+
+TEST(LegacyForms, PadValueAndDropoutRatio) {
+    Graph graph = one_node({"p", "Pad", {"x"}, {"y"}, {{"pads", std::vector<int64_t>{0, 1, 0, 1}}, {"value", 5.0f}}}, {1, 2});
+    graph.add_node({"d", "Dropout", {"y"}, {"z"}, {{"ratio", 0.3f}}});
+    graph.outputs = {"z"};
+    upgrade_attribute_forms(graph, 10);
+    EXPECT_EQ(graph.nodes[0].inputs, (std::vector<std::string>{"x", "p/pads", "p/value"}));
+    EXPECT_EQ(graph.nodes[1].inputs, (std::vector<std::string>{"y", "d/ratio"}));
+    graph = infer_shapes(std::move(graph));
+    const auto z = run_float(graph, {{"x", Tensor::from_values<float>("x", {1, 2}, {1, 2})}}).at("z");
+    EXPECT_EQ(std::vector<float>(z.values<float>(), z.values<float>() + 4), (std::vector<float>{5, 1, 2, 5}));
+}
+
+TEST(LegacyForms, OldSoftmaxNormalizesOverAllTrailingAxes) {
+    Graph graph = infer_shapes(one_node({"sm", "LogSoftmax", {"x"}, {"y"}, {}}, {2, 2, 2}));  // axis defaults to 1
+    upgrade_softmax_forms(graph);
+    ASSERT_EQ(graph.nodes.size(), 3u);
+    EXPECT_EQ(graph.nodes[0].op_type, "Flatten");
+    EXPECT_EQ(graph.nodes[1].op_type, "LogSoftmax");
+    EXPECT_EQ(graph.nodes[2].op_type, "Reshape");
+    graph = infer_shapes(std::move(graph));
+    const auto y = run_float(graph, {{"x", Tensor::from_values<float>("x", {2, 2, 2}, {0, 0, 0, 0, 1, 1, 1, 1})}}).at("y");
+    ASSERT_EQ(y.shape, (Shape{2, 2, 2}));
+    // Each batch row holds four equal values: log(1/4) everywhere.
+    for (int i = 0; i < 8; ++i) EXPECT_NEAR(y.values<float>()[i], std::log(0.25f), 1e-6);
+}
+
+TEST(LegacyForms, OldSoftmaxOnTheLastAxisStaysOneNode) {
+    Graph graph = infer_shapes(one_node({"sm", "Softmax", {"x"}, {"y"}, {}}, {3, 4}));
+    upgrade_softmax_forms(graph);
+    ASSERT_EQ(graph.nodes.size(), 1u);
+    EXPECT_EQ(graph.nodes[0].attribute_int("axis", 0), 1);
+}
+
+}  // namespace
+}  // namespace cimvp::ir
