@@ -34,9 +34,10 @@ int export_model(const std::vector<std::string>& args) {
                 usage_error("--seed expects a non-negative integer, got '" + text + "'");
             }
             seed = std::stoull(text);
+        } else if (args[i] == "--out" || args[i] == "--seed") {
+            usage_error("option " + args[i] + " needs a value");
         } else if (args[i].rfind("--", 0) == 0) {
-            usage_error(has_value || args[i] == "--out" || args[i] == "--seed" ? "missing value or unknown option '" + args[i] + "'"
-                                                                                 : "unknown option '" + args[i] + "'");
+            usage_error("unknown option '" + args[i] + "'");
         } else if (name.empty()) {
             name = args[i];
         } else {
@@ -63,13 +64,13 @@ int run(const std::vector<std::string>& args) {
 
 }  // namespace
 
-CIMVP_REGISTER_COMMAND({"zoo", "list the model zoo, or export a zoo network as ONNX",
-                        "usage: cimvp zoo list\n"
-                        "       cimvp zoo export NAME --out FILE.onnx [--seed N]\n\n"
-                        "Zoo networks are built in code with deterministic random weights (seed 1 unless\n"
-                        "--seed is given). NAME is FAMILY for the ImageNet form (1x3x224x224, 1000 classes)\n"
-                        "or FAMILY_cifar10 / FAMILY_cifar100 for the CIFAR forms (1x3x32x32); `list` prints\n"
-                        "them all. Elsewhere a zoo network is named zoo:NAME, e.g. cimvp infer zoo:resnet18.\n",
-                        run});
+CIMVP_REGISTER_COMMAND("zoo", "list the model zoo, or export a zoo network as ONNX",
+                       "usage: cimvp zoo list\n"
+                       "       cimvp zoo export NAME --out FILE.onnx [--seed N]\n\n"
+                       "Zoo networks are built in code with deterministic random weights (seed 1 unless\n"
+                       "--seed is given). NAME is FAMILY for the ImageNet form (1x3x224x224, 1000 classes)\n"
+                       "or FAMILY_cifar10 / FAMILY_cifar100 for the CIFAR forms (1x3x32x32); `list` prints\n"
+                       "them all. Elsewhere a zoo network is named zoo:NAME, e.g. cimvp infer zoo:resnet18.\n",
+                       run);
 
 }  // namespace cimvp::cli
