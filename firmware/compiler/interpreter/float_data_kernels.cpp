@@ -67,7 +67,8 @@ std::vector<Tensor> slice(const Node& node, const Inputs& inputs) {
     uint8_t* target = outputs[0].data.data();
     for_each_index(outputs[0].shape, [&](int64_t flat, const std::vector<int64_t>& index) {
         int64_t offset = 0;
-        for (std::size_t d = 0; d < axes.size(); ++d) offset += (axes[d].start + index[d] * axes[d].step) * in_strides[d];
+        for (std::size_t d = 0; d < axes.size(); ++d)
+            offset += (axes[d].start + index[d] * axes[d].step) * in_strides[d];
         std::memcpy(target + static_cast<std::size_t>(flat) * bytes, source + static_cast<std::size_t>(offset) * bytes,
                     bytes);
     });
@@ -125,17 +126,10 @@ std::vector<Tensor> shape(const Node& node, const Inputs& inputs) { return infer
 
 std::map<std::string, FloatKernel> data_float_kernels() {
     return {
-        {"Identity", copy_data},
-        {"Dropout", copy_data},  // inference form: the identity
-        {"Flatten", copy_data},
-        {"Reshape", copy_data},
-        {"Squeeze", copy_data},
-        {"Unsqueeze", copy_data},
-        {"Concat", concat},
-        {"Transpose", transpose},
-        {"Slice", slice},
-        {"Pad", pad},
-        {"Shape", shape},
+        {"Identity", copy_data},  {"Dropout", copy_data},  // inference form: the identity
+        {"Flatten", copy_data},   {"Reshape", copy_data}, {"Squeeze", copy_data},
+        {"Unsqueeze", copy_data}, {"Concat", concat},     {"Transpose", transpose},
+        {"Slice", slice},         {"Pad", pad},           {"Shape", shape},
     };
 }
 

@@ -39,7 +39,8 @@ std::vector<Tensor> selu(const Node& node, const Inputs& inputs) {
     // Defaults from the ONNX operator definition.
     const float alpha = node.attribute_float("alpha", 1.67326319217681884765625f);
     const float gamma = node.attribute_float("gamma", 1.05070102214813232421875f);
-    return apply_unary(node, inputs, [alpha, gamma](float x) { return gamma * (x > 0 ? x : alpha * (std::exp(x) - 1)); });
+    return apply_unary(node, inputs,
+                       [alpha, gamma](float x) { return gamma * (x > 0 ? x : alpha * (std::exp(x) - 1)); });
 }
 
 std::vector<Tensor> hard_sigmoid(const Node& node, const Inputs& inputs) {

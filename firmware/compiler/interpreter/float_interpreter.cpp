@@ -31,7 +31,9 @@ std::vector<Tensor> allocate_outputs(const Node& node, const std::vector<const T
     return outputs;
 }
 
-void register_float_kernel(const std::string& op_type, FloatKernel kernel) { kernel_table()[op_type] = std::move(kernel); }
+void register_float_kernel(const std::string& op_type, FloatKernel kernel) {
+    kernel_table()[op_type] = std::move(kernel);
+}
 
 bool has_float_kernel(const std::string& op_type) { return kernel_table().count(op_type) > 0; }
 
@@ -40,12 +42,13 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
     for (const auto& entry : graph.initializers) available[entry.first] = &entry.second;
     for (const auto& name : graph.inputs) {
         auto given = inputs.find(name);
-        if (given == inputs.end()) throw std::runtime_error("graph '" + graph.name + "': no value for input '" + name + "'");
+        if (given == inputs.end())
+            throw std::runtime_error("graph '" + graph.name + "': no value for input '" + name + "'");
         const Tensor& declared = graph.tensor(name);
         const Tensor& value = given->second;
         if (value.type != declared.type || value.shape != declared.shape) {
-            throw std::runtime_error("graph '" + graph.name + "': input '" + name + "' is " + to_string(value.type) + " " +
-                                     to_string(value.shape) + ", expected " + to_string(declared.type) + " " +
+            throw std::runtime_error("graph '" + graph.name + "': input '" + name + "' is " + to_string(value.type) +
+                                     " " + to_string(value.shape) + ", expected " + to_string(declared.type) + " " +
                                      to_string(declared.shape));
         }
         if (value.data.size() != static_cast<std::size_t>(value.element_count()) * element_size(value.type)) {
@@ -66,7 +69,8 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
         const Node& node = graph.nodes[i];
         auto kernel = kernel_table().find(node.op_type);
         if (kernel == kernel_table().end()) {
-            throw UnsupportedError(node.describe() + ": unsupported operator " + node.op_type + " in the float interpreter");
+            throw UnsupportedError(node.describe() + ": unsupported operator " + node.op_type +
+                                   " in the float interpreter");
         }
         std::vector<const Tensor*> operands;
         for (const auto& name : node.inputs) {
@@ -75,7 +79,8 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
                 continue;
             }
             auto found = available.find(name);
-            if (found == available.end()) throw std::runtime_error(node.describe() + ": input '" + name + "' is not computed");
+            if (found == available.end())
+                throw std::runtime_error(node.describe() + ": input '" + name + "' is not computed");
             operands.push_back(found->second);
         }
         while (!operands.empty() && operands.back() == nullptr) operands.pop_back();
@@ -97,7 +102,8 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
     TensorMap outputs;
     for (const auto& name : graph.outputs) {
         auto found = available.find(name);
-        if (found == available.end()) throw std::runtime_error("graph '" + graph.name + "': output '" + name + "' is not computed");
+        if (found == available.end())
+            throw std::runtime_error("graph '" + graph.name + "': output '" + name + "' is not computed");
         outputs[name] = *found->second;
     }
     return outputs;

@@ -47,7 +47,8 @@ FloatKernel reduce(Reduction reduction) {
             double& accumulator = accumulators[static_cast<std::size_t>(target)];
             accumulator = reduction.step(accumulator, x[flat]);
         });
-        const int64_t count = accumulators.empty() ? 0 : inputs[0]->element_count() / static_cast<int64_t>(accumulators.size());
+        const int64_t count =
+            accumulators.empty() ? 0 : inputs[0]->element_count() / static_cast<int64_t>(accumulators.size());
         for (std::size_t i = 0; i < accumulators.size(); ++i) {
             outputs[0].values<float>()[i] = static_cast<float>(reduction.finish(accumulators[i], count));
         }
@@ -98,10 +99,10 @@ std::map<std::string, FloatKernel> reduction_float_kernels() {
         {"ReduceProd", reduce({1, [](double a, double x) { return a * x; }, keep})},
         {"ReduceSumSquare", reduce({0, [](double a, double x) { return a + x * x; }, keep})},
         {"ReduceL1", reduce({0, [](double a, double x) { return a + std::fabs(x); }, keep})},
-        {"ReduceL2", reduce({0, [](double a, double x) { return a + x * x; },
-                             [](double a, int64_t) { return std::sqrt(a); }})},
-        {"ReduceLogSum", reduce({0, [](double a, double x) { return a + x; },
-                                 [](double a, int64_t) { return std::log(a); }})},
+        {"ReduceL2",
+         reduce({0, [](double a, double x) { return a + x * x; }, [](double a, int64_t) { return std::sqrt(a); }})},
+        {"ReduceLogSum",
+         reduce({0, [](double a, double x) { return a + x; }, [](double a, int64_t) { return std::log(a); }})},
         {"ReduceLogSumExp", reduce({0, [](double a, double x) { return a + std::exp(x); },
                                     [](double a, int64_t) { return std::log(a); }})},
         {"ArgMax", arg_reduce([](float a, float b) { return a > b; })},

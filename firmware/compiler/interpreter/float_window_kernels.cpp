@@ -89,8 +89,8 @@ std::vector<Tensor> conv(const Node& node, const Inputs& inputs) {
     const Tensor& x = *inputs[0];
     const Tensor& weight = *inputs[1];
     const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
-    const Window3 w =
-        to_window3(node, resolve_window(node, x.shape, std::vector<int64_t>(weight.shape.begin() + 2, weight.shape.end())));
+    const Window3 w = to_window3(
+        node, resolve_window(node, x.shape, std::vector<int64_t>(weight.shape.begin() + 2, weight.shape.end())));
     const int64_t groups = node.attribute_int("group", 1);
     const int64_t batch = x.shape[0];
     const int64_t in_channels = x.shape[1] / groups;
@@ -155,9 +155,7 @@ std::vector<Tensor> pool(const Node& node, const Inputs& inputs, Reduce reduce) 
         const float* plane = x.values<float>() + p * w.input_count();
         float* out = outputs[0].values<float>() + p * w.output_count();
         for_each_window(w, [&](int64_t index, const std::array<int64_t, 3>& first, const std::array<int64_t, 3>& last,
-                               int64_t padded_count) {
-            out[index] = reduce(plane, w, first, last, padded_count);
-        });
+                               int64_t padded_count) { out[index] = reduce(plane, w, first, last, padded_count); });
     }
     return outputs;
 }
@@ -186,17 +184,17 @@ std::vector<Tensor> max_pool(const Node& node, const Inputs& inputs) {
 
 std::vector<Tensor> average_pool(const Node& node, const Inputs& inputs) {
     const bool include_pad = node.attribute_int("count_include_pad", 0) != 0;
-    return pool(node, inputs,
-                [include_pad](const float* plane, const Window3& w, const auto& first, const auto& last,
-                              int64_t padded_count) {
-                    float sum = 0;
-                    int64_t taps = 0;
-                    for_each_tap(w, first, last, [&](int64_t i) {
-                        sum += plane[i];
-                        ++taps;
-                    });
-                    return sum / static_cast<float>(include_pad ? padded_count : taps);
-                });
+    return pool(
+        node, inputs,
+        [include_pad](const float* plane, const Window3& w, const auto& first, const auto& last, int64_t padded_count) {
+            float sum = 0;
+            int64_t taps = 0;
+            for_each_tap(w, first, last, [&](int64_t i) {
+                sum += plane[i];
+                ++taps;
+            });
+            return sum / static_cast<float>(include_pad ? padded_count : taps);
+        });
 }
 
 template <typename Reduce>

@@ -95,7 +95,6 @@ std::vector<Tensor> transpose_shape(const Node& node, const Inputs& inputs) {
     return one_output(node, inputs[0]->type, y);
 }
 
-
 std::vector<Tensor> squeeze_shape(const Node& node, const Inputs& inputs) {
     check_attributes(node, {});  // axes are an input (opset 13); the importer upgrades older models
     check_arity(node, inputs, 1, 2, 1);
@@ -104,7 +103,8 @@ std::vector<Tensor> squeeze_shape(const Node& node, const Inputs& inputs) {
     if (inputs.size() > 1 && inputs[1]) {
         for (int64_t axis : constant_ints(node, *inputs[1])) {
             const auto a = static_cast<std::size_t>(normalize_axis(node, axis, x.size()));
-            if (x[a] != 1) fail(node, "cannot squeeze axis " + std::to_string(axis) + " of size " + std::to_string(x[a]));
+            if (x[a] != 1)
+                fail(node, "cannot squeeze axis " + std::to_string(axis) + " of size " + std::to_string(x[a]));
             drop[a] = true;
         }
     } else {
@@ -183,15 +183,9 @@ std::vector<Tensor> shape_shape(const Node& node, const Inputs& inputs) {
 
 std::map<std::string, ShapeFunction> data_shape_functions() {
     return {
-        {"Concat", concat_shape},
-        {"Flatten", flatten_shape},
-        {"Reshape", reshape_shape},
-        {"Transpose", transpose_shape},
-        {"Squeeze", squeeze_shape},
-        {"Unsqueeze", unsqueeze_shape},
-        {"Slice", slice_shape},
-        {"Pad", pad_shape},
-        {"Shape", shape_shape},
+        {"Concat", concat_shape},       {"Flatten", flatten_shape}, {"Reshape", reshape_shape},
+        {"Transpose", transpose_shape}, {"Squeeze", squeeze_shape}, {"Unsqueeze", unsqueeze_shape},
+        {"Slice", slice_shape},         {"Pad", pad_shape},         {"Shape", shape_shape},
     };
 }
 

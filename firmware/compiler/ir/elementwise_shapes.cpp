@@ -79,7 +79,6 @@ std::vector<Tensor> broadcast_binary_shape(const Node& node, const Inputs& input
     }
 }
 
-
 }  // namespace
 
 std::map<std::string, ShapeFunction> elementwise_shape_functions() {

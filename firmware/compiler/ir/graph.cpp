@@ -1,6 +1,7 @@
 #include "firmware/compiler/ir/graph.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -123,36 +124,44 @@ void Graph::remove_unused_tensors() {
 }
 
 void Graph::topological_sort() {
-    std::set<std::string> available(inputs.begin(), inputs.end());
-    for (const auto& entry : initializers) available.insert(entry.first);
-    available.insert("");
-    std::set<std::string> produced;
-    for (const auto& node : nodes) produced.insert(node.outputs.begin(), node.outputs.end());
-
-    std::vector<Node> ordered;
-    std::vector<bool> placed(nodes.size(), false);
-    ordered.reserve(nodes.size());
-    // Repeatedly take the first node whose inputs are ready: keeps an already sorted graph as is.
-    while (ordered.size() < nodes.size()) {
-        bool progressed = false;
-        for (std::size_t i = 0; i < nodes.size(); ++i) {
-            if (placed[i]) continue;
-            bool ready = std::all_of(nodes[i].inputs.begin(), nodes[i].inputs.end(), [&](const std::string& in) {
-                return available.count(in) > 0 || produced.count(in) == 0;
-            });
-            if (!ready) continue;
-            placed[i] = true;
-            available.insert(nodes[i].outputs.begin(), nodes[i].outputs.end());
-            ordered.push_back(std::move(nodes[i]));
-            progressed = true;
-            break;
-        }
-        if (!progressed) {
-            auto stuck = std::find(placed.begin(), placed.end(), false) - placed.begin();
-            throw std::runtime_error("graph '" + name + "': " + nodes[static_cast<std::size_t>(stuck)].describe() +
-                                     " is on a cycle");
+    std::map<std::string, std::size_t> producer_of;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        for (const auto& output : nodes[i].outputs) producer_of[output] = i;
+    }
+    // Kahn's algorithm, always taking the lowest-numbered ready node: a sorted graph keeps its order.
+    std::vector<std::size_t> waiting(nodes.size(), 0);
+    std::vector<std::vector<std::size_t>> readers(nodes.size());
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        for (const auto& input : nodes[i].inputs) {
+            auto found = producer_of.find(input);
+            if (found == producer_of.end())
+                continue;  // a graph input, an initializer, or undefined (validate reports it)
+            ++waiting[i];
+            readers[found->second].push_back(i);
         }
     }
+    std::set<std::size_t> ready;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        if (waiting[i] == 0) ready.insert(i);
+    }
+    std::vector<std::size_t> order;
+    order.reserve(nodes.size());
+    while (!ready.empty()) {
+        const std::size_t next = *ready.begin();
+        ready.erase(ready.begin());
+        order.push_back(next);
+        for (std::size_t reader : readers[next]) {
+            if (--waiting[reader] == 0) ready.insert(reader);
+        }
+    }
+    if (order.size() < nodes.size()) {
+        const auto stuck = static_cast<std::size_t>(
+            std::find_if(waiting.begin(), waiting.end(), [](std::size_t w) { return w > 0; }) - waiting.begin());
+        throw std::runtime_error("graph '" + name + "': " + nodes[stuck].describe() + " is on or behind a cycle");
+    }
+    std::vector<Node> ordered;
+    ordered.reserve(nodes.size());
+    for (std::size_t index : order) ordered.push_back(std::move(nodes[index]));
     nodes = std::move(ordered);
 }
 

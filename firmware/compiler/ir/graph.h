@@ -50,8 +50,8 @@ struct Node {
 class Graph {
 public:
     std::string name;
-    std::vector<std::string> inputs;   // run-time inputs, in order; their shapes are in `values`
-    std::vector<std::string> outputs;  // in order
+    std::vector<std::string> inputs;             // run-time inputs, in order; their shapes are in `values`
+    std::vector<std::string> outputs;            // in order
     std::map<std::string, Tensor> initializers;  // constants, with data
     std::vector<Node> nodes;                     // in topological order once sorted/validated
     // Type, shape and quantization of every non-constant value (graph inputs, node outputs);
@@ -84,7 +84,7 @@ public:
     void remove_unused_tensors();
 
     // Reorders nodes so every node comes after the producers of its inputs (stable for graphs
-    // already in order). Throws std::runtime_error naming a node on a cycle.
+    // already in order). Throws std::runtime_error naming a node on or behind a cycle.
     void topological_sort();
     // Throws std::runtime_error with one line for the first problem: a value produced twice, a node
     // input or graph output that nothing defines, nodes out of order, a graph input without a value info.

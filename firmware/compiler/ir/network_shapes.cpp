@@ -130,8 +130,8 @@ std::vector<Tensor> matmul_shape(const Node& node, const Inputs& inputs) {
     if (vector_a) a.insert(a.begin(), 1);
     if (vector_b) b.push_back(1);
     if (a.back() != b[b.size() - 2]) {
-        fail(node, "inner dimensions of " + to_string(inputs[0]->shape) + " and " + to_string(inputs[1]->shape) +
-                       " differ");
+        fail(node,
+             "inner dimensions of " + to_string(inputs[0]->shape) + " and " + to_string(inputs[1]->shape) + " differ");
     }
     Shape y;
     try {
@@ -144,7 +144,6 @@ std::vector<Tensor> matmul_shape(const Node& node, const Inputs& inputs) {
     return one_output(node, DataType::kFloat32, y);
 }
 
-
 }  // namespace
 
 std::map<std::string, ShapeFunction> network_shape_functions() {
@@ -155,8 +154,8 @@ std::map<std::string, ShapeFunction> network_shape_functions() {
         {"Dropout", dropout_shape},
         {"BatchNormalization", batch_norm_shape},
         {"Conv", conv_shape},
-        {"MaxPool", pool_shape({"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order",
-                                "strides"})},
+        {"MaxPool",
+         pool_shape({"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"})},
         {"AveragePool", pool_shape({"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"})},
         {"GlobalAveragePool", global_pool_shape},
         {"GlobalMaxPool", global_pool_shape},

@@ -14,8 +14,8 @@ namespace {
 std::map<std::string, ShapeFunction>& shape_functions() {
     static std::map<std::string, ShapeFunction> table = [] {
         std::map<std::string, ShapeFunction> functions;
-        for (auto* family : {elementwise_shape_functions, network_shape_functions, data_shape_functions,
-                             reduction_shape_functions}) {
+        for (auto* family :
+             {elementwise_shape_functions, network_shape_functions, data_shape_functions, reduction_shape_functions}) {
             functions.merge(family());
         }
         return functions;

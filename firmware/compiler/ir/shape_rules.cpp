@@ -5,9 +5,7 @@
 
 namespace cimvp::ir::shape_rules {
 
-void fail(const Node& node, const std::string& message) {
-    throw std::runtime_error(node.describe() + ": " + message);
-}
+void fail(const Node& node, const std::string& message) { throw std::runtime_error(node.describe() + ": " + message); }
 
 void check_attributes(const Node& node, const std::set<std::string>& known) {
     for (const auto& entry : node.attributes) {

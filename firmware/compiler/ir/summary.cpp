@@ -54,8 +54,10 @@ GraphSummary summarize(const Graph& graph) {
         LayerSummary layer;
         layer.name = node.name;
         layer.op_type = node.op_type;
-        if (!node.input(0).empty() && graph.has_tensor(node.input(0))) layer.input_shape = graph.tensor(node.input(0)).shape;
-        if (!node.outputs.empty() && graph.has_tensor(node.outputs[0])) layer.output_shape = graph.tensor(node.outputs[0]).shape;
+        if (!node.input(0).empty() && graph.has_tensor(node.input(0)))
+            layer.input_shape = graph.tensor(node.input(0)).shape;
+        if (!node.outputs.empty() && graph.has_tensor(node.outputs[0]))
+            layer.output_shape = graph.tensor(node.outputs[0]).shape;
         for (const auto& input : node.inputs) {
             if (!graph.is_initializer(input)) continue;
             const Tensor& constant = graph.initializers.at(input);
@@ -63,8 +65,8 @@ GraphSummary summarize(const Graph& graph) {
             if (constant.type == DataType::kInt64) continue;
             const int64_t count = constant.element_count();
             layer.params += count;
-            const int64_t bits = constant.quant.bits > 0 ? constant.quant.bits
-                                                         : static_cast<int64_t>(8 * element_size(constant.type));
+            const int64_t bits =
+                constant.quant.bits > 0 ? constant.quant.bits : static_cast<int64_t>(8 * element_size(constant.type));
             layer.weight_bytes += (count * bits + 7) / 8;
         }
         auto mac_function = mac_functions().find(node.op_type);

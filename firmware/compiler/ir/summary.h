@@ -13,8 +13,8 @@ namespace cimvp::ir {
 struct LayerSummary {
     std::string name;
     std::string op_type;
-    Shape input_shape;   // of the first input
-    Shape output_shape;  // of the first output
+    Shape input_shape;         // of the first input
+    Shape output_shape;        // of the first output
     int64_t params = 0;        // elements of the node's constant inputs
     int64_t weight_bytes = 0;  // their storage, at `quant.bits` per element when quantized
     int64_t macs = 0;

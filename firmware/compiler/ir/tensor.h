@@ -100,8 +100,8 @@ template <typename T>
 Tensor Tensor::from_values(std::string name, Shape shape, const std::vector<T>& values) {
     Tensor tensor(std::move(name), DataTypeOf<T>::value, std::move(shape));
     if (static_cast<int64_t>(values.size()) != tensor.element_count()) {
-        throw std::logic_error("tensor '" + tensor.name + "': " + std::to_string(values.size()) +
-                               " values for shape " + to_string(tensor.shape));
+        throw std::logic_error("tensor '" + tensor.name + "': " + std::to_string(values.size()) + " values for shape " +
+                               to_string(tensor.shape));
     }
     tensor.data.resize(values.size() * sizeof(T));
     if (!values.empty()) std::memcpy(tensor.data.data(), values.data(), tensor.data.size());

@@ -43,10 +43,12 @@ void upgrade_attribute_forms(Graph& graph, int64_t opset) {
                 if (!node.has_attribute(moved.attribute)) continue;
                 const std::string name = node.name + "/" + moved.attribute;
                 if (moved.kind == Kind::kFloatScalar) {
-                    graph.initializers[name] = Tensor::from_values<float>(name, {}, {node.attribute_float(moved.attribute, 0)});
+                    graph.initializers[name] =
+                        Tensor::from_values<float>(name, {}, {node.attribute_float(moved.attribute, 0)});
                 } else {
                     const auto values = node.attribute_ints(moved.attribute, {});
-                    graph.initializers[name] = Tensor::from_values<int64_t>(name, {static_cast<int64_t>(values.size())}, values);
+                    graph.initializers[name] =
+                        Tensor::from_values<int64_t>(name, {static_cast<int64_t>(values.size())}, values);
                 }
                 if (node.inputs.size() <= moved.input) node.inputs.resize(moved.input + 1);
                 node.inputs[moved.input] = name;

@@ -73,7 +73,8 @@ onnx::ModelProto to_onnx_model(const Graph& graph) {
     proto->set_name(graph.name.empty() ? "cimvp" : graph.name);
     for (const auto& name : graph.inputs) write_value_info(graph.tensor(name), *proto->add_input());
     for (const auto& name : graph.outputs) {
-        if (!graph.has_tensor(name)) throw std::runtime_error("graph output '" + name + "' has no shape (run infer_shapes)");
+        if (!graph.has_tensor(name))
+            throw std::runtime_error("graph output '" + name + "' has no shape (run infer_shapes)");
         write_value_info(graph.tensor(name), *proto->add_output());
     }
     for (const auto& entry : graph.initializers) *proto->add_initializer() = to_tensor_proto(entry.second);
@@ -83,7 +84,8 @@ onnx::ModelProto to_onnx_model(const Graph& graph) {
         node_proto->set_op_type(node.op_type);
         for (const auto& input : node.inputs) node_proto->add_input(input);
         for (const auto& output : node.outputs) node_proto->add_output(output);
-        for (const auto& attribute : node.attributes) write_attribute(attribute.first, attribute.second, *node_proto->add_attribute());
+        for (const auto& attribute : node.attributes)
+            write_attribute(attribute.first, attribute.second, *node_proto->add_attribute());
     }
     return model;
 }

@@ -72,7 +72,8 @@ AttributeValue read_attribute(const onnx::AttributeProto& attribute, const std::
 
 // A Constant node's value as an initializer named after its output.
 Tensor constant_value(const onnx::NodeProto& proto, const std::string& node, const std::string& base_dir) {
-    if (proto.attribute_size() != 1 || proto.output_size() != 1) throw std::runtime_error(node + ": needs one value attribute and one output");
+    if (proto.attribute_size() != 1 || proto.output_size() != 1)
+        throw std::runtime_error(node + ": needs one value attribute and one output");
     const auto& attribute = proto.attribute(0);
     const std::string& output = proto.output(0);
     Tensor tensor;
@@ -110,8 +111,8 @@ Shape declared_shape(const onnx::ValueInfoProto& input, const ImportOptions& opt
         const bool known = dim.has_dim_value() && dim.dim_value() >= 0;
         dynamic = dynamic || !known;
         shape.push_back(known ? dim.dim_value() : -1);
-        text += (text.empty() ? "" : "x") + (known ? std::to_string(dim.dim_value())
-                                                   : (dim.has_dim_param() ? dim.dim_param() : std::string("?")));
+        text += (text.empty() ? "" : "x") +
+                (known ? std::to_string(dim.dim_value()) : (dim.has_dim_param() ? dim.dim_param() : std::string("?")));
     }
     if (dynamic) {
         throw std::runtime_error("input '" + input.name() + "' has dynamic shape " + text +
@@ -146,7 +147,8 @@ Graph build_graph(const onnx::ModelProto& model, const std::string& path, const 
         graph.values[input.name()] = std::move(value);
     }
     for (const auto& entry : options.input_shapes) {
-        if (!input_names.count(entry.first)) throw std::runtime_error("--input-shape names '" + entry.first + "', which is not a graph input");
+        if (!input_names.count(entry.first))
+            throw std::runtime_error("--input-shape names '" + entry.first + "', which is not a graph input");
     }
 
     for (int i = 0; i < proto.node_size(); ++i) {

@@ -1,11 +1,12 @@
 // The importer's rewrites of pre-opset-13 operator forms, run as passes on graphs built in code.
+#include "firmware/compiler/onnx/legacy_forms.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "firmware/compiler/interpreter/float_interpreter.h"
 #include "firmware/compiler/ir/shape_inference.h"
-#include "firmware/compiler/onnx/legacy_forms.h"
 
 namespace cimvp::ir {
 namespace {
@@ -20,8 +21,12 @@ Graph one_node(Node node, Shape input_shape) {
 }
 
 TEST(LegacyForms, AttributesBecomeConstantInputsOnlyForOldOpsets) {
-    const Node slice{"s", "Slice", {"x"}, {"y"},
-                     {{"starts", std::vector<int64_t>{1}}, {"ends", std::vector<int64_t>{3}}, {"axes", std::vector<int64_t>{1}}}};
+    const Node slice{
+        "s",
+        "Slice",
+        {"x"},
+        {"y"},
+        {{"starts", std::vector<int64_t>{1}}, {"ends", std::vector<int64_t>{3}}, {"axes", std::vector<int64_t>{1}}}};
     Graph old_graph = one_node(slice, {2, 4});
     upgrade_attribute_forms(old_graph, 9);
     EXPECT_EQ(old_graph.nodes[0].inputs, (std::vector<std::string>{"x", "s/starts", "s/ends", "s/axes"}));
@@ -38,7 +43,8 @@ TEST(LegacyForms, AttributesBecomeConstantInputsOnlyForOldOpsets) {
 }
 
 TEST(LegacyForms, PadValueAndDropoutRatio) {
-    Graph graph = one_node({"p", "Pad", {"x"}, {"y"}, {{"pads", std::vector<int64_t>{0, 1, 0, 1}}, {"value", 5.0f}}}, {1, 2});
+    Graph graph =
+        one_node({"p", "Pad", {"x"}, {"y"}, {{"pads", std::vector<int64_t>{0, 1, 0, 1}}, {"value", 5.0f}}}, {1, 2});
     graph.add_node({"d", "Dropout", {"y"}, {"z"}, {{"ratio", 0.3f}}});
     graph.outputs = {"z"};
     upgrade_attribute_forms(graph, 10);
@@ -57,7 +63,8 @@ TEST(LegacyForms, OldSoftmaxNormalizesOverAllTrailingAxes) {
     EXPECT_EQ(graph.nodes[1].op_type, "LogSoftmax");
     EXPECT_EQ(graph.nodes[2].op_type, "Reshape");
     graph = infer_shapes(std::move(graph));
-    const auto y = run_float(graph, {{"x", Tensor::from_values<float>("x", {2, 2, 2}, {0, 0, 0, 0, 1, 1, 1, 1})}}).at("y");
+    const auto y =
+        run_float(graph, {{"x", Tensor::from_values<float>("x", {2, 2, 2}, {0, 0, 0, 0, 1, 1, 1, 1})}}).at("y");
     ASSERT_EQ(y.shape, (Shape{2, 2, 2}));
     // Each batch row holds four equal values: log(1/4) everywhere.
     for (int i = 0; i < 8; ++i) EXPECT_NEAR(y.values<float>()[i], std::log(0.25f), 1e-6);

@@ -1,5 +1,7 @@
 // ONNX export: a graph built in code is exported, checked by ONNX's own checker, imported back and
 // run; both graphs must give bit-identical outputs.
+#include "firmware/compiler/onnx/onnx_export.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <onnx/checker.h>
@@ -10,7 +12,6 @@
 
 #include "firmware/compiler/interpreter/float_interpreter.h"
 #include "firmware/compiler/ir/shape_inference.h"
-#include "firmware/compiler/onnx/onnx_export.h"
 #include "firmware/compiler/onnx/onnx_import.h"
 
 namespace cimvp::ir {
@@ -45,8 +46,10 @@ Graph small_network() {
     constant(Tensor::from_values<float>("clip.min", {}, {0}));
     constant(Tensor::from_values<float>("clip.max", {}, {6}));
     using Ints = std::vector<int64_t>;
-    graph.add_node({"conv1", "Conv", {"image", "conv1.w"}, {"c1"}, {{"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{1, 1}}}});
-    graph.add_node({"bn", "BatchNormalization", {"c1", "bn.scale", "bn.bias", "bn.mean", "bn.var"}, {"b1"}, {{"epsilon", 1e-5f}}});
+    graph.add_node(
+        {"conv1", "Conv", {"image", "conv1.w"}, {"c1"}, {{"pads", Ints{1, 1, 1, 1}}, {"strides", Ints{1, 1}}}});
+    graph.add_node(
+        {"bn", "BatchNormalization", {"c1", "bn.scale", "bn.bias", "bn.mean", "bn.var"}, {"b1"}, {{"epsilon", 1e-5f}}});
     graph.add_node({"relu", "Relu", {"b1"}, {"r1"}, {}});
     graph.add_node({"pool", "MaxPool", {"r1"}, {"p1"}, {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}}});
     graph.add_node({"conv2", "Conv", {"p1", "conv2.w", "conv2.b"}, {"c2"}, {{"auto_pad", std::string("SAME_UPPER")}}});
@@ -97,8 +100,8 @@ TEST(OnnxExport, RaisesTheOpsetForLaterOperators) {
     EXPECT_EQ(model.opset_import(0).version(), 14);
     EXPECT_NO_THROW(onnx::checker::check_model(model));
     graph.nodes[0].op_type = "WeightPoolConv";
-    EXPECT_THAT([&] { to_onnx_model(graph); },
-                testing::ThrowsMessage<std::runtime_error>("WeightPoolConv 'act': no ONNX operator of this type to export"));
+    EXPECT_THAT([&] { to_onnx_model(graph); }, testing::ThrowsMessage<std::runtime_error>(
+                                                   "WeightPoolConv 'act': no ONNX operator of this type to export"));
 }
 
 TEST(OnnxExport, UnwritablePathIsNamed) {

@@ -1,5 +1,7 @@
 // ONNX import: models built here in code, written to a temporary folder, read back; every error is
 // asserted by its message.
+#include "firmware/compiler/onnx/onnx_import.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
@@ -9,7 +11,6 @@
 #include <fstream>
 
 #include "firmware/compiler/interpreter/float_interpreter.h"
-#include "firmware/compiler/onnx/onnx_import.h"
 #include "firmware/compiler/onnx/tensor_proto.h"
 #include "platform/error.h"
 
@@ -92,7 +93,8 @@ TEST_F(OnnxImport, ReadsASmallModelAndRunsIt) {
     EXPECT_EQ(graph.inputs, (std::vector<std::string>{"x"}));
     EXPECT_EQ(graph.tensor("y").shape, (Shape{1, 1, 3, 3}));
     std::vector<float> x(18);
-    for (int i = 0; i < 18; ++i) x[static_cast<std::size_t>(i)] = static_cast<float>(i % 9 - 4);  // channel 1 = channel 0
+    for (int i = 0; i < 18; ++i)
+        x[static_cast<std::size_t>(i)] = static_cast<float>(i % 9 - 4);  // channel 1 = channel 0
     const auto y = run_float(graph, {{"x", Tensor::from_values<float>("x", {1, 2, 3, 3}, x)}}).at("y");
     for (int i = 0; i < 9; ++i) EXPECT_EQ(y.values<float>()[i], std::max(0.0f, static_cast<float>(i - 4)));
 }
@@ -180,7 +182,9 @@ TEST_F(OnnxImport, ExternalDataIsReadRelativeToTheModel) {
     add_output("y");
     const std::string path = write();
     const Graph graph = import_onnx(path);
-    EXPECT_EQ(std::vector<float>(graph.initializers.at("w").values<float>(), graph.initializers.at("w").values<float>() + 4), weights);
+    EXPECT_EQ(
+        std::vector<float>(graph.initializers.at("w").values<float>(), graph.initializers.at("w").values<float>() + 4),
+        weights);
 
     w->mutable_external_data(0)->set_value("missing.bin");
     const std::string broken = write();

@@ -1,8 +1,9 @@
 // Shape inference per operator and over a graph, with closed-form expected shapes.
+#include "firmware/compiler/ir/shape_inference.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "firmware/compiler/ir/shape_inference.h"
 #include "firmware/compiler/ir/window.h"
 
 namespace cimvp::ir {
@@ -44,7 +45,8 @@ TEST(ShapeInference, AutoPadSameKeepsCeilOfInputOverStride) {
                         {{"auto_pad", std::string(mode)}, {"strides", ints({2, 2})}}),
                   (Shape{1, 1, 4, 4}));
     }
-    EXPECT_EQ(infer("MaxPool", {value("x", {1, 1, 7, 7})}, {{"auto_pad", std::string("VALID")}, {"kernel_shape", ints({3, 3})}, {"strides", ints({2, 2})}}),
+    EXPECT_EQ(infer("MaxPool", {value("x", {1, 1, 7, 7})},
+                    {{"auto_pad", std::string("VALID")}, {"kernel_shape", ints({3, 3})}, {"strides", ints({2, 2})}}),
               (Shape{1, 1, 3, 3}));
 }
 
@@ -75,8 +77,11 @@ TEST(ShapeInference, PoolCeilModeDropsAWindowStartingInThePadding) {
 TEST(ShapeInference, BroadcastFollowsNumpy) {
     EXPECT_EQ(broadcast_shapes({8, 1, 6, 1}, {7, 1, 5}), (Shape{8, 7, 6, 5}));
     EXPECT_EQ(broadcast_shapes({}, {3}), (Shape{3}));
-    EXPECT_THAT([] { broadcast_shapes({2, 3}, {4, 3}); },
-                testing::ThrowsMessage<std::runtime_error>("shapes 2x3 and 4x3 do not broadcast"));
+    EXPECT_THAT(
+        [] {
+            broadcast_shapes({2, 3}, {4, 3});
+        },
+        testing::ThrowsMessage<std::runtime_error>("shapes 2x3 and 4x3 do not broadcast"));
     EXPECT_EQ(infer("Add", {value("a", {1, 64, 56, 56}), value("b", {64, 1, 1})}), (Shape{1, 64, 56, 56}));
 }
 
@@ -84,21 +89,34 @@ TEST(ShapeInference, ReshapeCopiesZerosAndInfersMinusOne) {
     const Tensor x = value("x", {2, 3, 4, 5});
     EXPECT_EQ(infer("Reshape", {x, Tensor::from_values<int64_t>("s", {3}, {0, -1, 5})}), (Shape{2, 12, 5}));
     EXPECT_EQ(infer("Reshape", {x, Tensor::from_values<int64_t>("s", {2}, {-1, 20})}), (Shape{6, 20}));
-    EXPECT_THAT([&] { infer("Reshape", {x, Tensor::from_values<int64_t>("s", {2}, {-1, -1})}); },
-                testing::ThrowsMessage<std::runtime_error>(HasSubstr("more than one -1")));
-    EXPECT_THAT([&] { infer("Reshape", {x, Tensor::from_values<int64_t>("s", {2}, {7, -1})}); },
-                testing::ThrowsMessage<std::runtime_error>("Reshape 'n': cannot reshape 2x3x4x5 to 7x-1"));
-    EXPECT_THAT([&] { infer("Reshape", {x, Tensor("s", DataType::kInt64, {2})}); },
-                testing::ThrowsMessage<UnsupportedError>(HasSubstr("non-constant target shape")));
+    EXPECT_THAT(
+        [&] {
+            infer("Reshape", {x, Tensor::from_values<int64_t>("s", {2}, {-1, -1})});
+        },
+        testing::ThrowsMessage<std::runtime_error>(HasSubstr("more than one -1")));
+    EXPECT_THAT(
+        [&] {
+            infer("Reshape", {x, Tensor::from_values<int64_t>("s", {2}, {7, -1})});
+        },
+        testing::ThrowsMessage<std::runtime_error>("Reshape 'n': cannot reshape 2x3x4x5 to 7x-1"));
+    EXPECT_THAT(
+        [&] {
+            infer("Reshape", {x, Tensor("s", DataType::kInt64, {2})});
+        },
+        testing::ThrowsMessage<UnsupportedError>(HasSubstr("non-constant target shape")));
 }
 
 TEST(ShapeInference, FlattenConcatTransposeGemmMatMul) {
     EXPECT_EQ(infer("Flatten", {value("x", {2, 3, 4, 5})}), (Shape{2, 60}));
     EXPECT_EQ(infer("Flatten", {value("x", {2, 3, 4, 5})}, {{"axis", int64_t{-1}}}), (Shape{24, 5}));
     EXPECT_EQ(infer("Flatten", {value("x", {2, 3})}, {{"axis", int64_t{0}}}), (Shape{1, 6}));
-    EXPECT_EQ(infer("Concat", {value("a", {1, 2, 3}), value("b", {1, 5, 3})}, {{"axis", int64_t{-2}}}), (Shape{1, 7, 3}));
-    EXPECT_THAT([] { infer("Concat", {value("a", {1, 2, 3}), value("b", {2, 5, 3})}, {{"axis", int64_t{1}}}); },
-                testing::ThrowsMessage<std::runtime_error>(HasSubstr("differs off the concat axis")));
+    EXPECT_EQ(infer("Concat", {value("a", {1, 2, 3}), value("b", {1, 5, 3})}, {{"axis", int64_t{-2}}}),
+              (Shape{1, 7, 3}));
+    EXPECT_THAT(
+        [] {
+            infer("Concat", {value("a", {1, 2, 3}), value("b", {2, 5, 3})}, {{"axis", int64_t{1}}});
+        },
+        testing::ThrowsMessage<std::runtime_error>(HasSubstr("differs off the concat axis")));
     EXPECT_EQ(infer("Transpose", {value("x", {2, 3, 4})}), (Shape{4, 3, 2}));
     EXPECT_EQ(infer("Transpose", {value("x", {2, 3, 4})}, {{"perm", ints({0, 2, 1})}}), (Shape{2, 4, 3}));
     EXPECT_EQ(infer("Gemm", {value("a", {5, 3}), value("b", {4, 5}), value("c", {4})},
@@ -110,15 +128,21 @@ TEST(ShapeInference, FlattenConcatTransposeGemmMatMul) {
 }
 
 TEST(ShapeInference, RejectsWhatItDoesNotImplement) {
-    EXPECT_THAT([] { infer("Conv", {value("x", {1, 1, 4, 4}), value("w", {1, 1, 3, 3})}, {{"bogus", int64_t{1}}}); },
-                testing::ThrowsMessage<UnsupportedError>("Conv 'n': unsupported attribute 'bogus'"));
+    EXPECT_THAT(
+        [] {
+            infer("Conv", {value("x", {1, 1, 4, 4}), value("w", {1, 1, 3, 3})}, {{"bogus", int64_t{1}}});
+        },
+        testing::ThrowsMessage<UnsupportedError>("Conv 'n': unsupported attribute 'bogus'"));
     EXPECT_THAT([] { infer("Relu", {Tensor("x", DataType::kInt32, {3})}); },
                 testing::ThrowsMessage<UnsupportedError>(
                     "Relu 'n': unsupported input type int32 ('x'); only float32 is implemented"));
     EXPECT_THAT([] { infer("Frobnicate", {value("x", {3})}); },
                 testing::ThrowsMessage<UnsupportedError>("Frobnicate 'n': unsupported operator Frobnicate"));
-    EXPECT_THAT([] { infer("Conv", {value("x", {1, 3, 4, 4}), value("w", {2, 2, 3, 3})}); },
-                testing::ThrowsMessage<std::runtime_error>(HasSubstr("do not match")));
+    EXPECT_THAT(
+        [] {
+            infer("Conv", {value("x", {1, 3, 4, 4}), value("w", {2, 2, 3, 3})});
+        },
+        testing::ThrowsMessage<std::runtime_error>(HasSubstr("do not match")));
 }
 
 TEST(ShapeInference, RegisteredFunctionsServeNewOperators) {
