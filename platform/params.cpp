@@ -161,8 +161,13 @@ std::string ParamReader::text(const std::string& name, std::optional<std::string
 
 void ParamReader::finish() const {
     if (describing_ || !params_.IsMap()) return;
+    std::set<std::string> seen;
     for (const auto& entry : params_) {
         const std::string key = entry.first.as<std::string>();
+        // yaml-cpp keeps the first of two equal keys; a silent choice is worse than an error.
+        if (!seen.insert(key).second) {
+            throw ConfigError(location_of(entry.first, file_), "parameter '" + key + "' is given twice");
+        }
         if (asked_.count(key) != 0) continue;
         std::string known;
         for (const auto& spec : specs_) known += (known.empty() ? "" : ", ") + spec.name;

@@ -128,3 +128,8 @@ TEST(NetlistErrors, UnknownTopLevelField) {
               "test.yaml:2:1: error: unknown field 'module' in the netlist (known: platform, description, clock, "
               "modules, connections, trace)");
 }
+
+TEST(NetlistErrors, ParameterGivenTwice) {
+    EXPECT_EQ(error_of(netlist("", "", "{size: 64KiB, size: 1MiB}")),
+              "test.yaml:6:58: error: parameter 'size' is given twice");
+}
