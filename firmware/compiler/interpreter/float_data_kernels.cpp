@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "firmware/compiler/interpreter/float_kernels.h"
 #include "firmware/compiler/ir/shape_inference.h"
@@ -119,6 +120,34 @@ std::vector<Tensor> pad(const Node& node, const Inputs& inputs) {
     return outputs;
 }
 
+// Copies whole slices along `axis`: output = data[..., indices[j], ...]; negative indices count from the end.
+std::vector<Tensor> gather(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    const Shape& shape = inputs[0]->shape;
+    int64_t axis = node.attribute_int("axis", 0);
+    if (axis < 0) axis += static_cast<int64_t>(shape.size());
+    const int64_t outer = element_count(Shape(shape.begin(), shape.begin() + axis));
+    const int64_t length = shape[static_cast<std::size_t>(axis)];
+    const auto slice_bytes = static_cast<std::size_t>(element_count(Shape(shape.begin() + axis + 1, shape.end()))) *
+                             element_size(inputs[0]->type);
+    const auto indices = inputs[1]->as_int64s();
+    const uint8_t* source = inputs[0]->data.data();
+    uint8_t* target = outputs[0].data.data();
+    for (int64_t o = 0; o < outer; ++o) {
+        for (int64_t index : indices) {
+            if (index < -length || index >= length) {
+                throw std::runtime_error(node.describe() + ": index " + std::to_string(index) +
+                                         " is out of range for " + std::to_string(length) + " entries");
+            }
+            const int64_t row = index < 0 ? index + length : index;
+            if (slice_bytes > 0)
+                std::memcpy(target, source + static_cast<std::size_t>(o * length + row) * slice_bytes, slice_bytes);
+            target += slice_bytes;
+        }
+    }
+    return outputs;
+}
+
 // Shape inference already computed the output's data from the input's shape.
 std::vector<Tensor> shape(const Node& node, const Inputs& inputs) { return infer_node_outputs(node, inputs); }
 
@@ -126,10 +155,10 @@ std::vector<Tensor> shape(const Node& node, const Inputs& inputs) { return infer
 
 std::map<std::string, FloatKernel> data_float_kernels() {
     return {
-        {"Identity", copy_data},  {"Dropout", copy_data},  // inference form: the identity
-        {"Flatten", copy_data},   {"Reshape", copy_data}, {"Squeeze", copy_data},
-        {"Unsqueeze", copy_data}, {"Concat", concat},     {"Transpose", transpose},
-        {"Slice", slice},         {"Pad", pad},           {"Shape", shape},
+        {"Identity", copy_data}, {"Dropout", copy_data},  // inference form: the identity
+        {"Flatten", copy_data},  {"Reshape", copy_data},   {"Squeeze", copy_data}, {"Unsqueeze", copy_data},
+        {"Concat", concat},      {"Transpose", transpose}, {"Slice", slice},       {"Pad", pad},
+        {"Shape", shape},        {"Gather", gather},
     };
 }
 

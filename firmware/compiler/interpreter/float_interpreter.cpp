@@ -37,6 +37,15 @@ void register_float_kernel(const std::string& op_type, FloatKernel kernel) {
 
 bool has_float_kernel(const std::string& op_type) { return kernel_table().count(op_type) > 0; }
 
+std::vector<Tensor> run_float_node(const Node& node, const std::vector<const Tensor*>& inputs) {
+    auto kernel = kernel_table().find(node.op_type);
+    if (kernel == kernel_table().end()) {
+        throw UnsupportedError(node.describe() + ": unsupported operator " + node.op_type +
+                               " in the float interpreter");
+    }
+    return kernel->second(node, inputs);
+}
+
 TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObserver& observer) {
     std::map<std::string, const Tensor*> available;
     for (const auto& entry : graph.initializers) available[entry.first] = &entry.second;
@@ -67,11 +76,6 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
     TensorMap computed;
     for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
         const Node& node = graph.nodes[i];
-        auto kernel = kernel_table().find(node.op_type);
-        if (kernel == kernel_table().end()) {
-            throw UnsupportedError(node.describe() + ": unsupported operator " + node.op_type +
-                                   " in the float interpreter");
-        }
         std::vector<const Tensor*> operands;
         for (const auto& name : node.inputs) {
             if (name.empty()) {
@@ -84,7 +88,7 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
             operands.push_back(found->second);
         }
         while (!operands.empty() && operands.back() == nullptr) operands.pop_back();
-        std::vector<Tensor> results = kernel->second(node, operands);
+        std::vector<Tensor> results = run_float_node(node, operands);
         if (observer) observer(node, results);
         for (const auto& name : node.inputs) {
             if (last_use[name] == i && computed.count(name)) {

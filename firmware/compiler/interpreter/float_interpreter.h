@@ -19,6 +19,9 @@ using FloatKernel = std::function<std::vector<Tensor>(const Node& node, const st
 void register_float_kernel(const std::string& op_type, FloatKernel kernel);
 bool has_float_kernel(const std::string& op_type);
 
+// Runs one node's kernel; throws UnsupportedError naming the node when its op type has none.
+std::vector<Tensor> run_float_node(const Node& node, const std::vector<const Tensor*>& inputs);
+
 // Sees every node's outputs as they are computed (e.g. to calibrate activation ranges).
 using NodeObserver = std::function<void(const Node& node, const std::vector<Tensor>& outputs)>;
 

@@ -179,6 +179,21 @@ std::vector<Tensor> shape_shape(const Node& node, const Inputs& inputs) {
     return {Tensor::from_values<int64_t>(node.outputs[0], {static_cast<int64_t>(dims.size())}, dims)};
 }
 
+std::vector<Tensor> gather_shape(const Node& node, const Inputs& inputs) {
+    check_attributes(node, {"axis"});
+    check_arity(node, inputs, 2, 2, 1);
+    const Shape& data = inputs[0]->shape;
+    const Tensor& indices = *inputs[1];
+    if (indices.type != DataType::kInt64 && indices.type != DataType::kInt32) {
+        fail(node, "indices must be int32 or int64, got " + to_string(indices.type));
+    }
+    const auto axis = static_cast<std::size_t>(normalize_axis(node, node.attribute_int("axis", 0), data.size()));
+    Shape y(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(axis));
+    y.insert(y.end(), indices.shape.begin(), indices.shape.end());
+    y.insert(y.end(), data.begin() + static_cast<std::ptrdiff_t>(axis) + 1, data.end());
+    return one_output(node, inputs[0]->type, y);
+}
+
 }  // namespace
 
 std::map<std::string, ShapeFunction> data_shape_functions() {
@@ -186,6 +201,7 @@ std::map<std::string, ShapeFunction> data_shape_functions() {
         {"Concat", concat_shape},       {"Flatten", flatten_shape}, {"Reshape", reshape_shape},
         {"Transpose", transpose_shape}, {"Squeeze", squeeze_shape}, {"Unsqueeze", unsqueeze_shape},
         {"Slice", slice_shape},         {"Pad", pad_shape},         {"Shape", shape_shape},
+        {"Gather", gather_shape},
     };
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 
+#include "firmware/compiler/interpreter/float_constant_folding.h"
 #include "firmware/compiler/ir/shape_inference.h"
 #include "firmware/compiler/onnx/legacy_forms.h"
 #include "firmware/compiler/onnx/tensor_proto.h"
@@ -180,7 +181,7 @@ Graph build_graph(const onnx::ModelProto& model, const std::string& path, const 
     graph.topological_sort();
     graph.validate();
     upgrade_attribute_forms(graph, opset);
-    graph = infer_shapes(std::move(graph));
+    graph = infer_shapes(fold_constants(std::move(graph)));
     if (opset < 13) {
         upgrade_softmax_forms(graph);
         graph = infer_shapes(std::move(graph));

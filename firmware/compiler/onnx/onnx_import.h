@@ -17,9 +17,10 @@ struct ImportOptions {
 };
 
 // Imports the model at `path`: Constant nodes become initializers, graph inputs that are also
-// initializers are constants, and shapes are inferred. Every error is one line starting with the
-// path: missing or corrupt file, unsupported opset/operator/attribute/data type (naming the node and
-// op type), dynamic input shape without an override, external data that cannot be read.
+// initializers are constants, values known at compile time are folded into initializers, and shapes
+// are inferred. Every error is one line starting with the path: missing or corrupt file, unsupported
+// opset/operator/attribute/data type (UnsupportedError, naming the node and op type), dynamic input
+// shape without an override, external data that cannot be read (ConfigError).
 Graph import_onnx(const std::string& path, const ImportOptions& options = {});
 
 }  // namespace cimvp::ir
