@@ -62,24 +62,27 @@ void upgrade_softmax_forms(Graph& graph) {
     for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
         Node& node = graph.nodes[i];
         if (node.op_type != "Softmax" && node.op_type != "LogSoftmax" && node.op_type != "Hardmax") continue;
-        const Shape shape = graph.tensor(node.input(0)).shape;
-        int64_t axis = node.attribute_int("axis", 1);
-        if (axis < 0) axis += static_cast<int64_t>(shape.size());
-        if (axis == static_cast<int64_t>(shape.size()) - 1) {
-            node.attributes["axis"] = axis;
+        const int64_t axis = node.attribute_int("axis", 1);
+        // On the last axis both meanings agree; it is last when it is -1 or the input's rank says so.
+        const std::string& input = node.input(0);
+        const bool last = axis == -1 || (graph.has_tensor(input) &&
+                                         axis == static_cast<int64_t>(graph.tensor(input).shape.size()) - 1);
+        if (last) {
+            node.attributes["axis"] = int64_t{-1};
             continue;
         }
         const std::string flat = node.name + "/flattened";
         const std::string normalized = node.name + "/normalized";
-        const std::string target = node.name + "/shape";
-        graph.initializers[target] = Tensor::from_values<int64_t>(target, {static_cast<int64_t>(shape.size())}, shape);
-        Node flatten{node.name + "/flatten", "Flatten", {node.input(0)}, {flat}, {{"axis", axis}}};
+        const std::string shape = node.name + "/input_shape";
+        Node shape_of{node.name + "/shape", "Shape", {input}, {shape}, {}};
+        Node flatten{node.name + "/flatten", "Flatten", {input}, {flat}, {{"axis", axis}}};
         Node op{node.name, node.op_type, {flat}, {normalized}, {{"axis", int64_t{1}}}};
-        Node reshape{node.name + "/reshape", "Reshape", {normalized, target}, {node.outputs[0]}, {}};
-        graph.nodes[i] = std::move(flatten);
-        graph.insert_node(i + 1, std::move(op));
-        graph.insert_node(i + 2, std::move(reshape));
-        i += 2;
+        Node reshape{node.name + "/reshape", "Reshape", {normalized, shape}, {node.outputs[0]}, {}};
+        graph.nodes[i] = std::move(shape_of);
+        graph.insert_node(i + 1, std::move(flatten));
+        graph.insert_node(i + 2, std::move(op));
+        graph.insert_node(i + 3, std::move(reshape));
+        i += 3;
     }
 }
 

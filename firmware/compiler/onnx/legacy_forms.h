@@ -14,9 +14,9 @@ namespace cimvp::ir {
 void upgrade_attribute_forms(Graph& graph, int64_t opset);
 
 // Softmax, LogSoftmax and Hardmax before opset 13 flatten the input to 2-D at `axis` (default 1) and
-// normalize over everything after it; from 13 on they normalize along one axis (default -1). Nodes of
-// the old kind become Flatten -> op(axis 1) -> Reshape, unless the axis is already the last one.
-// Needs inferred shapes; call it for models older than opset 13.
+// normalize over everything after it; from 13 on they normalize along one axis (default -1). Unless the
+// axis is known to be the last one, a node of the old kind becomes
+// Flatten(axis) -> op(axis 1) -> Reshape(Shape(input)); constant folding turns the Shape into a constant.
 void upgrade_softmax_forms(Graph& graph);
 
 }  // namespace cimvp::ir

@@ -73,8 +73,9 @@ AttributeValue read_attribute(const onnx::AttributeProto& attribute, const std::
 
 // A Constant node's value as an initializer named after its output.
 Tensor constant_value(const onnx::NodeProto& proto, const std::string& node, const std::string& base_dir) {
-    if (proto.attribute_size() != 1 || proto.output_size() != 1)
+    if (proto.attribute_size() != 1 || proto.output_size() != 1) {
         throw std::runtime_error(node + ": needs one value attribute and one output");
+    }
     const auto& attribute = proto.attribute(0);
     const std::string& output = proto.output(0);
     Tensor tensor;
@@ -148,8 +149,9 @@ Graph build_graph(const onnx::ModelProto& model, const std::string& path, const 
         graph.values[input.name()] = std::move(value);
     }
     for (const auto& entry : options.input_shapes) {
-        if (!input_names.count(entry.first))
+        if (!input_names.count(entry.first)) {
             throw std::runtime_error("--input-shape names '" + entry.first + "', which is not a graph input");
+        }
     }
 
     for (int i = 0; i < proto.node_size(); ++i) {
@@ -181,11 +183,8 @@ Graph build_graph(const onnx::ModelProto& model, const std::string& path, const 
     graph.topological_sort();
     graph.validate();
     upgrade_attribute_forms(graph, opset);
+    if (opset < 13) upgrade_softmax_forms(graph);
     graph = infer_shapes(fold_constants(std::move(graph)));
-    if (opset < 13) {
-        upgrade_softmax_forms(graph);
-        graph = infer_shapes(std::move(graph));
-    }
     graph.remove_unused_tensors();
     return graph;
 }

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "firmware/compiler/interpreter/float_constant_folding.h"
 #include "firmware/compiler/interpreter/float_interpreter.h"
 #include "firmware/compiler/ir/shape_inference.h"
 
@@ -56,13 +57,13 @@ TEST(LegacyForms, PadValueAndDropoutRatio) {
 }
 
 TEST(LegacyForms, OldSoftmaxNormalizesOverAllTrailingAxes) {
-    Graph graph = infer_shapes(one_node({"sm", "LogSoftmax", {"x"}, {"y"}, {}}, {2, 2, 2}));  // axis defaults to 1
+    Graph graph = one_node({"sm", "LogSoftmax", {"x"}, {"y"}, {}}, {2, 2, 2});  // axis defaults to 1
     upgrade_softmax_forms(graph);
-    ASSERT_EQ(graph.nodes.size(), 3u);
-    EXPECT_EQ(graph.nodes[0].op_type, "Flatten");
-    EXPECT_EQ(graph.nodes[1].op_type, "LogSoftmax");
-    EXPECT_EQ(graph.nodes[2].op_type, "Reshape");
-    graph = infer_shapes(std::move(graph));
+    std::vector<std::string> ops;
+    for (const auto& node : graph.nodes) ops.push_back(node.op_type);
+    EXPECT_EQ(ops, (std::vector<std::string>{"Shape", "Flatten", "LogSoftmax", "Reshape"}));
+    graph = infer_shapes(fold_constants(std::move(graph)));
+    ASSERT_EQ(graph.nodes.size(), 3u);  // the Shape is now a constant
     const auto y =
         run_float(graph, {{"x", Tensor::from_values<float>("x", {2, 2, 2}, {0, 0, 0, 0, 1, 1, 1, 1})}}).at("y");
     ASSERT_EQ(y.shape, (Shape{2, 2, 2}));
@@ -71,10 +72,13 @@ TEST(LegacyForms, OldSoftmaxNormalizesOverAllTrailingAxes) {
 }
 
 TEST(LegacyForms, OldSoftmaxOnTheLastAxisStaysOneNode) {
-    Graph graph = infer_shapes(one_node({"sm", "Softmax", {"x"}, {"y"}, {}}, {3, 4}));
-    upgrade_softmax_forms(graph);
-    ASSERT_EQ(graph.nodes.size(), 1u);
-    EXPECT_EQ(graph.nodes[0].attribute_int("axis", 0), 1);
+    Graph known_rank = one_node({"sm", "Softmax", {"x"}, {"y"}, {}}, {3, 4});  // axis 1 of a 2-D graph input
+    upgrade_softmax_forms(known_rank);
+    ASSERT_EQ(known_rank.nodes.size(), 1u);
+    EXPECT_EQ(known_rank.nodes[0].attribute_int("axis", 0), -1);
+    Graph explicit_last = one_node({"sm", "Hardmax", {"x"}, {"y"}, {{"axis", int64_t{-1}}}}, {3, 4, 5});
+    upgrade_softmax_forms(explicit_last);
+    EXPECT_EQ(explicit_last.nodes.size(), 1u);
 }
 
 }  // namespace

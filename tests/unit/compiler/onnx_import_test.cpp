@@ -238,7 +238,7 @@ TEST_F(OnnxImport, LegacySoftmaxFlattensTrailingAxes) {
     add_node("soft", "Softmax", {"x"}, {"y"});  // axis 1: one softmax over all 4 values
     add_output("y");
     const Graph graph = import_onnx(write());
-    ASSERT_EQ(graph.nodes.size(), 3u);
+    ASSERT_EQ(graph.nodes.size(), 3u);  // Flatten, Softmax, Reshape to the folded input shape
     const float l3 = std::log(3.0f);
     const auto y = run_float(graph, {{"x", Tensor::from_values<float>("x", {1, 2, 2}, {0, 0, l3, l3})}}).at("y");
     ASSERT_EQ(y.shape, (Shape{1, 2, 2}));
@@ -269,6 +269,27 @@ TEST_F(OnnxImport, OlderAttributeFormsBecomeInputs) {
     EXPECT_EQ(graph.tensor("y").shape, (Shape{1, 1, 4}));
     const auto y = run_float(graph, {{"x", Tensor::from_values<float>("x", {1, 4}, {-3, 0, 1.5f, 7})}}).at("y");
     EXPECT_EQ(std::vector<float>(y.values<float>(), y.values<float>() + 4), (std::vector<float>{-1, 0, 1.5f, 2}));
+}
+
+TEST_F(OnnxImport, LegacySoftmaxOfAConstantIsFoldedWithTheOldMeaning) {
+    model_.mutable_opset_import(0)->set_version(11);
+    add_input("x", {"1", "4"});
+    const float l3 = std::log(3.0f);
+    add_initializer(Tensor::from_values<float>("c", {1, 2, 2}, {0, 0, l3, l3}));
+    add_node("soft", "Softmax", {"c"}, {"s"});  // axis 1 over a constant: one softmax over all 4 values
+    add_node("shape", "Constant", {}, {"flat_shape"});
+    auto* value = model_.mutable_graph()->mutable_node(1)->add_attribute();
+    value->set_name("value");
+    value->set_type(onnx::AttributeProto::TENSOR);
+    *value->mutable_t() = to_tensor_proto(Tensor::from_values<int64_t>("", {2}, {1, 4}));
+    add_node("flat", "Reshape", {"s", "flat_shape"}, {"sf"});
+    add_node("sum", "Add", {"x", "sf"}, {"y"});
+    add_output("y");
+    const Graph graph = import_onnx(write());
+    ASSERT_EQ(graph.nodes.size(), 1u);
+    const auto y = run_float(graph, {{"x", Tensor::from_values<float>("x", {1, 4}, {0, 0, 0, 0})}}).at("y");
+    const std::vector<float> expected = {0.125f, 0.125f, 0.375f, 0.375f};
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(y.values<float>()[i], expected[i], 1e-6);
 }
 
 TEST_F(OnnxImport, ShapeErrorsStartWithThePath) {
