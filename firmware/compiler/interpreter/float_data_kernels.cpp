@@ -140,8 +140,9 @@ std::vector<Tensor> gather(const Node& node, const Inputs& inputs) {
                                          " is out of range for " + std::to_string(length) + " entries");
             }
             const int64_t row = index < 0 ? index + length : index;
-            if (slice_bytes > 0)
+            if (slice_bytes > 0) {
                 std::memcpy(target, source + static_cast<std::size_t>(o * length + row) * slice_bytes, slice_bytes);
+            }
             target += slice_bytes;
         }
     }

@@ -51,8 +51,9 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
     for (const auto& entry : graph.initializers) available[entry.first] = &entry.second;
     for (const auto& name : graph.inputs) {
         auto given = inputs.find(name);
-        if (given == inputs.end())
+        if (given == inputs.end()) {
             throw std::runtime_error("graph '" + graph.name + "': no value for input '" + name + "'");
+        }
         const Tensor& declared = graph.tensor(name);
         const Tensor& value = given->second;
         if (value.type != declared.type || value.shape != declared.shape) {
@@ -83,8 +84,9 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
                 continue;
             }
             auto found = available.find(name);
-            if (found == available.end())
+            if (found == available.end()) {
                 throw std::runtime_error(node.describe() + ": input '" + name + "' is not computed");
+            }
             operands.push_back(found->second);
         }
         while (!operands.empty() && operands.back() == nullptr) operands.pop_back();
@@ -106,8 +108,9 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
     TensorMap outputs;
     for (const auto& name : graph.outputs) {
         auto found = available.find(name);
-        if (found == available.end())
+        if (found == available.end()) {
             throw std::runtime_error("graph '" + graph.name + "': output '" + name + "' is not computed");
+        }
         outputs[name] = *found->second;
     }
     return outputs;

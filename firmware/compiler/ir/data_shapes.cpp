@@ -103,8 +103,9 @@ std::vector<Tensor> squeeze_shape(const Node& node, const Inputs& inputs) {
     if (inputs.size() > 1 && inputs[1]) {
         for (int64_t axis : constant_ints(node, *inputs[1])) {
             const auto a = static_cast<std::size_t>(normalize_axis(node, axis, x.size()));
-            if (x[a] != 1)
+            if (x[a] != 1) {
                 fail(node, "cannot squeeze axis " + std::to_string(axis) + " of size " + std::to_string(x[a]));
+            }
             drop[a] = true;
         }
     } else {

@@ -54,10 +54,12 @@ GraphSummary summarize(const Graph& graph) {
         LayerSummary layer;
         layer.name = node.name;
         layer.op_type = node.op_type;
-        if (!node.input(0).empty() && graph.has_tensor(node.input(0)))
+        if (!node.input(0).empty() && graph.has_tensor(node.input(0))) {
             layer.input_shape = graph.tensor(node.input(0)).shape;
-        if (!node.outputs.empty() && graph.has_tensor(node.outputs[0]))
+        }
+        if (!node.outputs.empty() && graph.has_tensor(node.outputs[0])) {
             layer.output_shape = graph.tensor(node.outputs[0]).shape;
+        }
         for (const auto& input : node.inputs) {
             if (!graph.is_initializer(input)) continue;
             const Tensor& constant = graph.initializers.at(input);

@@ -46,8 +46,9 @@ WindowGeometry resolve_window(const Node& node, const Shape& input, const std::v
     window.output.assign(axes, 0);
     if (auto_pad == "NOTSET") {
         auto pads = node.attribute_ints("pads", std::vector<int64_t>(2 * axes, 0));
-        if (pads.size() != 2 * axes)
+        if (pads.size() != 2 * axes) {
             throw std::runtime_error(node.describe() + ": 'pads' needs 2 values per spatial axis");
+        }
         for (int64_t pad : pads) {
             if (pad < 0) throw std::runtime_error(node.describe() + ": negative pads are not allowed");
         }

@@ -73,8 +73,9 @@ onnx::ModelProto to_onnx_model(const Graph& graph) {
     proto->set_name(graph.name.empty() ? "cimvp" : graph.name);
     for (const auto& name : graph.inputs) write_value_info(graph.tensor(name), *proto->add_input());
     for (const auto& name : graph.outputs) {
-        if (!graph.has_tensor(name))
+        if (!graph.has_tensor(name)) {
             throw std::runtime_error("graph output '" + name + "' has no shape (run infer_shapes)");
+        }
         write_value_info(graph.tensor(name), *proto->add_output());
     }
     for (const auto& entry : graph.initializers) *proto->add_initializer() = to_tensor_proto(entry.second);

@@ -87,8 +87,9 @@ Tensor from_tensor_proto(const onnx::TensorProto& proto, const std::string& base
     int64_t count = 1;
     for (int64_t dim : shape) {
         if (dim < 0) throw std::runtime_error(where + "negative dimension in " + to_string(shape));
-        if (dim > 0 && count > (int64_t{1} << 40) / dim)
+        if (dim > 0 && count > (int64_t{1} << 40) / dim) {
             throw std::runtime_error(where + "implausible shape " + to_string(shape));
+        }
         count *= dim;
     }
     const auto expected_bytes = static_cast<std::size_t>(count) * element_size(type);
