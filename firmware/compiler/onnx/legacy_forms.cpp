@@ -35,7 +35,7 @@ const std::vector<AttributeMove>& attribute_moves() {
 
 }  // namespace
 
-void upgrade_attribute_forms(Graph& graph, int64_t opset) {
+Graph upgrade_attribute_forms(Graph graph, int64_t opset) {
     for (Node& node : graph.nodes) {
         for (const AttributeMove& move : attribute_moves()) {
             if (node.op_type != move.op_type || opset >= move.first_opset_with_inputs) continue;
@@ -56,9 +56,10 @@ void upgrade_attribute_forms(Graph& graph, int64_t opset) {
             }
         }
     }
+    return graph;
 }
 
-void upgrade_softmax_forms(Graph& graph) {
+Graph upgrade_softmax_forms(Graph graph) {
     for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
         Node& node = graph.nodes[i];
         if (node.op_type != "Softmax" && node.op_type != "LogSoftmax" && node.op_type != "Hardmax") continue;
@@ -84,6 +85,7 @@ void upgrade_softmax_forms(Graph& graph) {
         graph.insert_node(i + 3, std::move(reshape));
         i += 3;
     }
+    return graph;
 }
 
 }  // namespace cimvp::ir

@@ -11,12 +11,12 @@ namespace cimvp::ir {
 // Attributes that later opsets turned into inputs (Clip min/max before 11, Dropout ratio before 12,
 // Slice starts/ends/axes before 10, Pad pads/value before 11, Squeeze/Unsqueeze/ReduceSum axes before 13)
 // become constant initializers fed to those inputs.
-void upgrade_attribute_forms(Graph& graph, int64_t opset);
+Graph upgrade_attribute_forms(Graph graph, int64_t opset);
 
 // Softmax, LogSoftmax and Hardmax before opset 13 flatten the input to 2-D at `axis` (default 1) and
 // normalize over everything after it; from 13 on they normalize along one axis (default -1). Unless the
 // axis is known to be the last one, a node of the old kind becomes
 // Flatten(axis) -> op(axis 1) -> Reshape(Shape(input)); constant folding turns the Shape into a constant.
-void upgrade_softmax_forms(Graph& graph);
+Graph upgrade_softmax_forms(Graph graph);
 
 }  // namespace cimvp::ir

@@ -182,8 +182,8 @@ Graph build_graph(const onnx::ModelProto& model, const std::string& path, const 
 
     graph.topological_sort();
     graph.validate();
-    upgrade_attribute_forms(graph, opset);
-    if (opset < 13) upgrade_softmax_forms(graph);
+    graph = upgrade_attribute_forms(std::move(graph), opset);
+    if (opset < 13) graph = upgrade_softmax_forms(std::move(graph));
     graph = infer_shapes(fold_constants(std::move(graph)));
     graph.remove_unused_tensors();
     return graph;

@@ -29,7 +29,7 @@ TEST(LegacyForms, AttributesBecomeConstantInputsOnlyForOldOpsets) {
         {"y"},
         {{"starts", std::vector<int64_t>{1}}, {"ends", std::vector<int64_t>{3}}, {"axes", std::vector<int64_t>{1}}}};
     Graph old_graph = one_node(slice, {2, 4});
-    upgrade_attribute_forms(old_graph, 9);
+    old_graph = upgrade_attribute_forms(std::move(old_graph), 9);
     EXPECT_EQ(old_graph.nodes[0].inputs, (std::vector<std::string>{"x", "s/starts", "s/ends", "s/axes"}));
     EXPECT_TRUE(old_graph.nodes[0].attributes.empty());
     EXPECT_EQ(old_graph.initializers.at("s/ends").as_int64s(), (std::vector<int64_t>{3}));
@@ -38,7 +38,7 @@ TEST(LegacyForms, AttributesBecomeConstantInputsOnlyForOldOpsets) {
 
     // At opset 10 Slice already takes inputs: attributes stay and are then rejected as unsupported.
     Graph new_graph = one_node(slice, {2, 4});
-    upgrade_attribute_forms(new_graph, 10);
+    new_graph = upgrade_attribute_forms(std::move(new_graph), 10);
     EXPECT_EQ(new_graph.nodes[0].inputs.size(), 1u);
     EXPECT_THROW(infer_shapes(new_graph), UnsupportedError);
 }
@@ -48,7 +48,7 @@ TEST(LegacyForms, PadValueAndDropoutRatio) {
         one_node({"p", "Pad", {"x"}, {"y"}, {{"pads", std::vector<int64_t>{0, 1, 0, 1}}, {"value", 5.0f}}}, {1, 2});
     graph.add_node({"d", "Dropout", {"y"}, {"z"}, {{"ratio", 0.3f}}});
     graph.outputs = {"z"};
-    upgrade_attribute_forms(graph, 10);
+    graph = upgrade_attribute_forms(std::move(graph), 10);
     EXPECT_EQ(graph.nodes[0].inputs, (std::vector<std::string>{"x", "p/pads", "p/value"}));
     EXPECT_EQ(graph.nodes[1].inputs, (std::vector<std::string>{"y", "d/ratio"}));
     graph = infer_shapes(std::move(graph));
@@ -58,7 +58,7 @@ TEST(LegacyForms, PadValueAndDropoutRatio) {
 
 TEST(LegacyForms, OldSoftmaxNormalizesOverAllTrailingAxes) {
     Graph graph = one_node({"sm", "LogSoftmax", {"x"}, {"y"}, {}}, {2, 2, 2});  // axis defaults to 1
-    upgrade_softmax_forms(graph);
+    graph = upgrade_softmax_forms(std::move(graph));
     std::vector<std::string> ops;
     for (const auto& node : graph.nodes) ops.push_back(node.op_type);
     EXPECT_EQ(ops, (std::vector<std::string>{"Shape", "Flatten", "LogSoftmax", "Reshape"}));
@@ -73,11 +73,11 @@ TEST(LegacyForms, OldSoftmaxNormalizesOverAllTrailingAxes) {
 
 TEST(LegacyForms, OldSoftmaxOnTheLastAxisStaysOneNode) {
     Graph known_rank = one_node({"sm", "Softmax", {"x"}, {"y"}, {}}, {3, 4});  // axis 1 of a 2-D graph input
-    upgrade_softmax_forms(known_rank);
+    known_rank = upgrade_softmax_forms(std::move(known_rank));
     ASSERT_EQ(known_rank.nodes.size(), 1u);
     EXPECT_EQ(known_rank.nodes[0].attribute_int("axis", 0), -1);
     Graph explicit_last = one_node({"sm", "Hardmax", {"x"}, {"y"}, {{"axis", int64_t{-1}}}}, {3, 4, 5});
-    upgrade_softmax_forms(explicit_last);
+    explicit_last = upgrade_softmax_forms(std::move(explicit_last));
     EXPECT_EQ(explicit_last.nodes.size(), 1u);
 }
 
