@@ -46,7 +46,8 @@ int export_model(const std::vector<std::string>& args) {
     }
     if (name.empty()) usage_error("export needs a model NAME (see cimvp zoo list)");
     if (out.empty()) usage_error("export needs --out FILE.onnx");
-    if (!zoo::has_model(name)) usage_error("unknown zoo model '" + name + "' (see cimvp zoo list)");
+    if (!zoo::has_model(name))
+        throw std::runtime_error("cimvp zoo: error: unknown zoo model '" + name + "' (see cimvp zoo list)");
     ir::export_onnx(zoo::build_model(name, seed), out);
     std::cout << "wrote " << name << " to " << out << "\n";
     return 0;

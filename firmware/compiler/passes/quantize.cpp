@@ -80,6 +80,8 @@ class Quantizer {
                 encodings_[output] = {config_.activation_bits, is_signed, range(output).magnitude};
             } else if (kRequantizing.count(node.op_type)) {
                 encodings_[output] = {config_.activation_bits, true, range(output).magnitude};
+            } else if (node.op_type == "BatchNormalization") {
+                unsupported(node, "it does not follow a Conv it could be folded into (run fold_batchnorm first)");
             } else {
                 unsupported(node, "no integer form of " + node.op_type);
             }
@@ -188,8 +190,6 @@ class Quantizer {
                 unsupported(node, "inputs of different shapes (broadcasting) have no integer form");
             }
             q.op_type = "QAdd";
-        } else if (node.op_type == "BatchNormalization") {
-            unsupported(node, "it does not follow a Conv it could be folded into (run fold_batchnorm first)");
         } else if (node.op_type == "AveragePool") {
             const auto pads = node.attribute_ints("pads", {});
             const bool padded = std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; });

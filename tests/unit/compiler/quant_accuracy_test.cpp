@@ -66,5 +66,36 @@ TEST(QuantAccuracy, Int8ResNet18Cifar10KeepsTop1OnRandomInputs) {
     EXPECT_GT(agreement.mean_cosine, 0.98);  // secondary figure: the whole logit vector stays close
 }
 
+// SqueezeNet's integer path (Concat of requantized branches, ReLU before the pooled classifier).
+// Its random-weight class scores are close together after that ReLU, so top-1 agreement is far
+// lower than ResNet-18's (14/32 when written); the logits as a whole must still stay close.
+TEST(QuantAccuracy, Int8SqueezeNetCifar10StaysCloseToFloat) {
+    const int inputs = 32;
+    const Agreement agreement = compare("squeezenet11_cifar10", QuantConfig{}, inputs);
+    std::printf(
+        "squeezenet11_cifar10 w8a8: top-1 agreement %d/%d, %d distinct float top-1 classes, "
+        "mean logit cosine %.5f\n",
+        agreement.same_top1, inputs, agreement.distinct_float_classes, agreement.mean_cosine);
+    EXPECT_GT(agreement.mean_cosine, 0.95);
+}
+
+// Lower precision costs accuracy monotonically: the logit cosine of w8a8 > w6a6 > w4a4.
+TEST(QuantAccuracy, LowerPrecisionStaysOrdered) {
+    const int inputs = 16;
+    std::vector<double> cosines;
+    for (const std::string precision : {"w8a8", "w6a6", "w4a4"}) {
+        QuantConfig config;
+        parse_precision(precision, config);
+        const Agreement agreement = compare("small_cnn_cifar10", config, inputs);
+        std::printf(
+            "small_cnn_cifar10 %s: top-1 agreement %d/%d, %d distinct float top-1 classes, "
+            "mean logit cosine %.5f\n",
+            precision.c_str(), agreement.same_top1, inputs, agreement.distinct_float_classes, agreement.mean_cosine);
+        cosines.push_back(agreement.mean_cosine);
+    }
+    EXPECT_GT(cosines[0], cosines[1]);
+    EXPECT_GT(cosines[1], cosines[2]);
+}
+
 }  // namespace
 }  // namespace cimvp::passes

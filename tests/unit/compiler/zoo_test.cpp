@@ -2,10 +2,16 @@
 #include "firmware/compiler/zoo/zoo.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 
+#include "firmware/compiler/interpreter/float_interpreter.h"
 #include "firmware/compiler/ir/summary.h"
+#include "firmware/compiler/onnx/onnx_export.h"
+#include "firmware/compiler/onnx/onnx_import.h"
+#include "firmware/compiler/zoo/seeded_random.h"
 
 namespace cimvp::zoo {
 namespace {
@@ -108,6 +114,24 @@ TEST(Zoo, SqueezeNetMatchesPublishedTotals) {
     const ir::Graph squeezenet = build_model("squeezenet11");
     EXPECT_EQ(rounded(ir::summarize(squeezenet).total_macs / 1e9, 2), 0.35);
     EXPECT_EQ(trainable_params(squeezenet), 1235496);
+}
+
+// `cimvp zoo export` writes ONNX; importing it back must compute exactly the same outputs.
+TEST(Zoo, OnnxRoundTripKeepsTheFloatOutputs) {
+    const auto folder = std::filesystem::path(CIMVP_BINARY_DIR) / "zoo_test_files";
+    std::filesystem::create_directories(folder);
+    for (const std::string name : {"resnet18_cifar10", "squeezenet11_cifar100", "vgg16_cifar10", "small_cnn_cifar10"}) {
+        const ir::Graph graph = build_model(name);
+        const std::string path = (folder / (std::to_string(::getpid()) + "_" + name + ".onnx")).string();
+        ir::export_onnx(graph, path);
+        const ir::Graph imported = ir::import_onnx(path);
+        const ir::Tensor x = random_image(graph.inputs[0], graph.tensor(graph.inputs[0]).shape, 3, "round_trip");
+        const auto expected = ir::run_float(graph, {{graph.inputs[0], x}}).at(graph.outputs[0]);
+        const auto got = ir::run_float(imported, {{imported.inputs[0], x}}).at(imported.outputs[0]);
+        EXPECT_EQ(got.shape, expected.shape) << name;
+        EXPECT_EQ(got.data, expected.data) << name;
+        EXPECT_EQ(ir::summarize(imported).total_macs, ir::summarize(graph).total_macs) << name;
+    }
 }
 
 }  // namespace
