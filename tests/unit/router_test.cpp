@@ -18,7 +18,7 @@ clock: 1GHz
 modules:
   - {name: host, type: host, params: {clock: 1GHz}}
   - {name: noc, type: router, params: {clock: 1GHz, width: 32B, hop_latency: 1ns, energy_per_byte: 1pJ}}
-  - {name: a, type: sram_buffer, params: {size: 4KiB, banks: 4, width: 8B, clock: 1GHz, write_latency: 1ns}}
+  - {name: a, type: sram_buffer, params: {size: 4KiB, banks: 4, width: 8B, clock: 1GHz, write_latency: 1ns, dmi: true}}
   - {name: b, type: sram_buffer, params: {size: 4KiB}}
 connections:
   - {from: host.mem, to: noc.in}
@@ -104,4 +104,26 @@ TEST(Router, ForwardsDebugTransportWithTranslation) {
     });
     EXPECT_STREQ(reinterpret_cast<const char*>(a.data() + 100), "loader");
     EXPECT_EQ(a.counters().get("bytes_written"), 0u);  // debug accesses are not counted
+}
+
+TEST(Router, TranslatesDmiRegionsIntoTheInitiatorsAddressSpace) {
+    auto platform = build_platform(kNetlist);
+    auto& a = platform->get<SramBuffer>("a", "test");
+    tlm::tlm_dmi granted, refused;
+    bool a_granted = false, b_granted = true;
+    run_on_host(*platform, [&](Host& host) {
+        tlm::tlm_generic_payload request;
+        request.set_command(tlm::TLM_READ_COMMAND);
+        request.set_address(0x1010);
+        a_granted = host.mem->get_direct_mem_ptr(request, granted);
+        request.set_address(0x8010);  // buffer b keeps DMI off
+        b_granted = host.mem->get_direct_mem_ptr(request, refused);
+    });
+    EXPECT_TRUE(a_granted);
+    EXPECT_EQ(granted.get_start_address(), 0x1000u);
+    EXPECT_EQ(granted.get_end_address(), 0x1fffu);
+    EXPECT_EQ(granted.get_dmi_ptr(), a.data());
+    // The buffer's 1 ns read latency plus the 1 ns hop the router adds back.
+    EXPECT_EQ(granted.get_read_latency(), sc_core::sc_time(1, sc_core::SC_NS) + sc_core::sc_time(1, sc_core::SC_NS));
+    EXPECT_FALSE(b_granted);
 }
