@@ -1,0 +1,200 @@
+#include "models/common/command_engine.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace cimvp {
+
+CommandEngine::EngineParams::EngineParams(ParamReader& reader, const char* default_clock) {
+    clock_hz = reader.frequency_hz("clock", default_clock, "engine clock (register access, descriptor decode)");
+    burst_bytes = reader.bytes("burst", "4KiB", "largest single memory transaction the engine issues");
+    queue_depth = reader.integer("queue_depth", 16, 1, 1 << 20, "command descriptors the queue holds");
+    decode_cycles = static_cast<double>(
+        reader.integer("decode_cycles", 4, 0, 1000000, "cycles to decode a fetched descriptor before running it"));
+}
+
+CommandEngine::CommandEngine(const ComponentContext& context, const EngineParams& params)
+    : Component(context),
+      cfg("cfg"),
+      mem("mem"),
+      irq("irq"),
+      engine_params_(params),
+      cycle_(1.0 / params.clock_hz, sc_core::SC_SEC),
+      commands_(counters()["commands"]),
+      failed_commands_(counters()["failed_commands"]),
+      bytes_read_(counters()["bytes_read"]),
+      bytes_written_(counters()["bytes_written"]),
+      transactions_(counters()["transactions"]) {
+    cfg.register_b_transport(this, &CommandEngine::register_access);
+    expose_target("cfg", cfg);
+    expose_initiator("mem", mem);
+    expose_irq_out("irq", irq);
+    SC_THREAD(run_queue);
+    SC_METHOD(drive_irq);
+    sensitive << irq_changed_;
+    dont_initialize();
+}
+
+void CommandEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
+    const uint64_t address = payload.get_address();
+    if (payload.get_data_length() != 8 || address % 8 != 0 || address >= engine_reg::kWindowSize) {
+        payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    delay += cycle_;
+    uint64_t value = 0;
+    if (payload.is_read()) {
+        switch (address) {
+            case engine_reg::kCommandAddress: value = command_address_; break;
+            case engine_reg::kStatus: value = status_; break;
+            case engine_reg::kCompleted: value = completed_; break;
+            case engine_reg::kErrorCode: value = error_code_; break;
+            case engine_reg::kErrorAddress: value = error_address_; break;
+            case engine_reg::kQueued: value = queue_.size(); break;
+            case engine_reg::kQueueDepth: value = static_cast<uint64_t>(engine_params_.queue_depth); break;
+            default: value = 0;  // the doorbell reads as zero
+        }
+        std::memcpy(payload.get_data_ptr(), &value, 8);
+        payload.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    if (!payload.is_write()) {
+        payload.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    std::memcpy(&value, payload.get_data_ptr(), 8);
+    switch (address) {
+        case engine_reg::kCommandAddress: command_address_ = value; break;
+        case engine_reg::kDoorbell: ring_doorbell(value, delay); break;
+        case engine_reg::kStatus:
+            status_ &= ~(value & (engine_reg::kStatusDone | engine_reg::kStatusError));
+            if ((status_ & engine_reg::kStatusError) == 0) error_code_ = engine_error::kNone;
+            irq_changed_.notify(delay);
+            break;
+        default:
+            payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);  // a read-only register
+            return;
+    }
+    payload.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void CommandEngine::ring_doorbell(uint64_t count, const sc_core::sc_time& delay) {
+    if ((status_ & engine_reg::kStatusError) != 0) return;
+    const uint64_t room = static_cast<uint64_t>(engine_params_.queue_depth) - queue_.size();
+    if (count == 0 || count > room) {
+        fail(engine_error::kBadDoorbell, command_address_);
+        irq_changed_.notify(delay);
+        return;
+    }
+    for (uint64_t i = 0; i < count; ++i) queue_.push_back(command_address_ + i * kDescriptorBytes);
+    status_ = (status_ & ~engine_reg::kStatusDone) | engine_reg::kStatusBusy;
+    irq_changed_.notify(delay);
+    queue_filled_.notify(delay);
+}
+
+void CommandEngine::fail(uint64_t code, uint64_t address) {
+    status_ |= engine_reg::kStatusError;
+    error_code_ = code;
+    error_address_ = address;
+}
+
+bool CommandEngine::transfer(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned int length,
+                             sc_core::sc_time& when) {
+    PooledPayload payload(payloads_);
+    payload->set_command(command);
+    payload->set_address(address);
+    payload->set_data_ptr(data);
+    payload->set_data_length(length);
+    payload->set_streaming_width(length);
+    payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    sc_core::sc_time delay = when > now ? when - now : sc_core::SC_ZERO_TIME;
+    mem->b_transport(*payload, delay);
+    ++transactions_;
+    if (payload->get_response_status() != tlm::TLM_OK_RESPONSE) {
+        failed_address_ = address;
+        return false;
+    }
+    when = now + delay;
+    return true;
+}
+
+bool CommandEngine::block(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t length,
+                          sc_core::sc_time& when) {
+    for (uint64_t offset = 0; offset < length; offset += engine_params_.burst_bytes) {
+        const auto chunk = static_cast<unsigned int>(std::min(engine_params_.burst_bytes, length - offset));
+        if (!transfer(command, address + offset, data + offset, chunk, when)) return false;
+        keep_quantum(when);
+    }
+    (command == tlm::TLM_READ_COMMAND ? bytes_read_ : bytes_written_) += length;
+    return true;
+}
+
+bool CommandEngine::read_block(uint64_t address, uint8_t* data, uint64_t length, sc_core::sc_time& when) {
+    return block(tlm::TLM_READ_COMMAND, address, data, length, when);
+}
+
+bool CommandEngine::write_block(uint64_t address, const uint8_t* data, uint64_t length, sc_core::sc_time& when) {
+    // A write payload's data pointer is not written through by a conforming target.
+    return block(tlm::TLM_WRITE_COMMAND, address, const_cast<uint8_t*>(data), length, when);
+}
+
+bool CommandEngine::read_rows(uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride, uint8_t* data,
+                              sc_core::sc_time& when) {
+    if (stride == row_bytes) return read_block(address, data, row_bytes * rows, when);
+    for (uint64_t row = 0; row < rows; ++row) {
+        if (!read_block(address + row * stride, data + row * row_bytes, row_bytes, when)) return false;
+    }
+    return true;
+}
+
+bool CommandEngine::write_rows(uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride,
+                               const uint8_t* data, sc_core::sc_time& when) {
+    if (stride == row_bytes) return write_block(address, data, row_bytes * rows, when);
+    for (uint64_t row = 0; row < rows; ++row) {
+        if (!write_block(address + row * stride, data + row * row_bytes, row_bytes, when)) return false;
+    }
+    return true;
+}
+
+void CommandEngine::keep_quantum(const sc_core::sc_time& when) {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (when > now && when - now > tlm::tlm_global_quantum::instance().get()) sc_core::wait(when - now);
+}
+
+void CommandEngine::run_queue() {
+    for (;;) {
+        while (queue_.empty()) sc_core::wait(queue_filled_);
+        descriptor_address_ = queue_.front();
+        const sc_core::sc_time begin = sc_core::sc_time_stamp();
+        uint8_t descriptor[kDescriptorBytes];
+        sc_core::sc_time fetched = begin;
+        Outcome outcome;
+        if (transfer(tlm::TLM_READ_COMMAND, descriptor_address_, descriptor, kDescriptorBytes, fetched)) {
+            outcome = execute(descriptor, fetched + cycle_ * engine_params_.decode_cycles);
+        } else {
+            outcome = bus_error();
+        }
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        const sc_core::sc_time end = std::max({outcome.end, fetched, now});
+        sc_core::wait(end - now);
+        busy().add(begin, end);
+        if (outcome.error != engine_error::kNone) {
+            ++failed_commands_;
+            fail(outcome.error, outcome.error_address);
+        } else {
+            ++completed_;
+            ++commands_;
+        }
+        queue_.pop_front();
+        // After any error (this command's or a rejected doorbell) the commands behind are dropped.
+        if ((status_ & engine_reg::kStatusError) != 0) queue_.clear();
+        if (queue_.empty()) {
+            status_ &= ~engine_reg::kStatusBusy;
+            if ((status_ & engine_reg::kStatusError) == 0) status_ |= engine_reg::kStatusDone;
+            irq_changed_.notify(sc_core::SC_ZERO_TIME);
+        }
+    }
+}
+
+}  // namespace cimvp
