@@ -46,12 +46,14 @@ Graph fold_constants(Graph graph) {
         const bool known = std::all_of(outputs.begin(), outputs.end(), [](const Tensor& t) { return t.has_data(); });
         if (evaluable || known) {
             for (Tensor& output : outputs) {
+                if (output.name.empty()) continue;
                 graph.values.erase(output.name);
                 graph.initializers[output.name] = std::move(output);
             }
             continue;
         }
         for (Tensor& output : outputs) {
+            if (output.name.empty()) continue;
             if (auto existing = graph.values.find(output.name); existing != graph.values.end()) {
                 output.quant = existing->second.quant;
             }

@@ -149,6 +149,82 @@ std::vector<Tensor> gather(const Node& node, const Inputs& inputs) {
     return outputs;
 }
 
+std::vector<Tensor> split(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    const Shape& shape = inputs[0]->shape;
+    int64_t axis = node.attribute_int("axis", 0);
+    if (axis < 0) axis += static_cast<int64_t>(shape.size());
+    const int64_t outer = element_count(Shape(shape.begin(), shape.begin() + axis));
+    const auto item_bytes = static_cast<int64_t>(element_size(inputs[0]->type)) *
+                            element_count(Shape(shape.begin() + axis + 1, shape.end()));
+    const uint8_t* source = inputs[0]->data.data();
+    for (int64_t o = 0; o < outer; ++o) {
+        for (Tensor& output : outputs) {
+            const int64_t chunk = output.shape[static_cast<std::size_t>(axis)] * item_bytes;
+            if (chunk == 0) continue;
+            std::memcpy(output.data.data() + o * chunk, source, static_cast<std::size_t>(chunk));
+            source += chunk;
+        }
+    }
+    return outputs;
+}
+
+// Copies element by element with the input position given by `source_of(output multi-index)`.
+template <typename SourceOf>
+std::vector<Tensor> gather_elements(const Node& node, const Inputs& inputs, SourceOf source_of) {
+    auto outputs = allocate_outputs(node, inputs);
+    const auto in_strides = strides_of(inputs[0]->shape);
+    const std::size_t bytes = element_size(outputs[0].type);
+    const uint8_t* source = inputs[0]->data.data();
+    uint8_t* target = outputs[0].data.data();
+    std::vector<int64_t> position(inputs[0]->shape.size());
+    for_each_index(outputs[0].shape, [&](int64_t flat, const std::vector<int64_t>& index) {
+        source_of(index, position);
+        int64_t offset = 0;
+        for (std::size_t d = 0; d < position.size(); ++d) offset += position[d] * in_strides[d];
+        std::memcpy(target + static_cast<std::size_t>(flat) * bytes, source + static_cast<std::size_t>(offset) * bytes,
+                    bytes);
+    });
+    return outputs;
+}
+
+std::vector<Tensor> depth_to_space(const Node& node, const Inputs& inputs) {
+    const int64_t block = node.attribute_int("blocksize", 1);
+    const int64_t channels = inputs[0]->shape[1] / (block * block);
+    const bool crd = node.attribute_string("mode", "DCR") == "CRD";
+    return gather_elements(node, inputs, [&](const std::vector<int64_t>& out, std::vector<int64_t>& in) {
+        const int64_t by = out[2] % block;
+        const int64_t bx = out[3] % block;
+        // DCR orders the input channels block-major (depth, column, row); CRD channel-major.
+        in = {out[0], crd ? (out[1] * block + by) * block + bx : (by * block + bx) * channels + out[1], out[2] / block,
+              out[3] / block};
+    });
+}
+
+std::vector<Tensor> space_to_depth(const Node& node, const Inputs& inputs) {
+    const int64_t block = node.attribute_int("blocksize", 1);
+    const int64_t channels = inputs[0]->shape[1];
+    return gather_elements(node, inputs, [&](const std::vector<int64_t>& out, std::vector<int64_t>& in) {
+        const int64_t offset = out[1] / channels;  // (by * block + bx), block-major like DepthToSpace's DCR
+        in = {out[0], out[1] % channels, out[2] * block + offset / block, out[3] * block + offset % block};
+    });
+}
+
+std::vector<Tensor> expand(const Node& node, const Inputs& inputs) {
+    const Shape& shape = inputs[0]->shape;
+    return gather_elements(node, inputs, [&](const std::vector<int64_t>& out, std::vector<int64_t>& in) {
+        const std::size_t skip = out.size() - shape.size();
+        for (std::size_t d = 0; d < shape.size(); ++d) in[d] = shape[d] == 1 ? 0 : out[skip + d];
+    });
+}
+
+std::vector<Tensor> tile(const Node& node, const Inputs& inputs) {
+    const Shape& shape = inputs[0]->shape;
+    return gather_elements(node, inputs, [&](const std::vector<int64_t>& out, std::vector<int64_t>& in) {
+        for (std::size_t d = 0; d < shape.size(); ++d) in[d] = out[d] % shape[d];
+    });
+}
+
 // Shape inference already computed the output's data from the input's shape.
 std::vector<Tensor> shape(const Node& node, const Inputs& inputs) { return infer_node_outputs(node, inputs); }
 
@@ -156,10 +232,23 @@ std::vector<Tensor> shape(const Node& node, const Inputs& inputs) { return infer
 
 std::map<std::string, FloatKernel> data_float_kernels() {
     return {
-        {"Identity", copy_data}, {"Dropout", copy_data},  // inference form: the identity
-        {"Flatten", copy_data},  {"Reshape", copy_data},   {"Squeeze", copy_data}, {"Unsqueeze", copy_data},
-        {"Concat", concat},      {"Transpose", transpose}, {"Slice", slice},       {"Pad", pad},
-        {"Shape", shape},        {"Gather", gather},
+        {"Identity", copy_data},
+        {"Dropout", copy_data},  // inference form: the identity
+        {"Flatten", copy_data},
+        {"Reshape", copy_data},
+        {"Squeeze", copy_data},
+        {"Unsqueeze", copy_data},
+        {"Concat", concat},
+        {"Transpose", transpose},
+        {"Slice", slice},
+        {"Pad", pad},
+        {"Shape", shape},
+        {"Gather", gather},
+        {"Split", split},
+        {"DepthToSpace", depth_to_space},
+        {"SpaceToDepth", space_to_depth},
+        {"Expand", expand},
+        {"Tile", tile},
     };
 }
 

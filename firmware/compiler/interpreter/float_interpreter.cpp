@@ -99,6 +99,7 @@ TensorMap run_float(const Graph& graph, const TensorMap& inputs, const NodeObser
             }
         }
         for (Tensor& result : results) {
+            if (result.name.empty()) continue;  // an optional output the model does not use
             const std::string name = result.name;
             Tensor& stored = computed[name] = std::move(result);
             available[name] = &stored;

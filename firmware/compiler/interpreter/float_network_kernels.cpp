@@ -166,6 +166,45 @@ std::vector<Tensor> matmul(const Node& node, const Inputs& inputs) {
     return outputs;
 }
 
+// Y = (X - mean) / sqrt(var + epsilon) * Scale + B over the axes from `axis` on; statistics in double.
+std::vector<Tensor> layer_normalization(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    const Shape& shape = inputs[0]->shape;
+    int64_t axis = node.attribute_int("axis", -1);
+    if (axis < 0) axis += static_cast<int64_t>(shape.size());
+    const double epsilon = node.attribute_float("epsilon", 1e-5f);
+    const Shape normalized(shape.begin() + axis, shape.end());
+    const int64_t rows = element_count(Shape(shape.begin(), shape.begin() + axis));
+    const int64_t length = element_count(normalized);
+    // Scale and B broadcast to one row of `length` values.
+    auto row_of = [&](const Tensor* tensor, float fallback) {
+        Tensor row = Tensor::from_values<float>("row", normalized,
+                                                std::vector<float>(static_cast<std::size_t>(length), fallback));
+        if (tensor) broadcast_apply(row, *tensor, row, [](float, float b) { return b; });
+        return row;
+    };
+    const Tensor scale = row_of(inputs[1], 1.0f);
+    const Tensor bias = row_of(inputs.size() > 2 ? inputs[2] : nullptr, 0.0f);
+    const float* x = inputs[0]->values<float>();
+    float* y = outputs[0].values<float>();
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* in = x + r * length;
+        double sum = 0;
+        for (int64_t i = 0; i < length; ++i) sum += in[i];
+        const double mean = sum / static_cast<double>(length);
+        double squares = 0;
+        for (int64_t i = 0; i < length; ++i) squares += (in[i] - mean) * (in[i] - mean);
+        const double inv_std = 1.0 / std::sqrt(squares / static_cast<double>(length) + epsilon);
+        for (int64_t i = 0; i < length; ++i) {
+            y[r * length + i] =
+                static_cast<float>((in[i] - mean) * inv_std) * scale.values<float>()[i] + bias.values<float>()[i];
+        }
+        if (outputs.size() > 1) outputs[1].values<float>()[r] = static_cast<float>(mean);
+        if (outputs.size() > 2) outputs[2].values<float>()[r] = static_cast<float>(inv_std);
+    }
+    return outputs;
+}
+
 }  // namespace
 
 std::map<std::string, FloatKernel> network_float_kernels() {
@@ -174,6 +213,7 @@ std::map<std::string, FloatKernel> network_float_kernels() {
         {"LogSoftmax", along_axis(log_softmax_lane)},
         {"Hardmax", along_axis(hardmax_lane)},
         {"BatchNormalization", batch_normalization},
+        {"LayerNormalization", layer_normalization},
         {"Gemm", gemm},
         {"MatMul", matmul},
     };

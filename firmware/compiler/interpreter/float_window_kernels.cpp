@@ -118,6 +118,81 @@ std::vector<Tensor> conv(const Node& node, const Inputs& inputs) {
     return outputs;
 }
 
+// Scatters every column back onto the (padded) image: the adjoint of im2col, for ConvTranspose. Here
+// `w.input` is the large image being accumulated into and `w.output` the positions of the columns.
+void col2im(const float* columns, int64_t channels, const Window3& w, float* image) {
+    const int64_t positions = w.output_count();
+    const float* row = columns;
+    for (int64_t c = 0; c < channels; ++c) {
+        float* plane = image + c * w.input_count();
+        for (int64_t kz = 0; kz < w.kernel[0]; ++kz) {
+            for (int64_t ky = 0; ky < w.kernel[1]; ++ky) {
+                for (int64_t kx = 0; kx < w.kernel[2]; ++kx, row += positions) {
+                    const float* cell = row;
+                    for (int64_t pz = 0; pz < w.output[0]; ++pz) {
+                        const int64_t iz = pz * w.stride[0] - w.pad_begin[0] + kz * w.dilation[0];
+                        for (int64_t py = 0; py < w.output[1]; ++py, cell += w.output[2]) {
+                            const int64_t iy = py * w.stride[1] - w.pad_begin[1] + ky * w.dilation[1];
+                            if (iz < 0 || iz >= w.input[0] || iy < 0 || iy >= w.input[1]) continue;
+                            float* line = plane + (iz * w.input[1] + iy) * w.input[2];
+                            for (int64_t px = 0; px < w.output[2]; ++px) {
+                                const int64_t ix = px * w.stride[2] - w.pad_begin[2] + kx * w.dilation[2];
+                                if (ix >= 0 && ix < w.input[2]) line[ix] += cell[px];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ConvTranspose as the adjoint of Conv: columns = W^T x, then col2im onto the output. The geometry is
+// that of the forward conv from the output back to the input, so im2col's loop nest serves both.
+std::vector<Tensor> conv_transpose(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    const Tensor& x = *inputs[0];
+    const Tensor& weight = *inputs[1];  // C x M/group x kernel...
+    const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
+    const WindowGeometry geometry =
+        resolve_transposed_window(node, x.shape, std::vector<int64_t>(weight.shape.begin() + 2, weight.shape.end()));
+    WindowGeometry forward = geometry;  // the forward conv maps the output (as input) to x (as output)
+    std::swap(forward.input, forward.output);
+    const Window3 w = to_window3(node, forward);
+    const int64_t groups = node.attribute_int("group", 1);
+    const int64_t in_channels = x.shape[1] / groups;
+    const int64_t out_channels = weight.shape[1];
+    const int64_t depth = out_channels * w.kernel_count();
+    const int64_t positions = w.output_count();
+    std::vector<float> columns(static_cast<std::size_t>(depth * positions));
+    float* y = outputs[0].values<float>();
+    for (int64_t n = 0; n < x.shape[0]; ++n) {
+        for (int64_t g = 0; g < groups; ++g) {
+            const float* x_group = x.values<float>() + (n * groups + g) * in_channels * positions;
+            float* y_group = y + (n * groups + g) * out_channels * w.input_count();
+            // W_g is in_channels x depth; its transpose multiplies the input's channel rows.
+            std::vector<float> weight_t(static_cast<std::size_t>(depth * in_channels));
+            const float* w_group = weight.values<float>() + g * in_channels * depth;
+            for (int64_t c = 0; c < in_channels; ++c) {
+                for (int64_t d = 0; d < depth; ++d)
+                    weight_t[static_cast<std::size_t>(d * in_channels + c)] = w_group[c * depth + d];
+            }
+            std::fill(columns.begin(), columns.end(), 0.0f);
+            gemm_accumulate(depth, positions, in_channels, weight_t.data(), in_channels, x_group, positions,
+                            columns.data(), positions);
+            col2im(columns.data(), out_channels, w, y_group);
+            if (bias) {
+                for (int64_t m = 0; m < out_channels; ++m) {
+                    float* plane = y_group + m * w.input_count();
+                    const float b = bias->values<float>()[g * out_channels + m];
+                    for (int64_t i = 0; i < w.input_count(); ++i) plane[i] += b;
+                }
+            }
+        }
+    }
+    return outputs;
+}
+
 // Calls visit(output_index, first, last) per output position with the clipped window bounds
 // and the bounds within the padded input (which count_include_pad averages over).
 template <typename Visit>
@@ -215,6 +290,7 @@ FloatKernel global_pool(Reduce reduce) {
 std::map<std::string, FloatKernel> window_float_kernels() {
     return {
         {"Conv", conv},
+        {"ConvTranspose", conv_transpose},
         {"MaxPool", max_pool},
         {"AveragePool", average_pool},
         {"GlobalAveragePool", global_pool([](const float* x, int64_t count) {

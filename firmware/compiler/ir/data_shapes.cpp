@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <set>
+#include <stdexcept>
 
 #include "firmware/compiler/ir/operator_shapes.h"
 #include "firmware/compiler/ir/shape_rules.h"
@@ -195,14 +197,100 @@ std::vector<Tensor> gather_shape(const Node& node, const Inputs& inputs) {
     return one_output(node, inputs[0]->type, y);
 }
 
+std::vector<Tensor> split_shape(const Node& node, const Inputs& inputs) {
+    check_attributes(node, {"axis"});  // sizes are an input (opset 13); the importer upgrades older models
+    check_arity(node, inputs, 1, 2, node.outputs.size());
+    const Shape& x = inputs[0]->shape;
+    const auto axis = static_cast<std::size_t>(normalize_axis(node, node.attribute_int("axis", 0), x.size()));
+    const auto parts = static_cast<int64_t>(node.outputs.size());
+    std::vector<int64_t> sizes;
+    if (inputs.size() > 1 && inputs[1]) {
+        sizes = constant_ints(node, *inputs[1]);
+        if (static_cast<int64_t>(sizes.size()) != parts) fail(node, "split has a size per output");
+    } else {
+        if (x[axis] % parts != 0) fail(node, "axis of " + std::to_string(x[axis]) + " does not split evenly");
+        sizes.assign(node.outputs.size(), x[axis] / parts);
+    }
+    int64_t total = 0;
+    for (int64_t size : sizes) total += size;
+    if (total != x[axis]) {
+        fail(node, "split sizes add up to " + std::to_string(total) + ", not " + std::to_string(x[axis]));
+    }
+    std::vector<Tensor> outputs;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        Shape y = x;
+        y[axis] = sizes[i];
+        outputs.emplace_back(node.outputs[i], inputs[0]->type, y);
+    }
+    return outputs;
+}
+
+// DepthToSpace and SpaceToDepth move blocksize x blocksize pixels between channels and space.
+std::vector<Tensor> depth_space_shape(const Node& node, const Inputs& inputs) {
+    const bool to_space = node.op_type == "DepthToSpace";
+    check_attributes(node, to_space ? std::set<std::string>{"blocksize", "mode"} : std::set<std::string>{"blocksize"});
+    check_arity(node, inputs, 1, 1, 1);
+    const std::string mode = node.attribute_string("mode", "DCR");
+    if (mode != "DCR" && mode != "CRD") throw UnsupportedError(node.describe() + ": unsupported mode '" + mode + "'");
+    const Shape& x = inputs[0]->shape;
+    const int64_t block = node.attribute_int("blocksize", 0);
+    if (x.size() != 4) fail(node, "input must be N x C x H x W, got " + to_string(x));
+    if (block < 1) fail(node, "'blocksize' must be positive");
+    if (to_space) {
+        if (x[1] % (block * block) != 0) fail(node, "channels are not a multiple of blocksize squared");
+        return one_output(node, inputs[0]->type, {x[0], x[1] / (block * block), x[2] * block, x[3] * block});
+    }
+    if (x[2] % block != 0 || x[3] % block != 0) fail(node, "height and width are not multiples of blocksize");
+    return one_output(node, inputs[0]->type, {x[0], x[1] * block * block, x[2] / block, x[3] / block});
+}
+
+std::vector<Tensor> expand_shape(const Node& node, const Inputs& inputs) {
+    check_attributes(node, {});
+    check_arity(node, inputs, 2, 2, 1);
+    Shape y;
+    try {
+        y = broadcast_shapes(inputs[0]->shape, constant_ints(node, *inputs[1]));
+    } catch (const UnsupportedError&) {
+        throw;
+    } catch (const std::runtime_error& error) {
+        fail(node, error.what());
+    }
+    return one_output(node, inputs[0]->type, y);
+}
+
+std::vector<Tensor> tile_shape(const Node& node, const Inputs& inputs) {
+    check_attributes(node, {});
+    check_arity(node, inputs, 2, 2, 1);
+    const Shape& x = inputs[0]->shape;
+    const auto repeats = constant_ints(node, *inputs[1]);
+    if (repeats.size() != x.size()) fail(node, "repeats needs one value per axis");
+    Shape y = x;
+    for (std::size_t a = 0; a < x.size(); ++a) {
+        if (repeats[a] < 0) fail(node, "repeats cannot be negative");
+        y[a] *= repeats[a];
+    }
+    return one_output(node, inputs[0]->type, y);
+}
+
 }  // namespace
 
 std::map<std::string, ShapeFunction> data_shape_functions() {
     return {
-        {"Concat", concat_shape},       {"Flatten", flatten_shape}, {"Reshape", reshape_shape},
-        {"Transpose", transpose_shape}, {"Squeeze", squeeze_shape}, {"Unsqueeze", unsqueeze_shape},
-        {"Slice", slice_shape},         {"Pad", pad_shape},         {"Shape", shape_shape},
+        {"Concat", concat_shape},
+        {"Flatten", flatten_shape},
+        {"Reshape", reshape_shape},
+        {"Transpose", transpose_shape},
+        {"Squeeze", squeeze_shape},
+        {"Unsqueeze", unsqueeze_shape},
+        {"Slice", slice_shape},
+        {"Pad", pad_shape},
+        {"Shape", shape_shape},
         {"Gather", gather_shape},
+        {"Split", split_shape},
+        {"DepthToSpace", depth_space_shape},
+        {"SpaceToDepth", depth_space_shape},
+        {"Expand", expand_shape},
+        {"Tile", tile_shape},
     };
 }
 

@@ -144,6 +144,61 @@ std::vector<Tensor> matmul_shape(const Node& node, const Inputs& inputs) {
     return one_output(node, DataType::kFloat32, y);
 }
 
+std::vector<Tensor> conv_transpose_shape(const Node& node, const Inputs& inputs) {
+    check_attributes(
+        node, {"auto_pad", "dilations", "group", "kernel_shape", "output_padding", "output_shape", "pads", "strides"});
+    check_arity(node, inputs, 2, 3, 1);
+    require_float(node, inputs);
+    const Shape& x = inputs[0]->shape;
+    const Shape& w = inputs[1]->shape;  // C x M/group x kernel...
+    if (w.size() != x.size() || x.size() < 3) {
+        fail(node, "input " + to_string(x) + " and weight " + to_string(w) + " must both be N x C x spatial");
+    }
+    const int64_t group = node.attribute_int("group", 1);
+    if (group < 1 || w[0] != x[1] || x[1] % group != 0) {
+        fail(node, "input channels " + std::to_string(x[1]) + ", weight " + to_string(w) + " and group " +
+                       std::to_string(group) + " do not match");
+    }
+    const std::vector<int64_t> kernel(w.begin() + 2, w.end());
+    if (node.has_attribute("kernel_shape") && node.attribute_ints("kernel_shape", {}) != kernel) {
+        fail(node, "kernel_shape differs from the weight shape " + to_string(w));
+    }
+    const int64_t out_channels = w[1] * group;
+    if (inputs.size() > 2 && inputs[2] && inputs[2]->shape != Shape{out_channels}) {
+        fail(node, "bias has shape " + to_string(inputs[2]->shape) + ", expected " + std::to_string(out_channels));
+    }
+    const WindowGeometry window = resolve_transposed_window(node, x, kernel);
+    Shape y = {x[0], out_channels};
+    y.insert(y.end(), window.output.begin(), window.output.end());
+    return one_output(node, DataType::kFloat32, y);
+}
+
+// Normalizes over the axes from `axis` on; Mean and InvStdDev keep the leading axes and 1s after.
+std::vector<Tensor> layer_norm_shape(const Node& node, const Inputs& inputs) {
+    check_attributes(node, {"axis", "epsilon", "stash_type"});
+    check_arity(node, inputs, 2, 3, 3);
+    require_float(node, inputs);
+    if (node.attribute_int("stash_type", 1) != 1) {
+        throw UnsupportedError(node.describe() + ": unsupported stash_type (only float32 statistics)");
+    }
+    const Shape& x = inputs[0]->shape;
+    const auto axis = static_cast<std::size_t>(normalize_axis(node, node.attribute_int("axis", -1), x.size()));
+    const Shape normalized(x.begin() + static_cast<std::ptrdiff_t>(axis), x.end());
+    for (std::size_t i = 1; i < inputs.size(); ++i) {
+        if (inputs[i] && broadcast_shapes(inputs[i]->shape, normalized) != normalized) {
+            fail(node, "'" + inputs[i]->name + "' " + to_string(inputs[i]->shape) + " does not broadcast to " +
+                           to_string(normalized));
+        }
+    }
+    Shape statistics(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(axis));
+    statistics.resize(x.size(), 1);
+    std::vector<Tensor> outputs = {Tensor(node.outputs[0], DataType::kFloat32, x)};
+    for (std::size_t i = 1; i < node.outputs.size(); ++i) {
+        outputs.emplace_back(node.outputs[i], DataType::kFloat32, statistics);
+    }
+    return outputs;
+}
+
 }  // namespace
 
 std::map<std::string, ShapeFunction> network_shape_functions() {
@@ -154,6 +209,8 @@ std::map<std::string, ShapeFunction> network_shape_functions() {
         {"Dropout", dropout_shape},
         {"BatchNormalization", batch_norm_shape},
         {"Conv", conv_shape},
+        {"ConvTranspose", conv_transpose_shape},
+        {"LayerNormalization", layer_norm_shape},
         {"MaxPool",
          pool_shape({"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"})},
         {"AveragePool", pool_shape({"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"})},

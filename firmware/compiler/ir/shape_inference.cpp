@@ -54,6 +54,7 @@ Graph infer_shapes(Graph graph) {
         // Absent trailing inputs are not passed, so arity checks see the inputs that exist.
         while (!inputs.empty() && inputs.back() == nullptr) inputs.pop_back();
         for (Tensor& output : infer_node_outputs(node, inputs)) {
+            if (output.name.empty()) continue;  // an optional output the model does not use
             auto existing = graph.values.find(output.name);
             if (existing != graph.values.end()) output.quant = existing->second.quant;
             graph.values[output.name] = std::move(output);

@@ -24,4 +24,9 @@ struct WindowGeometry {
 // attributes are inconsistent or the output would be empty.
 WindowGeometry resolve_window(const Node& node, const Shape& input, const std::vector<int64_t>& kernel);
 
+// The same for ConvTranspose, where `input` is the small side and `output` the large one:
+// output = stride * (input - 1) + output_padding + dilated kernel - pads, unless `output_shape` (or
+// auto_pad SAME_*, giving input * stride) fixes the output and the pads follow from it.
+WindowGeometry resolve_transposed_window(const Node& node, const Shape& input, const std::vector<int64_t>& kernel);
+
 }  // namespace cimvp::ir

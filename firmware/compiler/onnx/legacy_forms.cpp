@@ -29,6 +29,7 @@ const std::vector<AttributeMove>& attribute_moves() {
         {"Squeeze", 13, {{"axes", 1, Kind::kInts}}},
         {"Unsqueeze", 13, {{"axes", 1, Kind::kInts}}},
         {"ReduceSum", 13, {{"axes", 1, Kind::kInts}}},
+        {"Split", 13, {{"split", 1, Kind::kInts}}},
     };
     return moves;
 }

@@ -9,8 +9,8 @@
 namespace cimvp::ir {
 
 // Attributes that later opsets turned into inputs (Clip min/max before 11, Dropout ratio before 12,
-// Slice starts/ends/axes before 10, Pad pads/value before 11, Squeeze/Unsqueeze/ReduceSum axes before 13)
-// become constant initializers fed to those inputs.
+// Slice starts/ends/axes before 10, Pad pads/value before 11, Squeeze/Unsqueeze/ReduceSum axes and Split sizes before
+// 13) become constant initializers fed to those inputs.
 Graph upgrade_attribute_forms(Graph graph, int64_t opset);
 
 // Softmax, LogSoftmax and Hardmax before opset 13 flatten the input to 2-D at `axis` (default 1) and

@@ -133,6 +133,109 @@ TEST(FloatKernels, ConvMatchesDirectConvolution) {
     }
 }
 
+// ConvTranspose from its definition: every input pixel scatters weight-scaled copies of the kernel.
+std::vector<float> naive_conv_transpose(const Tensor& x, const Tensor& w, int64_t group, int64_t stride, int64_t pad,
+                                        int64_t dilation, const Shape& y_shape) {
+    std::vector<float> y(static_cast<std::size_t>(element_count(y_shape)), 0.0f);
+    const int64_t cin_g = x.shape[1] / group;
+    const int64_t cout_g = w.shape[1];
+    for (int64_t n = 0; n < x.shape[0]; ++n)
+        for (int64_t c = 0; c < x.shape[1]; ++c)
+            for (int64_t iy = 0; iy < x.shape[2]; ++iy)
+                for (int64_t ix = 0; ix < x.shape[3]; ++ix)
+                    for (int64_t m = 0; m < cout_g; ++m)
+                        for (int64_t ky = 0; ky < w.shape[2]; ++ky)
+                            for (int64_t kx = 0; kx < w.shape[3]; ++kx) {
+                                const int64_t oy = iy * stride - pad + ky * dilation;
+                                const int64_t ox = ix * stride - pad + kx * dilation;
+                                if (oy < 0 || ox < 0 || oy >= y_shape[2] || ox >= y_shape[3]) continue;
+                                const int64_t channel = (c / cin_g) * cout_g + m;
+                                y[static_cast<std::size_t>(((n * y_shape[1] + channel) * y_shape[2] + oy) * y_shape[3] +
+                                                           ox)] +=
+                                    x.values<float>()[((n * x.shape[1] + c) * x.shape[2] + iy) * x.shape[3] + ix] *
+                                    w.values<float>()[((c * cout_g + m) * w.shape[2] + ky) * w.shape[3] + kx];
+                            }
+    return y;
+}
+
+TEST(FloatKernels, ConvTransposeMatchesTheScatterDefinition) {
+    struct Case {
+        Shape input, weight;
+        int64_t group, stride, pad, dilation;
+    };
+    unsigned seed = 50;
+    for (const Case& c : {Case{{1, 2, 3, 3}, {2, 3, 3, 3}, 1, 2, 1, 1}, Case{{2, 4, 4, 5}, {4, 1, 2, 2}, 2, 1, 0, 2},
+                          Case{{1, 3, 5, 5}, {3, 2, 1, 1}, 1, 3, 0, 1}}) {
+        const Tensor x = random_tensor("x", c.input, seed++);
+        const Tensor w = random_tensor("w", c.weight, seed++);
+        const std::vector<int64_t> pads(4, c.pad);
+        const Tensor y = run_node("ConvTranspose", {x, w},
+                                  {{"group", c.group},
+                                   {"strides", std::vector<int64_t>{c.stride, c.stride}},
+                                   {"pads", pads},
+                                   {"dilations", std::vector<int64_t>{c.dilation, c.dilation}}});
+        // stride * (in - 1) + dilated kernel - 2 * pad
+        const int64_t height = c.stride * (c.input[2] - 1) + (c.weight[2] - 1) * c.dilation + 1 - 2 * c.pad;
+        ASSERT_EQ(y.shape, (Shape{c.input[0], c.weight[1] * c.group, height, y.shape[3]}));
+        expect_near_all(floats(y), naive_conv_transpose(x, w, c.group, c.stride, c.pad, c.dilation, y.shape));
+    }
+}
+
+TEST(FloatKernels, LayerNormalizationWithStatistics) {
+    const Tensor x = Tensor::from_values<float>("x", {2, 2}, {1, 3, 10, 10});
+    const Tensor scale = Tensor::from_values<float>("s", {2}, {1, 2});
+    const Tensor bias = Tensor::from_values<float>("b", {2}, {0, 1});
+    Graph graph;
+    graph.inputs = {"x"};
+    graph.outputs = {"y", "mean", "inv_std"};
+    graph.values["x"] = Tensor("x", DataType::kFloat32, {2, 2});
+    graph.initializers = {{"s", scale}, {"b", bias}};
+    graph.add_node({"ln", "LayerNormalization", {"x", "s", "b"}, {"y", "mean", "inv_std"}, {{"epsilon", 0.0f}}});
+    graph = infer_shapes(std::move(graph));
+    const auto outputs = run_float(graph, {{"x", x}});
+    // Row 0: mean 2, std 1 -> (-1, 1) * (1, 2) + (0, 1); row 1 has zero variance: 1/sqrt(0) is inf, 0 * inf is NaN.
+    EXPECT_EQ(floats(outputs.at("mean")), (std::vector<float>{2, 10}));
+    EXPECT_EQ(outputs.at("mean").shape, (Shape{2, 1}));
+    EXPECT_EQ(outputs.at("inv_std").values<float>()[0], 1.0f);
+    EXPECT_EQ(outputs.at("y").values<float>()[0], -1.0f);
+    EXPECT_EQ(outputs.at("y").values<float>()[1], 3.0f);
+}
+
+TEST(FloatKernels, SplitDepthSpaceExpandTile) {
+    const Tensor x = Tensor::from_values<float>("x", {1, 5}, {1, 2, 3, 4, 5});
+    Graph graph;
+    graph.inputs = {"x"};
+    graph.outputs = {"a", "b"};
+    graph.values["x"] = Tensor("x", DataType::kFloat32, {1, 5});
+    graph.initializers["sizes"] = Tensor::from_values<int64_t>("sizes", {2}, {2, 3});
+    graph.add_node({"split", "Split", {"x", "sizes"}, {"a", "b"}, {{"axis", int64_t{1}}}});
+    graph = infer_shapes(std::move(graph));
+    const auto parts = run_float(graph, {{"x", x}});
+    EXPECT_EQ(floats(parts.at("a")), (std::vector<float>{1, 2}));
+    EXPECT_EQ(floats(parts.at("b")), (std::vector<float>{3, 4, 5}));
+
+    // Four channels of one pixel become one channel of 2x2 pixels, and back.
+    const Tensor depth = Tensor::from_values<float>("d", {1, 4, 1, 1}, {1, 2, 3, 4});
+    Tensor space = run_node("DepthToSpace", {depth}, {{"blocksize", int64_t{2}}});
+    space.name = "space";
+    EXPECT_EQ(space.shape, (Shape{1, 1, 2, 2}));
+    EXPECT_EQ(floats(space), (std::vector<float>{1, 2, 3, 4}));
+    EXPECT_EQ(floats(run_node("SpaceToDepth", {space}, {{"blocksize", int64_t{2}}})), floats(depth));
+    // CRD reads channel-major: with 2 output channels of 2x2 the first takes input channels 0-3.
+    const Tensor eight = Tensor::from_values<float>("e", {1, 8, 1, 1}, {0, 1, 2, 3, 4, 5, 6, 7});
+    EXPECT_EQ(floats(run_node("DepthToSpace", {eight}, {{"blocksize", int64_t{2}}, {"mode", std::string("CRD")}})),
+              (std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}));
+    EXPECT_EQ(floats(run_node("DepthToSpace", {eight}, {{"blocksize", int64_t{2}}})),
+              (std::vector<float>{0, 2, 4, 6, 1, 3, 5, 7}));
+
+    const Tensor column = Tensor::from_values<float>("c", {2, 1}, {1, 2});
+    const Tensor expanded = run_node("Expand", {column, Tensor::from_values<int64_t>("s", {3}, {2, 1, 3})});
+    EXPECT_EQ(expanded.shape, (Shape{2, 2, 3}));
+    EXPECT_EQ(floats(expanded), (std::vector<float>{1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2}));
+    EXPECT_EQ(floats(run_node("Tile", {column, Tensor::from_values<int64_t>("r", {2}, {2, 2})})),
+              (std::vector<float>{1, 1, 2, 2, 1, 1, 2, 2}));
+}
+
 TEST(FloatKernels, GemmAppliesAlphaBetaAndTransposes) {
     // A' = [[1,2],[3,4]] from A = [[1,3],[2,4]] (transA); B' = [[1,0],[1,1]] from B = [[1,1],[0,1]] (transB).
     const Tensor a = Tensor::from_values<float>("a", {2, 2}, {1, 3, 2, 4});
