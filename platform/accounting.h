@@ -58,7 +58,8 @@ private:
 // resource; overlapping work (pipelined commands) is not counted twice.
 class BusyTracker {
 public:
-    void add(const sc_core::sc_time& start, const sc_core::sc_time& end);
+    // Returns where the newly counted part begins (== end when [start, end) was already covered).
+    sc_core::sc_time add(const sc_core::sc_time& start, const sc_core::sc_time& end);
     sc_core::sc_time busy() const { return busy_; }
     sc_core::sc_time busy_until() const { return busy_until_; }
 

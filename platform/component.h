@@ -16,6 +16,7 @@
 #include "platform/accounting.h"
 #include "platform/error.h"
 #include "platform/params.h"
+#include "platform/tracer.h"
 
 namespace cimvp {
 
@@ -82,8 +83,18 @@ public:
     const Counters& counters() const { return counters_; }
     EnergyLedger& energy() { return energy_; }
     const EnergyLedger& energy() const { return energy_; }
-    BusyTracker& busy() { return busy_; }
     const BusyTracker& busy() const { return busy_; }
+    BusyTracker& busy() { return busy_; }  // prefer record_busy(), which also traces
+
+    // Counts [start, end) as busy time (overlap with earlier work is not counted twice). When
+    // tracing, the newly busy part also becomes a slice named `what` on this component's timeline
+    // and a pulse on its `busy` waveform.
+    void record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what = "busy",
+                     nlohmann::json args = nullptr);
+
+    // Tracing is attached by the simulation when the scenario asks for it; nullptr when off.
+    void attach_tracer(Tracer* tracer);
+    Tracer* tracer() const { return tracer_; }
     virtual double area_um2() const { return 0.0; }
 
     // Called once when the simulation has ended, to close time-proportional accounting
@@ -122,6 +133,8 @@ private:
     Counters counters_;
     EnergyLedger energy_;
     BusyTracker busy_;
+    Tracer* tracer_ = nullptr;
+    int busy_track_ = -1;
 };
 
 }  // namespace cimvp

@@ -90,7 +90,7 @@ void Router::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_tim
     const sc_core::sc_time start = std::max(arrival, busy_until);
     const sc_core::sc_time occupancy = cycle_ * static_cast<double>((length + params_.width_bytes - 1) / params_.width_bytes);
     busy_until = start + occupancy;
-    busy().add(start, busy_until);
+    record_busy(start, busy_until, "transfer");
     delay = start - sc_core::sc_time_stamp();
     out[port]->b_transport(payload, delay);
     // The transfer is not over before the port has carried every byte (cut-through).

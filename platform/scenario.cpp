@@ -29,7 +29,7 @@ Scenario load_scenario(const std::string& path) {
     if (!is_scenario_file(root)) {
         throw ConfigError(SourceLocation{path, 1, 1}, "not a scenario: the file has no 'scenario:' field");
     }
-    reject_unknown_keys(root, {"scenario", "description", "platform", "quantum", "time_limit", "host", "workload"},
+    reject_unknown_keys(root, {"scenario", "description", "platform", "quantum", "time_limit", "host", "workload", "trace"},
                         path, "the scenario");
     Scenario scenario;
     scenario.file = path;
@@ -55,6 +55,10 @@ Scenario load_scenario(const std::string& path) {
     } else {
         scenario.netlist = parse_netlist(platform, path);
     }
+
+    const YAML::Node trace = root["trace"];
+    scenario.trace = trace ? parse_trace_config(trace, path)
+                           : parse_trace_config(child_or_undefined(scenario.netlist.root, "trace"), scenario.netlist.file);
 
     const YAML::Node workload = root["workload"];
     if (!workload || !workload.IsMap()) {

@@ -6,6 +6,7 @@
 //   quantum: 1us                         # loosely-timed quantum
 //   time_limit: 10s                      # simulated time after which the run is declared hung
 //   workload: {type: dma_stream, params: {...}}
+//   trace: {vcd: [dma, dram], perfetto: true, window: [0us, 200us], power_interval: 1us}   # optional
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "platform/netlist.h"
+#include "platform/tracer.h"
 
 namespace cimvp {
 
@@ -27,6 +29,7 @@ struct Scenario {
     YAML::Node workload_params;
     SourceLocation workload_where;
     std::string host = "host";  // the instance that runs the workload
+    TraceConfig trace;          // the scenario's `trace:`, else the netlist's
 };
 
 // True when the YAML file is a scenario (has `scenario:`) rather than a bare netlist.

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "platform/power_sampler.h"
+#include "platform/progress.h"
 #include "platform/report.h"
 
 namespace cimvp {
@@ -29,12 +31,32 @@ Simulation::Simulation(const Scenario& scenario) : scenario_(scenario) {
 
 Simulation::~Simulation() = default;
 
-void Simulation::run() {
+void Simulation::run(const RunOptions& options) {
     tlm::tlm_global_quantum::instance().set(sc_core::sc_time(scenario_.quantum_ns, sc_core::SC_NS));
+    const TraceConfig trace = options.trace ? *options.trace : scenario_.trace;
+    if (trace.enabled()) {
+        tracer_ = std::make_unique<Tracer>(trace);
+        std::vector<Component*> components;
+        for (const auto& component : platform_->components()) {
+            component->attach_tracer(tracer_.get());
+            components.push_back(component.get());
+        }
+        if (trace.power_interval_ns > 0) {
+            power_sampler_ = std::make_unique<PowerSampler>(
+                "power_sampler", components, *tracer_, sc_core::sc_time(trace.power_interval_ns, sc_core::SC_NS));
+        }
+    }
+    if (options.progress) {
+        Workload* workload = workload_.get();
+        progress_ = std::make_unique<ProgressReporter>("progress", scenario_.name, [workload] {
+            return std::make_pair(workload->fraction_done(), workload->progress());
+        });
+    }
     const auto wall_start = std::chrono::steady_clock::now();
     sc_core::sc_start(sc_core::sc_time(scenario_.time_limit_ns, sc_core::SC_NS));
     const double wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    if (progress_) progress_->finish();
     if (!host_->failure().empty()) throw SimulationError("workload failed: " + host_->failure());
     if (!host_->finished()) {
         throw SimulationError("workload did not finish within time_limit " +
@@ -49,6 +71,7 @@ void Simulation::run() {
     checks_passed_ = workload_->report(results);
     report_ = make_report(scenario_, *platform_, end.to_seconds() * 1e9, wall_seconds);
     report_["workload"] = results;
+    if (tracer_) report_["timeline_summary"] = tracer_->write(options.out_dir, platform_->netlist().platform);
 }
 
 }  // namespace cimvp

@@ -45,8 +45,10 @@ public:
     virtual void run() = 0;
     // After simulation: adds the workload's results to `results` and returns false if a check failed.
     virtual bool report(nlohmann::json& results) const = 0;
-    // Progress for long runs, as "what is happening"; empty when there is nothing to say.
+    // Progress for long runs: what is happening now ("" when nothing to say), and the fraction done
+    // (negative when unknown).
     virtual std::string progress() const { return ""; }
+    virtual double fraction_done() const { return -1.0; }
 };
 
 struct WorkloadType {

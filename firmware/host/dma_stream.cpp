@@ -19,6 +19,7 @@ constexpr int64_t kMaxAddress = std::numeric_limits<int64_t>::max();
 
 DmaStream::Params::Params(ParamReader& reader) {
     dram = reader.text("dram", std::string("dram"), "DRAM controller instance (for bandwidth and row statistics)");
+    dma = reader.text("dma", std::string("dma"), "DMA engine instance");
     dma_registers = static_cast<uint64_t>(reader.integer("dma_registers", std::nullopt, 0, kMaxAddress,
                                                          "address of the DMA engine's register window"));
     source = static_cast<uint64_t>(reader.integer("source", std::nullopt, 0, kMaxAddress, "source address (DRAM)"));
@@ -40,7 +41,18 @@ DmaStream::Params::Params(ParamReader& reader) {
 DmaStream::DmaStream(const WorkloadContext& context)
     : params_(read_params_of<Params>(context)),
       host_(context.platform.get<Host>(context.host, "workload dma_stream")),
-      dram_(context.platform.get<DramController>(params_.dram, "workload dma_stream")) {}
+      dram_(context.platform.get<DramController>(params_.dram, "workload dma_stream")),
+      dma_(context.platform.get<DmaEngine>(params_.dma, "workload dma_stream")) {}
+
+double DmaStream::fraction_done() const {
+    const double total = 2.0 * static_cast<double>(params_.bytes / params_.tile);
+    return static_cast<double>(dma_.counters().get("descriptors")) / total;
+}
+
+std::string DmaStream::progress() const {
+    return "descriptor " + std::to_string(dma_.counters().get("descriptors")) + " of " +
+           std::to_string(2 * (params_.bytes / params_.tile));
+}
 
 std::vector<uint64_t> DmaStream::tile_order() const {
     std::vector<uint64_t> order(params_.bytes / params_.tile);

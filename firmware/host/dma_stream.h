@@ -10,12 +10,14 @@
 
 namespace cimvp {
 
+class DmaEngine;
 class DramController;
 
 class DmaStream : public Workload {
 public:
     struct Params {
         std::string dram;  // instance, for peak bandwidth and row statistics
+        std::string dma;
         uint64_t dma_registers;
         uint64_t source;
         uint64_t destination;
@@ -31,6 +33,8 @@ public:
     explicit DmaStream(const WorkloadContext& context);
     void run() override;
     bool report(nlohmann::json& results) const override;
+    std::string progress() const override;
+    double fraction_done() const override;
 
 private:
     std::vector<uint64_t> tile_order() const;
@@ -38,6 +42,7 @@ private:
     Params params_;
     Host& host_;
     DramController& dram_;
+    const DmaEngine& dma_;  // its descriptor counter tells progress
     std::vector<uint8_t> source_data_;
     uint64_t mismatched_bytes_ = 0;
     uint64_t dram_bytes_before_ = 0;

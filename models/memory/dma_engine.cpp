@@ -139,7 +139,7 @@ bool DmaEngine::copy(const DmaDescriptor& descriptor) {
     // A descriptor completes when its last write lands; the next one starts after it (a fence).
     const sc_core::sc_time end = std::max(read_done, write_done);
     sc_core::wait(end - sc_core::sc_time_stamp());
-    busy().add(begin, end);
+    record_busy(begin, end, "descriptor", {{"bytes", descriptor.row_bytes * descriptor.rows}});
     return true;
 }
 

@@ -355,7 +355,7 @@ DramController::Picos DramController::schedule_burst(uint64_t address, bool writ
     column_command_ = at;
     last_column_group_ = group;
     bus_free_ = data_end;
-    busy().add(to_time(data_start), to_time(data_end));
+    record_busy(to_time(data_start), to_time(data_end), "data");
     end_ = std::max(end_, data_end);
     if (write) {
         bank.precharge_ready = std::max(bank.precharge_ready, data_end + t.tWR);

@@ -97,7 +97,7 @@ void SramBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
 
     const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
     const sc_core::sc_time served = schedule_banks(first_word, words, arrival);
-    busy().add(arrival, served);
+    record_busy(arrival, served, is_read ? "read" : "write");
     const sc_core::sc_time latency(is_read ? params_.read_latency_ns : params_.write_latency_ns, sc_core::SC_NS);
     delay = served + latency - sc_core::sc_time_stamp();
 

@@ -13,23 +13,30 @@ namespace cimvp::cli {
 namespace {
 
 const char* kUsage =
-    "usage: cimvp run SCENARIO.yaml [--out DIR] [--quiet]\n"
+    "usage: cimvp run SCENARIO.yaml [--out DIR] [--trace] [--quiet]\n"
     "\n"
     "Builds the scenario's platform, runs its workload to the end, checks the results, and writes\n"
     "DIR/report.json (default DIR: out/<scenario name>). Prints a per-component table of busy time,\n"
     "energy, bytes and area, then the totals.\n"
     "\n"
-    "  --out DIR   where report.json goes\n"
-    "  --quiet     print nothing but errors\n"
+    "  --out DIR   where report.json (and trace files) go\n"
+    "  --trace     record a Perfetto timeline (DIR/trace.json), waveforms of every instance\n"
+    "              (DIR/waves.vcd) and power every 1us, overriding the scenario's `trace:`\n"
+    "  --quiet     print nothing but errors (no table, no progress)\n"
+    "\n"
+    "Progress goes to stderr while the run lasts more than a few seconds.\n"
     "\n"
     "Exit status: 0 when the run finished and every check passed, 1 on any error or failed check.\n";
 
 int run(const std::vector<std::string>& args) {
     std::string scenario_path, out_dir;
     bool quiet = false;
+    bool trace = false;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--out" && i + 1 < args.size()) {
             out_dir = args[++i];
+        } else if (args[i] == "--trace") {
+            trace = true;
         } else if (args[i] == "--quiet") {
             quiet = true;
         } else if (!args[i].empty() && args[i][0] == '-') {
@@ -51,15 +58,29 @@ int run(const std::vector<std::string>& args) {
         if (out_dir.empty()) out_dir = "out/" + scenario.name;
         Simulation simulation(scenario);
         if (!quiet) std::cerr << "cimvp: running " << scenario.name << " (" << scenario_path << ")\n";
-        simulation.run();
-        const nlohmann::json& report = simulation.report();
         std::filesystem::create_directories(out_dir);
+        RunOptions options;
+        options.out_dir = out_dir;
+        options.progress = !quiet;
+        if (trace) options.trace = TraceConfig::defaults();
+        simulation.run(options);
+        const nlohmann::json& report = simulation.report();
         const std::string report_path = out_dir + "/report.json";
         std::ofstream(report_path) << report.dump(2) << "\n";
         if (!quiet) {
             std::cout << "scenario " << scenario.name << ": " << scenario.description << "\n\n"
                       << summary_table(report) << "\n";
             if (report.contains("workload")) std::cout << "workload: " << report["workload"].dump() << "\n";
+            if (report.contains("timeline_summary")) {
+                const auto& timeline = report["timeline_summary"];
+                if (timeline.contains("perfetto")) {
+                    std::cout << "timeline: " << timeline["perfetto"].get<std::string>()
+                              << " (open in https://ui.perfetto.dev)\n";
+                }
+                if (timeline.contains("vcd")) {
+                    std::cout << "waveforms: " << timeline["vcd"].get<std::string>() << " (open in GTKWave)\n";
+                }
+            }
             std::cout << "report: " << report_path << "\n";
         }
         if (!simulation.checks_passed()) {

@@ -1,0 +1,68 @@
+#include "platform/progress.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "platform/units.h"
+
+namespace cimvp {
+
+namespace {
+// How often to print: often enough to see movement, rarely enough to stay out of logs.
+constexpr double kTerminalSeconds = 0.5;
+constexpr double kLogSeconds = 5.0;
+// The sim-time period adapts so the reporter wakes about this often in wall time.
+constexpr double kTickSeconds = 0.05;
+}  // namespace
+
+ProgressReporter::ProgressReporter(sc_core::sc_module_name name, std::string label, Status status)
+    : sc_core::sc_module(name),
+      label_(std::move(label)),
+      status_(std::move(status)),
+      terminal_(isatty(STDERR_FILENO) != 0),
+      started_(std::chrono::steady_clock::now()),
+      last_print_(started_),
+      last_tick_(started_),
+      period_(1, sc_core::SC_US) {
+    SC_METHOD(tick);
+}
+
+void ProgressReporter::tick() {
+    const auto now = std::chrono::steady_clock::now();
+    const double since_tick = std::chrono::duration<double>(now - last_tick_).count();
+    last_tick_ = now;
+    // Keep the wake-ups cheap: lengthen the period while the simulation is running fast.
+    if (since_tick < kTickSeconds / 2) period_ = period_ * 2.0;
+    if (since_tick > kTickSeconds * 2 && period_ > sc_core::sc_time(1, sc_core::SC_NS)) period_ = period_ / 2.0;
+    next_trigger(period_);
+
+    const double since_print = std::chrono::duration<double>(now - last_print_).count();
+    if (since_print < (terminal_ ? kTerminalSeconds : kLogSeconds)) return;
+    last_print_ = now;
+    const double wall = std::chrono::duration<double>(now - started_).count();
+    const auto [fraction, what] = status_();
+    std::string line = "cimvp: " + label_ + ": sim " +
+                       format_quantity(sc_core::sc_time_stamp().to_seconds() * 1e9, Dimension::Time);
+    char text[96];
+    std::snprintf(text, sizeof text, ", wall %.1fs", wall);
+    line += text;
+    if (fraction > 0 && fraction <= 1) {
+        std::snprintf(text, sizeof text, ", %.0f%%, eta %.0fs", 100 * fraction, wall * (1 - fraction) / fraction);
+        line += text;
+    }
+    if (!what.empty()) line += ", " + what;
+    if (terminal_) {
+        std::fprintf(stderr, "\r%-100s", line.c_str());
+        printed_ = true;
+    } else {
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    std::fflush(stderr);
+}
+
+void ProgressReporter::finish() {
+    if (printed_) std::fprintf(stderr, "\r%-100s\r", "");
+}
+
+}  // namespace cimvp

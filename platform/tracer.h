@@ -1,0 +1,117 @@
+// Opt-in recording of what happened when: Perfetto/Chrome trace-event slices, counters and flows,
+// and VCD waveforms, limited to chosen instances and a time window so long runs stay small.
+//
+// Loosely-timed models know the start and end of their work only as annotated future times, which
+// sc_trace cannot see (it samples values at delta cycles). The tracer therefore records each change
+// with its own timestamp and sorts everything when it writes the files.
+#pragma once
+
+#include <systemc>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "platform/error.h"
+
+namespace cimvp {
+
+struct TraceConfig {
+    bool perfetto = false;
+    bool vcd_all = false;             // `vcd: all`
+    std::set<std::string> vcd;        // instances whose signals go into the VCD
+    double window_start_ns = 0.0;
+    double window_end_ns = std::numeric_limits<double>::infinity();
+    double power_interval_ns = 0.0;   // 0: no power sampling
+
+    bool enabled() const { return perfetto || vcd_all || !vcd.empty(); }
+    bool vcd_wants(const std::string& instance) const { return vcd_all || vcd.count(instance) != 0; }
+
+    // The set `--trace` switches on: a timeline, every instance in the VCD, power every microsecond.
+    static TraceConfig defaults();
+};
+
+// Reads `trace: {vcd: [a, b] | all, perfetto: true, window: [0us, 200us], power_interval: 1us}`.
+TraceConfig parse_trace_config(const YAML::Node& node, const std::string& file);
+
+class Tracer {
+public:
+    explicit Tracer(TraceConfig config) : config_(std::move(config)) {}
+
+    const TraceConfig& config() const { return config_; }
+
+    // A timeline track (one row in Perfetto) of `instance`; the same pair gives the same id.
+    int track(const std::string& instance, const std::string& name);
+
+    // A slice of work on `track`. Back-to-back slices of the same name without arguments merge, so a
+    // burst-by-burst stream becomes one slice. `flow_from`/`flow_to` (non-zero) draw arrows between
+    // the slice that produced something and the one it unblocked.
+    void slice(int track, const std::string& name, const sc_core::sc_time& start, const sc_core::sc_time& end,
+               nlohmann::json args = nullptr, uint64_t flow_from = 0, uint64_t flow_to = 0);
+
+    // A counter track sample (power, bandwidth, occupancy).
+    void counter(const std::string& instance, const std::string& name, const sc_core::sc_time& when, double value);
+
+    // A VCD signal change of `instance`; `width` 0 declares a real-valued signal.
+    void signal(const std::string& instance, const std::string& name, int width, const sc_core::sc_time& when,
+                double value);
+
+    // Writes `trace.json` (Chrome trace-event JSON, opens in ui.perfetto.dev) and/or `waves.vcd`
+    // into `directory`; returns the summary that goes into report.json.
+    nlohmann::json write(const std::string& directory, const std::string& chip_name) const;
+
+    // Total duration of the slices on each instance's busy track, in ns (for checks and reports).
+    std::map<std::string, double> busy_ns_by_instance() const;
+
+private:
+    struct Track {
+        std::string instance;
+        std::string name;
+    };
+    struct Slice {
+        int track;
+        std::string name;
+        int64_t start_ps;
+        int64_t end_ps;
+        nlohmann::json args;
+        uint64_t flow_from;
+        uint64_t flow_to;
+    };
+    struct Counter {
+        std::string instance;
+        std::string name;
+        int64_t when_ps;
+        double value;
+    };
+    struct Change {
+        int64_t when_ps;
+        int signal;
+        double value;
+    };
+    struct Signal {
+        std::string instance;
+        std::string name;
+        int width;
+    };
+
+    bool in_window(int64_t start_ps, int64_t end_ps) const;
+    void write_perfetto(const std::string& path, const std::string& chip_name) const;
+    void write_vcd(const std::string& path) const;
+
+    TraceConfig config_;
+    std::vector<Track> tracks_;
+    std::map<std::pair<std::string, std::string>, int> track_ids_;
+    std::vector<Slice> slices_;
+    std::vector<int> last_slice_of_track_;
+    std::vector<Counter> counters_;
+    std::vector<Signal> signals_;
+    std::map<std::pair<std::string, std::string>, int> signal_ids_;
+    std::vector<Change> changes_;
+};
+
+}  // namespace cimvp

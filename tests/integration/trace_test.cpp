@@ -1,0 +1,128 @@
+// Tracing of a real run: the Perfetto timeline is well formed and agrees with report.json, the
+// VCD has a proper header, and a time window limits what is written.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "platform/simulation.h"
+
+using namespace cimvp;
+
+namespace {
+
+// A small copy (64 KiB in 256 B random tiles) on the DMA platform.
+Scenario small_scenario() {
+    Scenario scenario = load_scenario("scenarios/dma-random-rows.yaml");
+    scenario.workload_params["bytes"] = "64KiB";
+    return scenario;
+}
+
+nlohmann::json run_traced(const TraceConfig& trace, const std::string& directory) {
+    Simulation simulation(small_scenario());
+    RunOptions options;
+    options.out_dir = directory;
+    options.trace = trace;
+    simulation.run(options);
+    EXPECT_TRUE(simulation.checks_passed());
+    return simulation.report();
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream stream(path);
+    std::stringstream text;
+    text << stream.rdbuf();
+    return text.str();
+}
+
+}  // namespace
+
+TEST(Trace, PerfettoEventsAreSortedNonNegativeAndMatchBusyTime) {
+    const std::string directory = ::testing::TempDir();
+    const nlohmann::json report = run_traced(TraceConfig::defaults(), directory);
+    const nlohmann::json trace = nlohmann::json::parse(read_file(directory + "/trace.json"));
+    std::map<int, std::string> thread_names;
+    std::map<std::string, double> busy_us;
+    double previous_ts = -1;
+    size_t slices = 0, counters = 0;
+    for (const auto& event : trace["traceEvents"]) {
+        const std::string phase = event["ph"];
+        if (phase == "M" && event["name"] == "thread_name") {
+            thread_names[event["tid"].get<int>()] = event["args"]["name"];
+        }
+        if (phase == "X") {
+            ++slices;
+            const double ts = event["ts"].get<double>();
+            EXPECT_GE(ts, previous_ts) << "slices must be sorted by start time";
+            previous_ts = ts;
+            EXPECT_GE(event["dur"].get<double>(), 0.0);
+            busy_us[thread_names.at(event["tid"].get<int>())] += event["dur"].get<double>();
+        }
+        if (phase == "C") ++counters;
+    }
+    EXPECT_GT(slices, 100u);
+    EXPECT_GT(counters, 0u);
+    for (const char* instance : {"dma", "dram", "gbuf", "noc"}) {
+        const double expected_ns = report["components"][instance]["busy_ns"].get<double>();
+        EXPECT_GT(expected_ns, 0.0) << instance;
+        EXPECT_NEAR(busy_us[instance] * 1e3, expected_ns, 1e-6 * expected_ns) << instance;
+    }
+    EXPECT_EQ(report["timeline_summary"]["perfetto"].get<std::string>(), directory + "/trace.json");
+}
+
+TEST(Trace, VcdHasHeaderDeclarationsAndOrderedTimes) {
+    const std::string directory = ::testing::TempDir();
+    TraceConfig config;
+    config.vcd = {"dma", "dram"};
+    config.power_interval_ns = 1000;
+    run_traced(config, directory);
+    const std::string vcd = read_file(directory + "/waves.vcd");
+    EXPECT_EQ(vcd.rfind("$date", 0), 0u);
+    EXPECT_NE(vcd.find("$timescale 1ps $end"), std::string::npos);
+    EXPECT_NE(vcd.find("$scope module dma $end"), std::string::npos);
+    EXPECT_NE(vcd.find("$scope module dram $end"), std::string::npos);
+    EXPECT_EQ(vcd.find("$scope module gbuf $end"), std::string::npos) << "only the chosen instances";
+    EXPECT_NE(vcd.find("$var wire 1 "), std::string::npos);
+    EXPECT_NE(vcd.find("$var real 64 "), std::string::npos);
+    const size_t body = vcd.find("$enddefinitions $end");
+    ASSERT_NE(body, std::string::npos);
+    std::istringstream lines(vcd.substr(body));
+    std::string line;
+    long long previous = -1, stamps = 0;
+    while (std::getline(lines, line)) {
+        if (line.empty() || line[0] != '#') continue;
+        const long long stamp = std::stoll(line.substr(1));
+        EXPECT_GT(stamp, previous);
+        previous = stamp;
+        ++stamps;
+    }
+    EXPECT_GT(stamps, 10);
+}
+
+TEST(Trace, WindowKeepsOnlyEventsInsideIt) {
+    const std::string directory = ::testing::TempDir();
+    TraceConfig config;
+    config.perfetto = true;
+    config.window_start_ns = 10000;
+    config.window_end_ns = 20000;
+    run_traced(config, directory);
+    const nlohmann::json trace = nlohmann::json::parse(read_file(directory + "/trace.json"));
+    size_t slices = 0;
+    for (const auto& event : trace["traceEvents"]) {
+        if (event["ph"] != "X") continue;
+        ++slices;
+        EXPECT_GE(event["ts"].get<double>(), 10.0 - 1e-9);
+        EXPECT_LE(event["ts"].get<double>() + event["dur"].get<double>(), 20.0 + 1e-9);
+    }
+    EXPECT_GT(slices, 0u);
+}
+
+TEST(Trace, ScenarioTraceFieldIsCheckedWithItsLine) {
+    const YAML::Node node = YAML::Load("{vcd: [dma], window: [5us, 1us]}");
+    try {
+        parse_trace_config(node, "s.yaml");
+        FAIL();
+    } catch (const ConfigError& error) {
+        EXPECT_EQ(std::string(error.what()), "s.yaml:1:22: error: 'window' must end after it starts");
+    }
+}
