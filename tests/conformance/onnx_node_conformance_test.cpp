@@ -58,18 +58,23 @@ int declared_type(const onnx::ModelProto& model, const std::string& input) {
     return onnx::TensorProto::UNDEFINED;
 }
 
+// Operators the importer reads: those with a shape function, and those it turns into others.
+bool is_imported_operator(const std::string& op_type) {
+    return op_type == "Constant" || op_type == "ConstantOfShape" || has_shape_function(op_type);
+}
+
 // A case is attempted when all its operators have an implementation; attributes and types are
 // then checked by the importer, which rejects what it does not implement.
 bool uses_only_known_operators(const onnx::ModelProto& model) {
     for (const auto& node : model.graph().node()) {
-        if (node.op_type() != "Constant" && !has_shape_function(node.op_type())) return false;
+        if (!is_imported_operator(node.op_type())) return false;
     }
     return true;
 }
 
 std::string first_unknown_operator(const onnx::ModelProto& model) {
     for (const auto& node : model.graph().node()) {
-        if (node.op_type() != "Constant" && !has_shape_function(node.op_type())) return node.op_type();
+        if (!is_imported_operator(node.op_type())) return node.op_type();
     }
     return "";
 }

@@ -1,5 +1,5 @@
-// Numpy-style broadcasting of two float tensors into an output, shared by the elementwise kernels
-// and Gemm's bias.
+// Numpy-style broadcasting of two tensors into an output, shared by the elementwise kernels and
+// Gemm's bias.
 #pragma once
 
 #include <cstdint>
@@ -21,13 +21,13 @@ inline std::vector<int64_t> broadcast_strides(const Shape& shape, std::size_t ra
     return strides;
 }
 
-// out = function(a, b) elementwise with broadcasting; `out` already has the broadcast shape and may
-// be `a` itself when a has that shape. The last axis runs as a tight loop.
-template <typename Function>
+// out = function(a, b) elementwise with broadcasting, all three holding T; `out` already has the
+// broadcast shape and may be `a` itself when a has that shape. The last axis runs as a tight loop.
+template <typename T = float, typename Function>
 void broadcast_apply(const Tensor& a, const Tensor& b, Tensor& out, Function function) {
-    const float* pa = a.values<float>();
-    const float* pb = b.values<float>();
-    float* po = out.values<float>();
+    const T* pa = a.values<T>();
+    const T* pb = b.values<T>();
+    T* po = out.values<T>();
     const int64_t count = out.element_count();
     if (a.shape == b.shape && a.shape == out.shape) {
         for (int64_t i = 0; i < count; ++i) po[i] = function(pa[i], pb[i]);
@@ -52,7 +52,7 @@ void broadcast_apply(const Tensor& a, const Tensor& b, Tensor& out, Function fun
             offset_a += index[d] * sa[d];
             offset_b += index[d] * sb[d];
         }
-        float* out_row = po + row * inner;
+        T* out_row = po + row * inner;
         for (int64_t j = 0; j < inner; ++j) out_row[j] = function(pa[offset_a + j * ia], pb[offset_b + j * ib]);
         for (std::size_t d = rank - 1; d-- > 0;) {  // advance the outer multi-index
             if (++index[d] < out.shape[d]) break;

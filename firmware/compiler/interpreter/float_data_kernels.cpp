@@ -1,6 +1,9 @@
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 #include "firmware/compiler/interpreter/float_kernels.h"
 #include "firmware/compiler/ir/shape_inference.h"
@@ -225,7 +228,57 @@ std::vector<Tensor> tile(const Node& node, const Inputs& inputs) {
     });
 }
 
-// Shape inference already computed the output's data from the input's shape.
+template <typename To>
+void convert(const Tensor& from, Tensor& to) {
+    To* out = to.values<To>();
+    const auto count = static_cast<std::size_t>(from.element_count());
+    if (from.type != DataType::kFloat32) {
+        // Integer to integer wraps like a two's-complement truncation (as numpy does); to float rounds.
+        const auto values = from.as_int64s();
+        for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<To>(values[i]);
+        return;
+    }
+    const float* in = from.values<float>();
+    for (std::size_t i = 0; i < count; ++i) {
+        if constexpr (std::is_floating_point_v<To>) {
+            out[i] = in[i];
+        } else {
+            // Float to integer truncates toward zero. ONNX leaves out-of-range values undefined; they saturate here
+            // (NaN becomes 0) rather than invoke undefined behaviour.
+            const double truncated = std::isnan(in[i]) ? 0.0 : std::trunc(static_cast<double>(in[i]));
+            const auto low = static_cast<double>(std::numeric_limits<To>::lowest());
+            const auto high = static_cast<double>(std::numeric_limits<To>::max());
+            out[i] = truncated <= low    ? std::numeric_limits<To>::lowest()
+                     : truncated >= high ? std::numeric_limits<To>::max()
+                                         : static_cast<To>(truncated);
+        }
+    }
+}
+
+std::vector<Tensor> cast(const Node& node, const Inputs& inputs) {
+    auto outputs = allocate_outputs(node, inputs);
+    Tensor& y = outputs[0];
+    switch (y.type) {
+        case DataType::kFloat32:
+            convert<float>(*inputs[0], y);
+            break;
+        case DataType::kInt8:
+            convert<int8_t>(*inputs[0], y);
+            break;
+        case DataType::kUint8:
+            convert<uint8_t>(*inputs[0], y);
+            break;
+        case DataType::kInt32:
+            convert<int32_t>(*inputs[0], y);
+            break;
+        case DataType::kInt64:
+            convert<int64_t>(*inputs[0], y);
+            break;
+    }
+    return outputs;
+}
+
+// Shape inference already computed the output's data from the input's shape (Shape and Size).
 std::vector<Tensor> shape(const Node& node, const Inputs& inputs) { return infer_node_outputs(node, inputs); }
 
 }  // namespace
@@ -243,12 +296,15 @@ std::map<std::string, FloatKernel> data_float_kernels() {
         {"Slice", slice},
         {"Pad", pad},
         {"Shape", shape},
+        {"Size", shape},
         {"Gather", gather},
         {"Split", split},
         {"DepthToSpace", depth_to_space},
         {"SpaceToDepth", space_to_depth},
         {"Expand", expand},
         {"Tile", tile},
+        {"Cast", cast},
+        {"CastLike", cast},
     };
 }
 

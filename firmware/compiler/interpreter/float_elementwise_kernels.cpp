@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "firmware/compiler/interpreter/float_broadcast.h"
 #include "firmware/compiler/interpreter/float_kernels.h"
@@ -66,6 +67,61 @@ FloatKernel binary(Function function) {
     };
 }
 
+// Neg and Abs on float32, int32 or int64; integers wrap (the negation of the minimum is itself).
+template <typename Operation>
+FloatKernel signed_unary(Operation operation) {
+    return [operation](const Node& node, const Inputs& inputs) {
+        auto outputs = allocate_outputs(node, inputs);
+        auto run = [&](auto* out, const auto* in) {
+            using T = std::remove_pointer_t<decltype(out)>;
+            for (int64_t i = 0; i < outputs[0].element_count(); ++i) {
+                if constexpr (std::is_integral_v<T>) {
+                    const auto magnitude = static_cast<std::make_unsigned_t<T>>(in[i]);
+                    const bool negate = operation(in[i]);
+                    out[i] = static_cast<T>(negate ? ~magnitude + 1 : magnitude);
+                } else {
+                    out[i] = operation(in[i]) ? -in[i] : in[i];
+                }
+            }
+        };
+        switch (outputs[0].type) {
+            case DataType::kInt32:
+                run(outputs[0].values<int32_t>(), inputs[0]->values<int32_t>());
+                break;
+            case DataType::kInt64:
+                run(outputs[0].values<int64_t>(), inputs[0]->values<int64_t>());
+                break;
+            default:
+                run(outputs[0].values<float>(), inputs[0]->values<float>());
+        }
+        return outputs;
+    };
+}
+
+// Add, Sub and Mul on float32, int32 or int64; integers wrap (computed unsigned, so overflow is defined).
+template <typename Operation>
+FloatKernel arithmetic(Operation operation) {
+    return [operation](const Node& node, const Inputs& inputs) {
+        auto outputs = allocate_outputs(node, inputs);
+        auto wrapping = [operation](auto a, auto b) {
+            using T = decltype(a);
+            using U = std::make_unsigned_t<T>;
+            return static_cast<T>(operation(static_cast<U>(a), static_cast<U>(b)));
+        };
+        switch (outputs[0].type) {
+            case DataType::kInt32:
+                broadcast_apply<int32_t>(*inputs[0], *inputs[1], outputs[0], wrapping);
+                break;
+            case DataType::kInt64:
+                broadcast_apply<int64_t>(*inputs[0], *inputs[1], outputs[0], wrapping);
+                break;
+            default:
+                broadcast_apply<float>(*inputs[0], *inputs[1], outputs[0], operation);
+        }
+        return outputs;
+    };
+}
+
 // Folds the inputs into the output one at a time; Mean divides the sum at the end.
 template <typename Function>
 FloatKernel variadic(Function function, bool mean = false) {
@@ -89,8 +145,8 @@ std::map<std::string, FloatKernel> elementwise_float_kernels() {
         {"Relu", unary([](float x) { return x > 0 ? x : 0.0f; })},
         {"Sigmoid", unary([](float x) { return 1.0f / (1.0f + std::exp(-x)); })},
         {"Tanh", unary([](float x) { return std::tanh(x); })},
-        {"Neg", unary([](float x) { return -x; })},
-        {"Abs", unary([](float x) { return std::fabs(x); })},
+        {"Neg", signed_unary([](auto) { return true; })},     // negate every element
+        {"Abs", signed_unary([](auto x) { return x < 0; })},  // negate the negative ones
         {"Exp", unary([](float x) { return std::exp(x); })},
         {"Log", unary([](float x) { return std::log(x); })},
         {"Sqrt", unary([](float x) { return std::sqrt(x); })},
@@ -115,9 +171,9 @@ std::map<std::string, FloatKernel> elementwise_float_kernels() {
         {"Selu", selu},
         {"HardSigmoid", hard_sigmoid},
         {"Clip", clip},
-        {"Add", binary([](float a, float b) { return a + b; })},
-        {"Sub", binary([](float a, float b) { return a - b; })},
-        {"Mul", binary([](float a, float b) { return a * b; })},
+        {"Add", arithmetic([](auto a, auto b) { return a + b; })},
+        {"Sub", arithmetic([](auto a, auto b) { return a - b; })},
+        {"Mul", arithmetic([](auto a, auto b) { return a * b; })},
         {"Div", binary([](float a, float b) { return a / b; })},
         {"Pow", binary([](float a, float b) { return std::pow(a, b); })},
         {"PRelu", binary([](float x, float slope) { return x < 0 ? slope * x : x; })},

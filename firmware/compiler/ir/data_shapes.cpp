@@ -182,6 +182,13 @@ std::vector<Tensor> shape_shape(const Node& node, const Inputs& inputs) {
     return {Tensor::from_values<int64_t>(node.outputs[0], {static_cast<int64_t>(dims.size())}, dims)};
 }
 
+// Like Shape, known from the static shape: the element count as an int64 scalar.
+std::vector<Tensor> size_shape(const Node& node, const Inputs& inputs) {
+    check_attributes(node, {});
+    check_arity(node, inputs, 1, 1, 1);
+    return {Tensor::from_values<int64_t>(node.outputs[0], {}, {inputs[0]->element_count()})};
+}
+
 std::vector<Tensor> gather_shape(const Node& node, const Inputs& inputs) {
     check_attributes(node, {"axis"});
     check_arity(node, inputs, 2, 2, 1);
@@ -285,6 +292,7 @@ std::map<std::string, ShapeFunction> data_shape_functions() {
         {"Slice", slice_shape},
         {"Pad", pad_shape},
         {"Shape", shape_shape},
+        {"Size", size_shape},
         {"Gather", gather_shape},
         {"Split", split_shape},
         {"DepthToSpace", depth_space_shape},

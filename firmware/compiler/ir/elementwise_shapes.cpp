@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 #include "firmware/compiler/ir/operator_shapes.h"
@@ -68,15 +69,53 @@ std::vector<Tensor> variadic_shape(const Node& node, const Inputs& inputs) {
     return one_output(node, DataType::kFloat32, y);
 }
 
-std::vector<Tensor> broadcast_binary_shape(const Node& node, const Inputs& inputs) {
-    check_attributes(node, {});
-    check_arity(node, inputs, 2, 2, 1);
-    require_float(node, inputs);
-    try {
-        return one_output(node, DataType::kFloat32, broadcast_shapes(inputs[0]->shape, inputs[1]->shape));
-    } catch (const std::runtime_error& error) {
-        fail(node, error.what());
+// Cast converts to the type `to` names (an ONNX type code); CastLike to the type of its second input.
+std::vector<Tensor> cast_shape(const Node& node, const Inputs& inputs) {
+    const bool like = node.op_type == "CastLike";
+    check_attributes(node, like ? std::set<std::string>{} : std::set<std::string>{"to"});
+    check_arity(node, inputs, like ? 2 : 1, like ? 2 : 1, 1);
+    DataType target = DataType::kFloat32;
+    if (like) {
+        target = inputs[1]->type;
+    } else {
+        if (!node.has_attribute("to")) fail(node, "'to' is required");
+        const int64_t code = node.attribute_int("to", 0);
+        if (!from_onnx_type_code(code, target)) {
+            throw UnsupportedError(node.describe() + ": unsupported target type (ONNX type " + std::to_string(code) +
+                                   ")");
+        }
     }
+    return one_output(node, target, inputs[0]->shape);
+}
+
+// Broadcasting binary operators on float32; `integers` also admits int32 and int64 (both inputs of one
+// type, wrapping on overflow), as shape arithmetic needs.
+ShapeFunction binary_shape(bool integers) {
+    return [integers](const Node& node, const Inputs& inputs) {
+        check_attributes(node, {});
+        check_arity(node, inputs, 2, 2, 1);
+        const DataType type = inputs[0]->type;
+        const bool integer = type == DataType::kInt32 || type == DataType::kInt64;
+        if (!(integers && integer && inputs[1]->type == type)) {
+            require_float(node, inputs, integers ? "float32, int32 and int64 (alike) are" : "only float32 is");
+        }
+        try {
+            return one_output(node, type, broadcast_shapes(inputs[0]->shape, inputs[1]->shape));
+        } catch (const std::runtime_error& error) {
+            fail(node, error.what());
+        }
+    };
+}
+
+// Neg and Abs also run on int32 and int64, as shape arithmetic needs.
+std::vector<Tensor> signed_unary_shape(const Node& node, const Inputs& inputs) {
+    check_attributes(node, {});
+    check_arity(node, inputs, 1, 1, 1);
+    const DataType type = inputs[0]->type;
+    if (type != DataType::kInt32 && type != DataType::kInt64) {
+        require_float(node, inputs, "float32, int32 and int64 are");
+    }
+    return one_output(node, type, inputs[0]->shape);
 }
 
 }  // namespace
@@ -86,8 +125,8 @@ std::map<std::string, ShapeFunction> elementwise_shape_functions() {
         {"Relu", same_shape_float({})},
         {"Sigmoid", same_shape_float({})},
         {"Tanh", same_shape_float({})},
-        {"Neg", same_shape_float({})},
-        {"Abs", same_shape_float({})},
+        {"Neg", signed_unary_shape},
+        {"Abs", signed_unary_shape},
         {"Exp", same_shape_float({})},
         {"Log", same_shape_float({})},
         {"Sqrt", same_shape_float({})},
@@ -109,17 +148,19 @@ std::map<std::string, ShapeFunction> elementwise_shape_functions() {
         {"Selu", same_shape_float({"alpha", "gamma"})},
         {"HardSigmoid", same_shape_float({"alpha", "beta"})},
         {"PRelu", prelu_shape},
-        {"Pow", broadcast_binary_shape},
+        {"Cast", cast_shape},
+        {"CastLike", cast_shape},
+        {"Pow", binary_shape(false)},
         {"Min", variadic_shape},
         {"Max", variadic_shape},
         {"Sum", variadic_shape},
         {"Mean", variadic_shape},
         {"Identity", identity_shape},
         {"Clip", clip_shape},
-        {"Add", broadcast_binary_shape},
-        {"Sub", broadcast_binary_shape},
-        {"Mul", broadcast_binary_shape},
-        {"Div", broadcast_binary_shape},
+        {"Add", binary_shape(true)},
+        {"Sub", binary_shape(true)},
+        {"Mul", binary_shape(true)},
+        {"Div", binary_shape(false)},
     };
 }
 

@@ -33,11 +33,11 @@ void check_arity(const Node& node, const Inputs& inputs, std::size_t min_inputs,
     }
 }
 
-void require_float(const Node& node, const Inputs& inputs) {
+void require_float(const Node& node, const Inputs& inputs, const char* implemented) {
     for (const Tensor* input : inputs) {
         if (input && input->type != DataType::kFloat32) {
             throw UnsupportedError(node.describe() + ": unsupported input type " + to_string(input->type) + " ('" +
-                                   input->name + "'); only float32 is implemented");
+                                   input->name + "'); " + implemented + " implemented");
         }
     }
 }

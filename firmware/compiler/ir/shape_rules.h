@@ -22,8 +22,9 @@ void check_attributes(const Node& node, const std::set<std::string>& known);
 void check_arity(const Node& node, const Inputs& inputs, std::size_t min_inputs, std::size_t max_inputs,
                  std::size_t max_outputs);
 
-// Every present input is float32; other types are unsupported.
-void require_float(const Node& node, const Inputs& inputs);
+// Every present input is float32; other types are unsupported. `implemented` names, for the message,
+// the types the operator does run on.
+void require_float(const Node& node, const Inputs& inputs, const char* implemented = "only float32 is");
 
 // Normalizes an axis in [-rank, rank + extra) to [0, rank + extra); negative axes count from the end.
 int64_t normalize_axis(const Node& node, int64_t axis, std::size_t rank, std::size_t extra = 0);

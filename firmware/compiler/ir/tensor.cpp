@@ -1,6 +1,7 @@
 #include "firmware/compiler/ir/tensor.h"
 
 #include <stdexcept>
+#include <utility>
 
 namespace cimvp::ir {
 
@@ -32,6 +33,31 @@ std::size_t element_size(DataType type) {
             return 8;
     }
     return 0;
+}
+
+namespace {
+
+// From onnx.proto: FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6, INT64 = 7.
+constexpr std::pair<DataType, int> kOnnxCodes[] = {
+    {DataType::kFloat32, 1}, {DataType::kUint8, 2}, {DataType::kInt8, 3}, {DataType::kInt32, 6}, {DataType::kInt64, 7}};
+
+}  // namespace
+
+int onnx_type_code(DataType type) {
+    for (const auto& [known, code] : kOnnxCodes) {
+        if (known == type) return code;
+    }
+    return 0;
+}
+
+bool from_onnx_type_code(int64_t code, DataType& type) {
+    for (const auto& [known, known_code] : kOnnxCodes) {
+        if (known_code == code) {
+            type = known;
+            return true;
+        }
+    }
+    return false;
 }
 
 int64_t element_count(const Shape& shape) {

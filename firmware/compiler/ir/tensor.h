@@ -16,6 +16,11 @@ enum class DataType { kFloat32, kInt8, kUint8, kInt32, kInt64 };
 std::string to_string(DataType type);
 std::size_t element_size(DataType type);
 
+// ONNX's TensorProto.DataType numbers, which ONNX attributes such as Cast's `to` hold.
+int onnx_type_code(DataType type);
+// False for a code the IR has no type for.
+bool from_onnx_type_code(int64_t code, DataType& type);
+
 // Maps a C++ element type to its DataType, so typed accessors can check what they read.
 template <typename T>
 struct DataTypeOf;

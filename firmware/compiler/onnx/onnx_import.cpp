@@ -98,6 +98,26 @@ Tensor constant_value(const onnx::NodeProto& proto, const std::string& node, con
     return tensor;
 }
 
+// ConstantOfShape(shape) is Expand(value, shape) with its `value` attribute (default float 0) as a scalar
+// initializer, so the IR needs no tensor-valued attributes.
+Node lower_constant_of_shape(const onnx::NodeProto& proto, Node node, const std::string& base_dir, Graph& graph) {
+    const std::string value_name = node.name + "/value";
+    Tensor value = Tensor::from_values<float>(value_name, {}, {0.0f});
+    for (const auto& attribute : proto.attribute()) {
+        if (attribute.name() != "value" || attribute.type() != onnx::AttributeProto::TENSOR) {
+            throw UnsupportedError(node.describe() + ": unsupported attribute '" + attribute.name() + "'");
+        }
+        value = from_tensor_proto(attribute.t(), base_dir, node.describe());
+        if (value.element_count() != 1) throw std::runtime_error(node.describe() + ": 'value' must hold one element");
+        value.shape = {};
+        value.name = value_name;
+    }
+    graph.initializers[value_name] = std::move(value);
+    node.op_type = "Expand";
+    node.inputs.insert(node.inputs.begin(), value_name);
+    return node;
+}
+
 // Reads a graph input's declared shape; a symbolic or missing dimension makes it dynamic.
 Shape declared_shape(const onnx::ValueInfoProto& input, const ImportOptions& options) {
     if (auto given = options.input_shapes.find(input.name()); given != options.input_shapes.end()) return given->second;
@@ -168,11 +188,15 @@ Graph build_graph(const onnx::ModelProto& model, const std::string& path, const 
             graph.initializers[value.name] = std::move(value);
             continue;
         }
+        node.inputs.assign(node_proto.input().begin(), node_proto.input().end());
+        node.outputs.assign(node_proto.output().begin(), node_proto.output().end());
+        if (node.op_type == "ConstantOfShape") {
+            graph.add_node(lower_constant_of_shape(node_proto, std::move(node), base_dir, graph));
+            continue;
+        }
         if (!has_shape_function(node.op_type)) {
             throw UnsupportedError(described + ": unsupported operator " + node.op_type);
         }
-        node.inputs.assign(node_proto.input().begin(), node_proto.input().end());
-        node.outputs.assign(node_proto.output().begin(), node_proto.output().end());
         for (const auto& attribute : node_proto.attribute()) {
             node.attributes[attribute.name()] = read_attribute(attribute, described);
         }

@@ -10,39 +10,16 @@
 
 namespace cimvp::ir {
 
-DataType from_onnx_data_type(int type, const std::string& context) {
-    switch (type) {
-        case onnx::TensorProto::FLOAT:
-            return DataType::kFloat32;
-        case onnx::TensorProto::INT8:
-            return DataType::kInt8;
-        case onnx::TensorProto::UINT8:
-            return DataType::kUint8;
-        case onnx::TensorProto::INT32:
-            return DataType::kInt32;
-        case onnx::TensorProto::INT64:
-            return DataType::kInt64;
-        default:
-            throw UnsupportedError(context + ": unsupported data type " +
-                                   onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(type)));
+DataType from_onnx_data_type(int onnx_type, const std::string& context) {
+    DataType type;
+    if (!from_onnx_type_code(onnx_type, type)) {
+        throw UnsupportedError(context + ": unsupported data type " +
+                               onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(onnx_type)));
     }
+    return type;
 }
 
-int to_onnx_data_type(DataType type) {
-    switch (type) {
-        case DataType::kFloat32:
-            return onnx::TensorProto::FLOAT;
-        case DataType::kInt8:
-            return onnx::TensorProto::INT8;
-        case DataType::kUint8:
-            return onnx::TensorProto::UINT8;
-        case DataType::kInt32:
-            return onnx::TensorProto::INT32;
-        case DataType::kInt64:
-            return onnx::TensorProto::INT64;
-    }
-    return onnx::TensorProto::UNDEFINED;
-}
+int to_onnx_data_type(DataType type) { return onnx_type_code(type); }
 
 namespace {
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "firmware/compiler/interpreter/float_gemm.h"
@@ -427,6 +428,45 @@ TEST(FloatKernels, VariadicAndParametricElementwise) {
               (std::vector<float>{0, 2, -2, 3}));
     EXPECT_EQ(floats(run_node("HardSigmoid", {a}, {{"alpha", 0.25f}, {"beta", 0.5f}})),
               (std::vector<float>{0.75f, 0, 1, 0}));
+}
+
+TEST(FloatKernels, IntegerShapeArithmeticWraps) {
+    const Tensor a = Tensor::from_values<int64_t>("a", {3}, {std::numeric_limits<int64_t>::max(), -4, 7});
+    const Tensor one = Tensor::from_values<int64_t>("one", {}, {1});
+    const Tensor sum = run_node("Add", {a, one});
+    EXPECT_EQ(sum.type, DataType::kInt64);
+    EXPECT_EQ(sum.as_int64s(), (std::vector<int64_t>{std::numeric_limits<int64_t>::min(), -3, 8}));
+    EXPECT_EQ(run_node("Mul", {a, Tensor::from_values<int64_t>("two", {}, {2})}).as_int64s(),
+              (std::vector<int64_t>{-2, -8, 14}));
+    EXPECT_EQ(
+        run_node("Neg", {Tensor::from_values<int32_t>("n", {2}, {5, std::numeric_limits<int32_t>::min()})}).as_int64s(),
+        (std::vector<int64_t>{-5, std::numeric_limits<int32_t>::min()}));
+    EXPECT_EQ(run_node("Abs", {Tensor::from_values<int32_t>("n", {2}, {-5, 3})}).as_int64s(),
+              (std::vector<int64_t>{5, 3}));
+    // Division of integers has no single obvious meaning; it stays float-only and says so.
+    EXPECT_THROW(run_node("Div", {a, one}), UnsupportedError);
+    EXPECT_THROW(run_node("Add", {a, Tensor::from_values<int32_t>("i32", {}, {1})}), UnsupportedError);
+}
+
+TEST(FloatKernels, CastTruncatesSaturatesAndWraps) {
+    const Tensor x = Tensor::from_values<float>("x", {5}, {-1.7f, 2.9f, 300.0f, -300.0f, std::nanf("")});
+    const Tensor to_int8 = run_node("Cast", {x}, {{"to", int64_t{3}}});  // ONNX INT8
+    EXPECT_EQ(to_int8.type, DataType::kInt8);
+    EXPECT_EQ(to_int8.as_int64s(), (std::vector<int64_t>{-1, 2, 127, -128, 0}));
+    const Tensor wide = Tensor::from_values<int32_t>("w", {2}, {257, -1});
+    EXPECT_EQ(run_node("Cast", {wide}, {{"to", int64_t{2}}}).as_int64s(), (std::vector<int64_t>{1, 255}));  // UINT8
+    EXPECT_EQ(floats(run_node("Cast", {wide}, {{"to", int64_t{1}}})), (std::vector<float>{257, -1}));
+    EXPECT_EQ(run_node("CastLike", {x, Tensor::from_values<int64_t>("like", {}, {0})}).type, DataType::kInt64);
+    EXPECT_THROW(run_node("Cast", {x}, {{"to", int64_t{10}}}), UnsupportedError);  // FLOAT16
+}
+
+TEST(FloatKernels, ShapeAndSizeAreKnownStatically) {
+    const Tensor x = Tensor::zeros("x", DataType::kFloat32, {2, 3, 4});
+    EXPECT_EQ(run_node("Shape", {x}).as_int64s(), (std::vector<int64_t>{2, 3, 4}));
+    EXPECT_EQ(run_node("Shape", {x}, {{"start", int64_t{-2}}}).as_int64s(), (std::vector<int64_t>{3, 4}));
+    const Tensor size = run_node("Size", {x});
+    EXPECT_EQ(size.shape, Shape{});
+    EXPECT_EQ(size.as_int64s(), (std::vector<int64_t>{24}));
 }
 
 TEST(FloatInterpreter, ChecksInputsAndObservesNodes) {

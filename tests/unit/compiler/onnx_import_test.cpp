@@ -292,6 +292,21 @@ TEST_F(OnnxImport, LegacySoftmaxOfAConstantIsFoldedWithTheOldMeaning) {
     for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(y.values<float>()[i], expected[i], 1e-6);
 }
 
+TEST_F(OnnxImport, ConstantOfShapeBecomesAnExpandOfItsValue) {
+    add_input("x", {"2", "3"});
+    add_initializer(Tensor::from_values<int64_t>("dims", {2}, {2, 3}));
+    auto& node = add_node("fill", "ConstantOfShape", {"dims"}, {"sevens"});
+    auto* value = node.add_attribute();
+    value->set_name("value");
+    value->set_type(onnx::AttributeProto::TENSOR);
+    *value->mutable_t() = to_tensor_proto(Tensor::from_values<float>("", {1}, {7}));
+    add_node("sum", "Add", {"x", "sevens"}, {"y"});
+    add_output("y");
+    const Graph graph = import_onnx(write());
+    ASSERT_EQ(graph.nodes.size(), 1u);  // the Expand of constants was folded
+    EXPECT_EQ(graph.initializers.at("sevens").as_doubles(), std::vector<double>(6, 7.0));
+}
+
 TEST_F(OnnxImport, ShapeErrorsStartWithThePath) {
     add_input("a", {"2", "3"});
     add_input("b", {"4", "3"});
