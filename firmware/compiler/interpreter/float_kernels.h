@@ -10,11 +10,16 @@
 
 namespace cimvp::ir {
 
-std::map<std::string, FloatKernel> elementwise_float_kernels();  // float_elementwise_kernels.cpp
-std::map<std::string, FloatKernel> network_float_kernels();      // float_network_kernels.cpp: BN, softmax, Gemm, MatMul
-std::map<std::string, FloatKernel> window_float_kernels();       // float_window_kernels.cpp: Conv and pooling
-std::map<std::string, FloatKernel> data_float_kernels();         // float_data_kernels.cpp: reshapes, copies, slices
-std::map<std::string, FloatKernel> reduction_float_kernels();    // float_reduction_kernels.cpp
+// Activations and arithmetic (float_elementwise_kernels.cpp).
+std::map<std::string, FloatKernel> elementwise_float_kernels();
+// Normalizations, the softmax family, Gemm and MatMul (float_network_kernels.cpp).
+std::map<std::string, FloatKernel> network_float_kernels();
+// Conv, ConvTranspose and pooling (float_window_kernels.cpp).
+std::map<std::string, FloatKernel> window_float_kernels();
+// Data movement of any element type: reshapes, slices, pads, gathers, casts (float_data_kernels.cpp).
+std::map<std::string, FloatKernel> data_float_kernels();
+// Reduce* and ArgMax/ArgMin (float_reduction_kernels.cpp).
+std::map<std::string, FloatKernel> reduction_float_kernels();
 
 // The node's output tensors, shaped by shape inference (which also validates the node) and zeroed.
 std::vector<Tensor> allocate_outputs(const Node& node, const std::vector<const Tensor*>& inputs);

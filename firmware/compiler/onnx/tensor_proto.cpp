@@ -3,7 +3,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include "firmware/compiler/ir/graph.h"
@@ -23,14 +22,28 @@ int to_onnx_data_type(DataType type) { return onnx_type_code(type); }
 
 namespace {
 
+int64_t parse_count(const std::string& text, const std::string& key, const std::string& where) {
+    std::size_t used = 0;
+    int64_t value = -1;
+    try {
+        value = std::stoll(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size() || value < 0) {
+        throw std::runtime_error(where + "external data " + key + " '" + text + "' is not a byte count");
+    }
+    return value;
+}
+
 std::string read_external(const onnx::TensorProto& proto, const std::string& base_dir, const std::string& where) {
     std::string location;
     int64_t offset = 0;
     int64_t length = -1;
     for (const auto& entry : proto.external_data()) {
         if (entry.key() == "location") location = entry.value();
-        if (entry.key() == "offset") offset = std::stoll(entry.value());
-        if (entry.key() == "length") length = std::stoll(entry.value());
+        if (entry.key() == "offset") offset = parse_count(entry.value(), "offset", where);
+        if (entry.key() == "length") length = parse_count(entry.value(), "length", where);
     }
     if (location.empty()) throw std::runtime_error(where + "external data without a location");
     const std::filesystem::path file = std::filesystem::path(base_dir) / location;
@@ -38,7 +51,7 @@ std::string read_external(const onnx::TensorProto& proto, const std::string& bas
     if (!stream) throw std::runtime_error(where + "external data file '" + file.string() + "' cannot be opened");
     const auto size = static_cast<int64_t>(std::filesystem::file_size(file));
     if (length < 0) length = size - offset;
-    if (offset < 0 || offset + length > size) {
+    if (offset + length > size) {
         throw std::runtime_error(where + "external data range [" + std::to_string(offset) + ", " +
                                  std::to_string(offset + length) + ") exceeds '" + file.string() + "' (" +
                                  std::to_string(size) + " bytes)");

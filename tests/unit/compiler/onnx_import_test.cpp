@@ -196,6 +196,10 @@ TEST_F(OnnxImport, ExternalDataIsReadRelativeToTheModel) {
     const std::string short_file = write();
     EXPECT_THAT(error_of<ConfigError>([&] { import_onnx(short_file); }),
                 HasSubstr("external data range [20, 36) exceeds"));
+    w->mutable_external_data(1)->set_value("eight");
+    const std::string bad_offset = write();
+    EXPECT_EQ(error_of<ConfigError>([&] { import_onnx(bad_offset); }),
+              bad_offset + ": error: tensor 'w': external data offset 'eight' is not a byte count");
 }
 
 TEST_F(OnnxImport, ConstantNodesBecomeInitializers) {
