@@ -75,8 +75,6 @@ double scale_of(const ir::Graph& graph, const std::string& value, std::size_t ch
 
 }  // namespace
 
-bool is_integer_op(const std::string& op_type) { return float_twins().count(op_type) > 0; }
-
 ir::DataType storage_type(const ir::QuantParams& quant) {
     if (quant.bits > 8) return ir::DataType::kInt32;
     return quant.is_signed ? ir::DataType::kInt8 : ir::DataType::kUint8;
@@ -132,8 +130,8 @@ void set_requantization(const ir::Graph& graph, ir::Node& node) {
     node.attributes["shift"] = shifts;
 }
 
-Requantizer requantizer_of(const ir::Node& node, std::size_t channel, const std::string& multiplier_key) {
-    const auto multipliers = node.attribute_ints(multiplier_key, {});
+Requantizer requantizer_of(const ir::Node& node, std::size_t channel) {
+    const auto multipliers = node.attribute_ints("multiplier", {});
     const auto shifts = node.attribute_ints("shift", {});
     if (multipliers.empty() || shifts.empty()) throw std::runtime_error(node.describe() + ": missing requantization");
     const std::size_t m = multipliers.size() > 1 ? channel : 0;

@@ -19,8 +19,6 @@
 
 namespace cimvp::passes {
 
-bool is_integer_op(const std::string& op_type);
-
 // The IR element type that holds values of `quant` (int8, uint8, or int32 for wider outputs).
 ir::DataType storage_type(const ir::QuantParams& quant);
 
@@ -31,7 +29,7 @@ ir::QuantParams activation_quant(int bits, bool is_signed, double scale);
 // inputs, weights and output recorded in the graph's quantization parameters.
 void set_requantization(const ir::Graph& graph, ir::Node& node);
 
-// The requantizer of output channel `channel` (0 for per-tensor ops) as stored in the attributes.
-Requantizer requantizer_of(const ir::Node& node, std::size_t channel, const std::string& multiplier_key = "multiplier");
+// The requantizer of output channel `channel` (0 for per-tensor ops) stored in `multiplier`/`shift`.
+Requantizer requantizer_of(const ir::Node& node, std::size_t channel);
 
 }  // namespace cimvp::passes

@@ -123,7 +123,7 @@ class Quantizer {
         tensor.data.resize(weight.size());
         tensor.quant.bits = config_.weight_bits;
         tensor.quant.axis = 0;
-        auto* values = reinterpret_cast<int8_t*>(tensor.data.data());
+        int8_t* values = tensor.values<int8_t>();
         for (std::size_t c = 0; c < channels; ++c) {
             double magnitude = 0.0;
             for (std::size_t i = 0; i < per_channel; ++i)
