@@ -12,6 +12,7 @@
 #include "firmware/compiler/interpreter/float_interpreter.h"
 #include "firmware/compiler/interpreter/integer_interpreter.h"
 #include "firmware/compiler/io/npy.h"
+#include "firmware/compiler/onnx/tensor_proto.h"
 #include "firmware/compiler/passes/calibrate.h"
 #include "firmware/compiler/passes/quantize.h"
 #include "firmware/compiler/passes/quantize_network.h"
@@ -101,6 +102,19 @@ TEST(CliCompiler, InferReadsAndWritesNpyExactly) {
         interpreter::run_integer(integer, {{"input", passes::quantize_input(x, integer.tensor("input").quant)}})
             .at(graph.outputs[0]));
     EXPECT_EQ(io::read_npy(int_out).data, expected.data);
+}
+
+TEST(CliCompiler, InferReadsAndWritesTensorProtoFiles) {
+    const ir::Tensor x = zoo::random_image("input", {1, 3, 32, 32}, 11, "cli");
+    const std::string pb_in = temp_path("input.pb"), npy_in = temp_path("same_input.npy");
+    const std::string pb_out = temp_path("output.pb"), npy_out = temp_path("output.npy");
+    ir::write_tensor_proto_file(x, pb_in);
+    io::write_npy(x, npy_in);
+    ASSERT_EQ(cimvp("infer zoo:squeezenet11_cifar10 --input " + pb_in + " --output " + pb_out).exit_code, 0);
+    ASSERT_EQ(cimvp("infer zoo:squeezenet11_cifar10 --input " + npy_in + " --output " + npy_out).exit_code, 0);
+    const ir::Tensor from_pb = ir::read_tensor_proto_file(pb_out);
+    EXPECT_EQ(from_pb.shape, (ir::Shape{1, 10}));
+    EXPECT_EQ(from_pb.data, io::read_npy(npy_out).data);
 }
 
 TEST(CliCompiler, ExportedOnnxInfersLikeTheZooModel) {

@@ -127,6 +127,38 @@ TEST(FuseRelu, RequantizesStraightToTheReluRange) {
     for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1.5 * fused.tensor("y").quant.scale[0]);
 }
 
+// x (1x1x4x4) -> AveragePool 2x2/2 -> Flatten -> Gemm (transB = 0, 4 -> 3) -> y
+TEST(Quantize, AveragePoolAndUntransposedGemmStayCloseToFloat) {
+    ir::Graph graph;
+    graph.inputs = {"x"};
+    graph.outputs = {"y"};
+    graph.values["x"] = ir::Tensor("x", ir::DataType::kFloat32, {1, 1, 4, 4});
+    graph.initializers["w"] =
+        ir::Tensor::from_values<float>("w", {4, 3}, {0.5f, -1, 0.25f, 1, 0, -0.5f, -0.75f, 0.5f, 1, 0.1f, 0.2f, 0.3f});
+    graph.initializers["b"] = ir::Tensor::from_values<float>("b", {3}, {0.1f, 0.2f, -0.3f});
+    graph.nodes.push_back({"pool",
+                           "AveragePool",
+                           {"x"},
+                           {"p"},
+                           {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}}});
+    graph.nodes.push_back({"flat", "Flatten", {"p"}, {"f"}, {{"axis", int64_t{1}}}});
+    graph.nodes.push_back({"fc", "Gemm", {"f", "w", "b"}, {"y"}, {}});
+    graph = ir::infer_shapes(graph);
+    std::vector<float> values(16);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = 0.3f * static_cast<float>(i) - 2.0f;
+    const ir::TensorMap sample = {{"x", ir::Tensor::from_values<float>("x", {1, 1, 4, 4}, values)}};
+    const ir::Graph integer = quantize_network(graph, {sample}, {});
+    EXPECT_EQ(integer.nodes[0].op_type, "QAveragePool");
+    EXPECT_EQ(integer.nodes[2].op_type, "QGemm");
+    EXPECT_EQ(integer.initializers.at(integer.nodes[2].inputs[1]).shape, (ir::Shape{3, 4}));  // stored transposed
+    const auto got = dequantize_output(interpreter::run_integer(
+                                           integer, {{"x", quantize_input(sample.at("x"), integer.tensor("x").quant)}})
+                                           .at("y"))
+                         .as_doubles();
+    const auto want = ir::run_float(graph, sample).at("y").as_doubles();
+    for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 0.02) << i;
+}
+
 TEST(Quantize, UnfoldedBatchNormIsAnError) {
     ir::Graph graph;
     graph.inputs = {"x"};
