@@ -6,6 +6,7 @@
 
 #include "firmware/compiler/interpreter/integer_interpreter.h"
 #include "firmware/compiler/ir/shape_inference.h"
+#include "firmware/compiler/ir/summary.h"
 #include "firmware/compiler/passes/calibrate.h"
 #include "firmware/compiler/passes/fuse_relu.h"
 #include "firmware/compiler/passes/integer_ops.h"
@@ -157,6 +158,22 @@ TEST(Quantize, AveragePoolAndUntransposedGemmStayCloseToFloat) {
                          .as_doubles();
     const auto want = ir::run_float(graph, sample).at("y").as_doubles();
     for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 0.02) << i;
+}
+
+// Later passes may re-run shape inference and the summary on the integer graph.
+TEST(Quantize, IntegerOpsHaveShapeAndMacFunctions) {
+    const ir::Graph graph = zoo::build_model("squeezenet11_cifar10");
+    const ir::Graph integer = quantize_network(graph, random_samples(graph, 1, 5), {});
+    ir::Graph reinferred = integer;
+    for (const auto& node : reinferred.nodes) {
+        for (const auto& output : node.outputs) reinferred.values.erase(output);
+    }
+    reinferred = ir::infer_shapes(std::move(reinferred));
+    for (const auto& [name, value] : integer.values) {
+        EXPECT_EQ(reinferred.tensor(name).shape, value.shape) << name;
+        EXPECT_EQ(reinferred.tensor(name).type, value.type) << name;
+    }
+    EXPECT_EQ(ir::summarize(integer).total_macs, ir::summarize(graph).total_macs);
 }
 
 TEST(Quantize, UnfoldedBatchNormIsAnError) {
