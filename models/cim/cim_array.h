@@ -1,0 +1,105 @@
+// The bit-cell array of an SRAM compute-in-memory macro and its arithmetic, free of SystemC so
+// that both fidelity levels can be checked against each other and against a plain reference.
+//
+// Layout. A weight occupies adjacent columns, least significant digit first, each cell holding an
+// unsigned digit of bits_per_cell bits; channel c of a tile starts at column
+// column_offset + c * weight_columns. An unsigned N-bit weight takes ceil(N / bits_per_cell)
+// columns. A signed (two's-complement) weight keeps its N-1 low bits in ceil((N-1) / bits_per_cell)
+// columns and its sign bit alone in one more column, which the digital shift-and-add weights by
+// -2^(N-1): every ADC then sees an unsigned column sum. Inputs are applied one bit per cycle
+// (bit-serial); the most significant bit plane of a signed input is weighted negatively.
+//
+// Word-line groups. At most max_active_wl word lines are on at once: group g is rows
+// [g * max_active_wl, (g + 1) * max_active_wl). Each group's column sum goes through the column's
+// ADC once per input bit. `partitions` split the rows into equal blocks with their own bit-line
+// segments and ADCs, which run in parallel; within a partition the groups take turns.
+//
+// Sparsity (MARS). A mask bit per (word-line group, column group) says whether the block holds
+// any non-zero weight; a column group is the columns_per_adc columns that share one ADC. Skipped
+// blocks are neither activated nor converted, and are stored as zeros.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace cimvp {
+
+struct CimGeometry {
+    int rows = 128;
+    int columns = 128;
+    int bits_per_cell = 1;
+    int max_active_wl = 16;
+    int columns_per_adc = 8;
+    int adc_bits = 5;
+    int partitions = 1;
+    bool adc_ideal = true;
+};
+
+// One matrix-vector product over a tile of the array.
+struct MvmShape {
+    int row_offset = 0;
+    int rows = 0;
+    int column_offset = 0;
+    int channels = 0;
+    int input_bits = 8;
+    int weight_bits = 8;
+    bool signed_inputs = true;
+    bool signed_weights = true;
+};
+
+// The work of one or more MVMs, in the events the hardware performs.
+struct MvmCounts {
+    uint64_t macs = 0;                 // word-level multiply-accumulates not skipped (row x channel x vector)
+    uint64_t bitserial_cycles = 0;     // word-line group activations, one per input bit
+    uint64_t cell_operations = 0;      // active row-column pairs summed on a bit line, per input bit
+    uint64_t adc_conversions = 0;      // one per column per activated group per input bit
+    uint64_t skipped_groups = 0;       // (word-line group, column group) blocks skipped, per input bit
+    uint64_t skipped_conversions = 0;  // conversions those skipped blocks would have needed
+    uint64_t clipped_conversions = 0;  // conversions saturated by a non-ideal ADC (detailed mode only)
+    uint64_t compute_cycles = 0;       // ADC rounds on the critical partition: the macro's compute time
+
+    MvmCounts& operator+=(const MvmCounts& other);
+    bool operator==(const MvmCounts& other) const;
+};
+
+class CimArray {
+public:
+    explicit CimArray(const CimGeometry& geometry);
+
+    const CimGeometry& geometry() const { return geometry_; }
+    int weight_columns(int weight_bits, bool is_signed) const;
+    int groups() const { return geometry_.rows / geometry_.max_active_wl; }
+    int column_groups() const { return geometry_.columns / geometry_.columns_per_adc; }
+    bool kept(int group, int column_group) const { return kept_[group * column_groups() + column_group] != 0; }
+
+    // Stores `rows` x `channels` weights (row-major; the low weight_bits bits of each value). With a
+    // mask (one byte per touched (group, column group), row-major, non-zero = kept) the tile must be
+    // aligned to whole blocks; without one, every touched block becomes kept. Returns the word lines
+    // written: rows that hold at least one kept block of the tile.
+    int write_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits, bool is_signed,
+                      const int32_t* weights, const uint8_t* mask);
+
+    // Closed-form counts of one MVM over `vectors` input vectors.
+    MvmCounts count(const MvmShape& shape, uint64_t vectors) const;
+
+    // `inputs` holds `vectors` rows of shape.rows bytes; sums[v * channels + c] receives the results.
+    // fast: word-level dot products and closed-form counts. detailed: walks bit planes, digit
+    // columns and word-line groups through the ADC, counting as it goes.
+    MvmCounts run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const;
+    MvmCounts run_detailed(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const;
+
+private:
+    // What the shift-and-add multiplies the sum of a weight's digit column `index` by.
+    int64_t column_significance(int index, int weight_bits, bool is_signed) const;
+    int column_group_of(int column) const { return column / geometry_.columns_per_adc; }
+    int partition_of(int group) const { return group / (groups() / geometry_.partitions); }
+
+    CimGeometry geometry_;
+    std::vector<uint8_t> cells_;  // rows x columns digits of bits_per_cell bits
+    std::vector<uint8_t> kept_;   // groups x column_groups
+};
+
+// The input value the macro sees in a byte: its low `bits` bits, sign-extended when signed.
+int decode_input(uint8_t byte, int bits, bool is_signed);
+
+}  // namespace cimvp

@@ -1,0 +1,460 @@
+// The SRAM CIM macro: values against a naive integer reference, the two fidelity levels against
+// each other, counters against closed-form formulas, MARS block skipping, ADC clipping, weight-write
+// cost and error reporting, driven through a netlist like firmware would.
+#include "models/cim/sram_cim_macro.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+#include "models/memory/sram_buffer.h"
+#include "tests/support/platform_fixture.h"
+
+using namespace cimvp;
+using cimvp::testing::build_platform;
+using cimvp::testing::run_on_host;
+
+namespace {
+
+constexpr uint64_t kMacro = 0x100, kBuffer = 0x100000;
+constexpr uint64_t kCommands = kBuffer, kWeights = kBuffer + 0x1000, kMask = kBuffer + 0x9000;
+constexpr uint64_t kInputs = kBuffer + 0xA000, kOutputs = kBuffer + 0x20000;
+
+std::string netlist(const std::string& macro_params) {
+    return R"(
+platform: t
+modules:
+  - {name: host, type: host}
+  - {name: noc, type: router}
+  - {name: buf, type: sram_buffer, params: {size: 256KiB}}
+  - {name: macro, type: sram_cim_macro, params: {)" +
+           macro_params + R"(}}
+connections:
+  - {from: host.mem, to: noc.in}
+  - {from: macro.mem, to: noc.in}
+  - {from: noc.out, to: macro.cfg, at: 0x100}
+  - {from: noc.out, to: buf.tgt, at: 0x100000}
+  - {from: macro.irq, to: host.irq}
+)";
+}
+
+// A random matrix of `count` values in the range of `bits`-bit integers.
+std::vector<int32_t> random_values(std::mt19937& random, size_t count, int bits, bool is_signed) {
+    const int low = is_signed ? -(1 << (bits - 1)) : 0;
+    const int high = is_signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+    std::uniform_int_distribution<int> pick(low, high);
+    std::vector<int32_t> values(count);
+    for (auto& value : values) value = pick(random);
+    return values;
+}
+
+// y[v][c] = sum_r x[v][r] * w[r][c], in 64 bits.
+std::vector<int64_t> reference(const std::vector<int32_t>& x, const std::vector<int32_t>& w, int vectors, int rows,
+                               int channels) {
+    std::vector<int64_t> y(static_cast<size_t>(vectors) * channels, 0);
+    for (int v = 0; v < vectors; ++v) {
+        for (int c = 0; c < channels; ++c) {
+            for (int r = 0; r < rows; ++r) y[v * channels + c] += int64_t{x[v * rows + r]} * w[r * channels + c];
+        }
+    }
+    return y;
+}
+
+std::vector<uint8_t> as_bytes(const std::vector<int32_t>& values) {
+    std::vector<uint8_t> bytes(values.size());
+    for (size_t i = 0; i < values.size(); ++i) bytes[i] = static_cast<uint8_t>(values[i]);
+    return bytes;
+}
+
+using Descriptor = std::array<uint8_t, 64>;
+
+template <class Command>
+Descriptor encode(const Command& command) {
+    Descriptor bytes{};
+    std::memcpy(bytes.data(), &command, sizeof command);
+    return bytes;
+}
+
+CimWeightWriteCommand weight_write(int rows, int channels, int weight_bits, bool is_signed, int row_offset = 0,
+                                   int column_offset = 0) {
+    CimWeightWriteCommand command{};
+    command.opcode = cim_opcode::kWeightWrite;
+    command.weight_bits = static_cast<uint8_t>(weight_bits);
+    command.flags = is_signed ? cim_flag::kSignedWeights : 0;
+    command.rows = static_cast<uint32_t>(rows);
+    command.source = kWeights;
+    command.channels = static_cast<uint32_t>(channels);
+    command.row_offset = static_cast<uint32_t>(row_offset);
+    command.column_offset = static_cast<uint32_t>(column_offset);
+    return command;
+}
+
+CimMvmCommand mvm(int vectors, int rows, int channels, int input_bits, int weight_bits, uint8_t flags,
+                  int row_offset = 0, int column_offset = 0) {
+    CimMvmCommand command{};
+    command.opcode = cim_opcode::kMvm;
+    command.input_bits = static_cast<uint8_t>(input_bits);
+    command.weight_bits = static_cast<uint8_t>(weight_bits);
+    command.flags = flags;
+    command.vectors = static_cast<uint32_t>(vectors);
+    command.input = kInputs;
+    command.output = kOutputs;
+    command.row_offset = static_cast<uint32_t>(row_offset);
+    command.rows = static_cast<uint32_t>(rows);
+    command.column_offset = static_cast<uint32_t>(column_offset);
+    command.channels = static_cast<uint32_t>(channels);
+    return command;
+}
+
+struct Completion {
+    uint64_t status, error_code, error_address;
+};
+
+// Places the descriptors at kCommands, rings the doorbell for all of them, waits for the
+// interrupt, reads status and error registers, and acknowledges.
+Completion run_commands(Host& host, const std::vector<Descriptor>& commands) {
+    for (size_t i = 0; i < commands.size(); ++i) host.load(kCommands + 64 * i, commands[i].data(), 64);
+    host.write64(kMacro + engine_reg::kCommandAddress, kCommands);
+    host.write64(kMacro + engine_reg::kDoorbell, commands.size());
+    host.wait_for_interrupt();
+    const Completion completion{host.read64(kMacro + engine_reg::kStatus), host.read64(kMacro + engine_reg::kErrorCode),
+                                host.read64(kMacro + engine_reg::kErrorAddress)};
+    host.write64(kMacro + engine_reg::kStatus, completion.status);
+    return completion;
+}
+
+std::vector<int32_t> read_outputs(SramBuffer& buffer, uint64_t address, size_t count) {
+    std::vector<int32_t> values(count);
+    std::memcpy(values.data(), buffer.data() + (address - kBuffer), count * 4);
+    return values;
+}
+
+}  // namespace
+
+// --- the array on its own: fast vs detailed vs reference ------------------------------------
+
+struct ArrayCase {
+    int bits_per_cell, max_active_wl, partitions, rows, channels, row_offset, column_offset;
+    int input_bits, weight_bits;
+    bool signed_inputs, signed_weights;
+};
+
+TEST(CimArray, FastAndDetailedAgreeWithTheReferenceOnValuesAndEveryCounter) {
+    const ArrayCase cases[] = {
+        {1, 16, 1, 128, 16, 0, 0, 8, 8, true, true},  {1, 8, 2, 72, 10, 8, 4, 8, 8, false, true},
+        {1, 32, 4, 100, 7, 3, 9, 5, 4, true, false},  {2, 16, 1, 128, 24, 0, 0, 8, 8, true, true},
+        {2, 4, 8, 37, 20, 50, 3, 3, 7, false, false}, {4, 64, 2, 128, 12, 0, 17, 8, 12, true, true},
+        {1, 1, 1, 9, 3, 119, 100, 1, 1, true, true},  {3, 128, 1, 128, 9, 0, 0, 7, 16, false, true},
+    };
+    std::mt19937 random(7);
+    for (const ArrayCase& t : cases) {
+        SCOPED_TRACE("bits_per_cell " + std::to_string(t.bits_per_cell) + " wl " + std::to_string(t.max_active_wl) +
+                     " rows " + std::to_string(t.rows));
+        CimGeometry geometry;
+        geometry.bits_per_cell = t.bits_per_cell;
+        geometry.max_active_wl = t.max_active_wl;
+        geometry.partitions = t.partitions;
+        CimArray array(geometry);
+        ASSERT_LE(t.column_offset + t.channels * array.weight_columns(t.weight_bits, t.signed_weights), 128);
+        ASSERT_LE(t.row_offset + t.rows, 128);
+        const int vectors = 5;
+        const auto w = random_values(random, static_cast<size_t>(t.rows) * t.channels, t.weight_bits, t.signed_weights);
+        const auto x = random_values(random, static_cast<size_t>(vectors) * t.rows, t.input_bits, t.signed_inputs);
+        array.write_weights(t.row_offset, t.column_offset, t.rows, t.channels, t.weight_bits, t.signed_weights,
+                            w.data(), nullptr);
+        MvmShape shape{t.row_offset, t.rows,        t.column_offset, t.channels,
+                       t.input_bits, t.weight_bits, t.signed_inputs, t.signed_weights};
+        const auto inputs = as_bytes(x);
+        std::vector<int64_t> fast(static_cast<size_t>(vectors) * t.channels, 0), detailed(fast);
+        const MvmCounts fast_counts = array.run_fast(shape, vectors, inputs.data(), fast.data());
+        const MvmCounts detailed_counts = array.run_detailed(shape, vectors, inputs.data(), detailed.data());
+        EXPECT_EQ(fast, reference(x, w, vectors, t.rows, t.channels));
+        EXPECT_EQ(detailed, fast);
+        EXPECT_TRUE(fast_counts == detailed_counts);
+        EXPECT_EQ(fast_counts.adc_conversions, detailed_counts.adc_conversions);
+        EXPECT_EQ(fast_counts.compute_cycles, detailed_counts.compute_cycles);
+        EXPECT_EQ(fast_counts.macs, uint64_t(vectors) * t.rows * t.channels);
+    }
+}
+
+TEST(CimArray, CountsFollowTheClosedForm) {
+    // 128 x 128 array, 16 word lines per group, 8 columns per ADC, 1 bit per cell, 2 partitions.
+    // An aligned tile of R = 96 rows and C = 12 signed 8-bit channels (8 columns each) over P = 10
+    // vectors of 6-bit inputs:
+    //   groups G = R / 16 = 6; columns used = 8 C = 96 in 12 column groups of 8;
+    //   bitserial_cycles    = P x input_bits x G
+    //   adc_conversions     = P x input_bits x G x 8C
+    //   cell_operations     = P x input_bits x R x 8C
+    //   compute_cycles      = P x input_bits x 4 x columns_per_adc: the ADCs serve their 8 columns in turn,
+    //                         and partition 0 (groups 0..3) has 4 activations against partition 1's 2 (groups 4, 5)
+    CimGeometry geometry;
+    geometry.partitions = 2;
+    CimArray array(geometry);
+    const int P = 10, bits = 6, R = 96, C = 12, G = 6;
+    const MvmCounts counts = array.count(MvmShape{0, R, 0, C, bits, 8, true, true}, P);
+    EXPECT_EQ(counts.bitserial_cycles, uint64_t(P) * bits * G);
+    EXPECT_EQ(counts.adc_conversions, uint64_t(P) * bits * G * 8 * C);
+    EXPECT_EQ(counts.cell_operations, uint64_t(P) * bits * R * 8 * C);
+    EXPECT_EQ(counts.compute_cycles, uint64_t(P) * bits * 4 * 8);
+    EXPECT_EQ(counts.macs, uint64_t(P) * R * C);
+    EXPECT_EQ(counts.skipped_groups, 0u);
+
+    // A tile that starts mid-group touches one more group: rows 8..103 span groups 0..6.
+    const MvmCounts shifted = array.count(MvmShape{8, R, 0, C, bits, 8, true, true}, P);
+    EXPECT_EQ(shifted.bitserial_cycles, uint64_t(P) * bits * (G + 1));
+    EXPECT_EQ(shifted.adc_conversions, uint64_t(P) * bits * (G + 1) * 8 * C);
+    // Partition 0 still has 4 activations (groups 0..3), partition 1 now 3 (groups 4..6).
+    EXPECT_EQ(shifted.compute_cycles, uint64_t(P) * bits * 4 * 8);
+    // A tile in partition 1 only runs alongside nothing: its 2 groups set the pace.
+    EXPECT_EQ(array.count(MvmShape{64, 32, 0, C, bits, 8, true, true}, P).compute_cycles, uint64_t(P) * bits * 2 * 8);
+}
+
+TEST(CimArray, SkipsMaskedBlocksInBothModesAndStoresThemAsZeros) {
+    CimGeometry geometry;  // 128 x 128, groups of 16 rows, column groups of 8
+    CimArray array(geometry);
+    const int R = 64, C = 4, P = 3, bits = 8;  // 4 groups x 4 column groups (one 8-bit channel each)
+    std::mt19937 random(11);
+    auto w = random_values(random, R * C, 8, true);
+    const auto x = random_values(random, P * R, bits, false);
+    // Keep blocks on the diagonal and (0, 3); skip the other 11 of 16.
+    std::vector<uint8_t> mask(16, 0);
+    for (int g = 0; g < 4; ++g) mask[g * 4 + g] = 1;
+    mask[0 * 4 + 3] = 1;
+    const int rows_written = array.write_weights(0, 0, R, C, 8, true, w.data(), mask.data());
+    EXPECT_EQ(rows_written, R);  // every group keeps at least one block
+    for (int r = 0; r < R; ++r) {
+        for (int c = 0; c < C; ++c) {
+            if (mask[(r / 16) * 4 + c] == 0) w[r * C + c] = 0;  // what the mask declares
+        }
+    }
+    const MvmShape shape{0, R, 0, C, bits, 8, false, true};
+    const auto inputs = as_bytes(x);
+    std::vector<int64_t> fast(P * C, 0), detailed(P * C, 0);
+    const MvmCounts fast_counts = array.run_fast(shape, P, inputs.data(), fast.data());
+    const MvmCounts detailed_counts = array.run_detailed(shape, P, inputs.data(), detailed.data());
+    EXPECT_EQ(fast, reference(x, w, P, R, C));
+    EXPECT_EQ(detailed, fast);
+    EXPECT_TRUE(fast_counts == detailed_counts);
+    // Skipped: 11 blocks of 8 columns, each per vector and input bit.
+    EXPECT_EQ(fast_counts.skipped_groups, uint64_t(P) * bits * 11);
+    EXPECT_EQ(fast_counts.skipped_conversions, uint64_t(P) * bits * 11 * 8);
+    EXPECT_EQ(fast_counts.adc_conversions, uint64_t(P) * bits * 5 * 8);
+    EXPECT_EQ(fast_counts.bitserial_cycles, uint64_t(P) * bits * 4);
+    EXPECT_EQ(fast_counts.macs, uint64_t(P) * 16 * 5);  // 5 kept blocks of 16 rows x 1 channel
+}
+
+// --- the macro in a platform ------------------------------------------------------------------
+
+TEST(SramCimMacro, ConvLikeBatchWithStridesAndAccumulationMatchesTheReference) {
+    auto platform = build_platform(netlist("fidelity: detailed"));
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    std::mt19937 random(3);
+    const int R = 100, C = 16, P = 50, input_stride = 128, output_stride = 80;
+    const auto w = random_values(random, R * C, 8, true);
+    const auto x = random_values(random, P * R, 8, true);
+    std::memcpy(buffer.data() + (kWeights - kBuffer), as_bytes(w).data(), w.size());
+    const auto xb = as_bytes(x);
+    for (int v = 0; v < P; ++v) std::memcpy(buffer.data() + (kInputs - kBuffer) + v * input_stride, &xb[v * R], R);
+    // Partial sums already in memory, to be accumulated onto.
+    std::vector<int32_t> partial(P * C);
+    for (int v = 0; v < P; ++v) {
+        for (int c = 0; c < C; ++c) {
+            partial[v * C + c] = v * 1000 - c * 77;
+            std::memcpy(buffer.data() + (kOutputs - kBuffer) + v * output_stride + c * 4, &partial[v * C + c], 4);
+        }
+    }
+    CimMvmCommand multiply =
+        mvm(P, R, C, 8, 8, cim_flag::kSignedInputs | cim_flag::kSignedWeights | cim_flag::kAccumulate, 0, 0);
+    multiply.input_stride = input_stride;
+    multiply.output_stride = output_stride;
+    uint64_t status = 0, completed = 0;
+    run_on_host(*platform, [&](Host& host) {
+        status = run_commands(host, {encode(weight_write(R, C, 8, true)), encode(multiply)}).status;
+        completed = host.read64(kMacro + engine_reg::kCompleted);
+    });
+    EXPECT_EQ(status, engine_reg::kStatusDone);
+    EXPECT_EQ(completed, 2u);
+    const auto y = reference(x, w, P, R, C);
+    for (int v = 0; v < P; ++v) {
+        const auto row = read_outputs(buffer, kOutputs + v * output_stride, C);
+        for (int c = 0; c < C; ++c) ASSERT_EQ(row[c], y[v * C + c] + partial[v * C + c]) << v << "," << c;
+    }
+    // Closed form, 16-row groups: G = ceil(100 / 16) = 7, 8 columns per channel.
+    const auto& counters = macro.counters();
+    EXPECT_EQ(counters.get("bitserial_cycles"), uint64_t(P) * 8 * 7);
+    EXPECT_EQ(counters.get("adc_conversions"), uint64_t(P) * 8 * 7 * 8 * C);
+    EXPECT_EQ(counters.get("macs"), uint64_t(P) * R * C);
+    EXPECT_EQ(counters.get("weight_rows_written"), uint64_t(R));
+    EXPECT_EQ(counters.get("bytes_read"), uint64_t(R * C + P * R + P * C * 4));
+    EXPECT_EQ(counters.get("bytes_written"), uint64_t(P * C * 4));
+    EXPECT_DOUBLE_EQ(macro.energy().total_pj("adc_conversion"), 0.99 * P * 8 * 7 * 8 * C);
+}
+
+TEST(SramCimMacro, FastModeGivesTheSameOutputsAndCountersAsTheReference) {
+    auto platform = build_platform(netlist("fidelity: fast, max_active_wl: 32, bits_per_cell: 2"));
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    std::mt19937 random(5);
+    const int R = 128, C = 25, P = 200;  // unsigned 4-bit weights take 2 columns: 50 columns
+    const auto w = random_values(random, R * C, 4, false);
+    const auto x = random_values(random, P * R, 8, false);
+    std::memcpy(buffer.data() + (kWeights - kBuffer), as_bytes(w).data(), w.size());
+    std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
+    uint64_t status = 0;
+    run_on_host(*platform, [&](Host& host) {
+        status = run_commands(host, {encode(weight_write(R, C, 4, false, 0, 6)), encode(mvm(P, R, C, 8, 4, 0, 0, 6))})
+                     .status;
+    });
+    EXPECT_EQ(status, engine_reg::kStatusDone);
+    const auto y = reference(x, w, P, R, C);
+    const auto out = read_outputs(buffer, kOutputs, P * C);
+    for (int i = 0; i < P * C; ++i) ASSERT_EQ(out[i], y[i]) << i;
+    // Columns 6..55 touch column groups 0..6 with 2, 8, 8, 8, 8, 8, 8 columns: 7 rounds of 8 per group.
+    EXPECT_EQ(macro.counters().get("adc_conversions"), uint64_t(P) * 8 * (R / 32) * 50);
+    EXPECT_EQ(macro.counters().get("compute_cycles"), uint64_t(P) * 8 * (R / 32) * 8);
+}
+
+TEST(SramCimMacro, MaskedWeightWriteSkipsBlocksAndCountsTheSkippedWork) {
+    auto platform = build_platform(netlist("fidelity: detailed"));
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    std::mt19937 random(9);
+    const int R = 32, C = 2, P = 4;  // 2 groups x 2 column groups
+    auto w = random_values(random, R * C, 8, true);
+    const auto x = random_values(random, P * R, 8, true);
+    const std::vector<uint8_t> mask = {1, 0, 0, 0};  // keep (group 0, channel 0) only
+    std::memcpy(buffer.data() + (kWeights - kBuffer), as_bytes(w).data(), w.size());
+    std::memcpy(buffer.data() + (kMask - kBuffer), mask.data(), mask.size());
+    std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
+    CimWeightWriteCommand write = weight_write(R, C, 8, true);
+    write.mask_address = kMask;
+    run_on_host(*platform, [&](Host& host) {
+        run_commands(host,
+                     {encode(write), encode(mvm(P, R, C, 8, 8, cim_flag::kSignedInputs | cim_flag::kSignedWeights))});
+    });
+    for (int r = 0; r < R; ++r) {
+        for (int c = 0; c < C; ++c) {
+            if (!(r < 16 && c == 0)) w[r * C + c] = 0;
+        }
+    }
+    const auto y = reference(x, w, P, R, C);
+    const auto out = read_outputs(buffer, kOutputs, P * C);
+    for (int i = 0; i < P * C; ++i) EXPECT_EQ(out[i], y[i]) << i;
+    const auto& counters = macro.counters();
+    EXPECT_EQ(counters.get("weight_rows_written"), 16u);  // group 1 is entirely skipped
+    EXPECT_EQ(counters.get("skipped_groups"), uint64_t(P) * 8 * 3);
+    EXPECT_EQ(counters.get("skipped_conversions"), uint64_t(P) * 8 * 3 * 8);
+    EXPECT_EQ(counters.get("adc_conversions"), uint64_t(P) * 8 * 1 * 8);
+    EXPECT_EQ(counters.get("bitserial_cycles"), uint64_t(P) * 8 * 1);
+}
+
+TEST(SramCimMacro, NonIdealAdcClipsEachGroupSum) {
+    // 3-bit ADC (at most 7) with 16 word lines on: sixteen 1 x 1 products per group read as 7.
+    auto platform = build_platform(netlist("fidelity: detailed, adc_ideal: false, adc_bits: 3"));
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    const int R = 40, C = 3;  // groups of 16, 16 and 8 rows
+    std::memset(buffer.data() + (kWeights - kBuffer), 1, R * C);
+    std::memset(buffer.data() + (kInputs - kBuffer), 1, R);
+    run_on_host(*platform, [&](Host& host) {
+        run_commands(host, {encode(weight_write(R, C, 1, false)), encode(mvm(1, R, C, 1, 1, 0))});
+    });
+    const auto out = read_outputs(buffer, kOutputs, C);
+    for (int c = 0; c < C; ++c) EXPECT_EQ(out[c], 7 + 7 + 7) << c;  // the 8-row group also clips (8 > 7)
+    EXPECT_EQ(macro.counters().get("clipped_conversions"), 3u * C);
+}
+
+TEST(SramCimMacro, WeightWriteTimeAndEnergyFollowTheRowsWritten) {
+    auto platform = build_platform(netlist("fidelity: fast"));
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    double busy_tall = 0, busy_wide = 0;
+    run_on_host(*platform, [&](Host& host) {
+        // Two tiles of the same 64 bytes: 32 rows x 2 channels, then 16 rows x 4 channels.
+        run_commands(host, {encode(weight_write(32, 2, 8, true))});
+        busy_tall = macro.busy().busy().to_seconds();
+        run_commands(host, {encode(weight_write(16, 4, 8, true))});
+        busy_wide = macro.busy().busy().to_seconds() - busy_tall;
+    });
+    EXPECT_EQ(macro.counters().get("weight_rows_written"), 32u + 16u);
+    EXPECT_EQ(macro.counters().get("weight_cells_written"), 32u * 16 + 16u * 32);
+    EXPECT_DOUBLE_EQ(macro.energy().total_pj("weight_cell_write"), 0.156 * (32 * 16 + 16 * 32));
+    // Same bytes read, so the difference is the 16 word lines written one per 1 ns cycle.
+    EXPECT_NEAR(busy_tall - busy_wide, 16e-9, 1e-13);
+}
+
+TEST(SramCimMacro, ComputeTimeIsComputeCyclesTimesTheClock) {
+    auto platform = build_platform(netlist("fidelity: fast, clock: 500MHz"));
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    double busy_four = 0, busy_eight = 0;
+    uint64_t cycles_four = 0;
+    run_on_host(*platform, [&](Host& host) {
+        run_commands(host, {encode(weight_write(64, 4, 8, true))});
+        double before = macro.busy().busy().to_seconds();
+        run_commands(host, {encode(mvm(8, 64, 4, 4, 8, cim_flag::kSignedWeights))});
+        busy_four = macro.busy().busy().to_seconds() - before;
+        cycles_four = macro.counters().get("compute_cycles");
+        before = macro.busy().busy().to_seconds();
+        run_commands(host, {encode(mvm(8, 64, 4, 8, 8, cim_flag::kSignedWeights))});
+        busy_eight = macro.busy().busy().to_seconds() - before;
+    });
+    // P x input_bits x groups x columns_per_adc = 8 x 4 x 4 x 8 rounds for 4-bit inputs.
+    EXPECT_EQ(cycles_four, 8u * 4 * 4 * 8);
+    EXPECT_NEAR(busy_eight - busy_four, static_cast<double>(cycles_four) * 2e-9, 1e-13);
+}
+
+TEST(SramCimMacro, BadDescriptorsReportTheOffendingField) {
+    auto platform = build_platform(netlist(""));
+    Completion result[3] = {};
+    uint64_t completed = 0;
+    Descriptor unknown{};
+    unknown[0] = 9;
+    run_on_host(*platform, [&](Host& host) {
+        // 17 signed 8-bit channels need 136 columns of 128.
+        const Descriptor commands[] = {unknown, encode(mvm(1, 129, 1, 8, 8, 0)), encode(weight_write(16, 17, 8, true))};
+        for (int i = 0; i < 3; ++i) result[i] = run_commands(host, {commands[i]});
+        completed = host.read64(kMacro + engine_reg::kCompleted);
+    });
+    for (const Completion& r : result) {
+        EXPECT_EQ(r.status, engine_reg::kStatusError);
+        EXPECT_EQ(r.error_code, engine_error::kBadDescriptor);
+    }
+    EXPECT_EQ(result[0].error_address, kCommands + 0);
+    EXPECT_EQ(result[1].error_address, kCommands + offsetof(CimMvmCommand, rows));
+    EXPECT_EQ(result[2].error_address, kCommands + offsetof(CimWeightWriteCommand, channels));
+    EXPECT_EQ(completed, 0u);
+}
+
+TEST(SramCimMacro, AnInputOutsideMemoryIsABusErrorAtThatAddress) {
+    auto platform = build_platform(netlist(""));
+    CimMvmCommand multiply = mvm(4, 16, 1, 8, 8, 0);
+    multiply.input = 0x900000;
+    uint64_t status = 0, code = 0, address = 0;
+    run_on_host(*platform, [&](Host& host) {
+        host.load(kCommands, encode(multiply).data(), 64);
+        host.write64(kMacro + engine_reg::kCommandAddress, kCommands);
+        host.write64(kMacro + engine_reg::kDoorbell, 1);
+        host.wait_for_interrupt();
+        status = host.read64(kMacro + engine_reg::kStatus);
+        code = host.read64(kMacro + engine_reg::kErrorCode);
+        address = host.read64(kMacro + engine_reg::kErrorAddress);
+    });
+    EXPECT_EQ(status, engine_reg::kStatusError);
+    EXPECT_EQ(code, engine_error::kBusError);
+    EXPECT_EQ(address, 0x900000u);
+}
+
+TEST(SramCimMacro, RejectsAGroupSizeThatDoesNotDivideTheRows) {
+    const std::string message =
+        cimvp::testing::config_error_of([] { build_platform(netlist("rows: 100, max_active_wl: 16")); });
+    EXPECT_NE(message.find("test.yaml:"), std::string::npos) << message;
+    EXPECT_NE(message.find("max_active_wl"), std::string::npos) << message;
+    EXPECT_NE(message.find("must divide rows"), std::string::npos) << message;
+}
+
+TEST(SramCimMacro, RejectsANonIdealAdcInFastMode) {
+    const std::string message = cimvp::testing::config_error_of([] { build_platform(netlist("adc_ideal: false")); });
+    EXPECT_NE(message.find("adc_ideal"), std::string::npos) << message;
+    EXPECT_NE(message.find("needs fidelity: detailed"), std::string::npos) << message;
+}
