@@ -1,0 +1,222 @@
+// The command-engine base, exercised through a minimal engine defined here: commands queue behind
+// a doorbell, run in order, complete with an interrupt, and fail with a code and an address.
+#include "models/common/command_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "models/memory/sram_buffer.h"
+#include "platform/registry.h"
+#include "tests/support/platform_fixture.h"
+
+using namespace cimvp;
+using cimvp::testing::build_platform;
+using cimvp::testing::run_on_host;
+
+namespace {
+
+// Fills `length` bytes at `destination` with `value` and then stays busy for `cycles` cycles.
+struct FillCommand {
+    uint64_t opcode;  // 1
+    uint64_t destination;
+    uint64_t length;
+    uint64_t value;
+    uint64_t cycles;
+    uint64_t reserved[3];
+};
+static_assert(sizeof(FillCommand) == 64, "one descriptor");
+
+class FillEngine : public CommandEngine {
+public:
+    struct Params {
+        EngineParams engine;
+        explicit Params(ParamReader& reader) : engine(reader, "1GHz") {}
+    };
+    explicit FillEngine(const ComponentContext& context)
+        : CommandEngine(context, read_params<Params>(context).engine) {}
+
+private:
+    Outcome execute(const uint8_t* descriptor, const sc_core::sc_time& start) override {
+        FillCommand command;
+        std::memcpy(&command, descriptor, sizeof command);
+        if (command.opcode != 1) return rejected(offsetof(FillCommand, opcode));
+        if (command.length == 0) return rejected(offsetof(FillCommand, length));
+        std::vector<uint8_t> bytes(command.length, static_cast<uint8_t>(command.value));
+        sc_core::sc_time when = start;
+        if (!write_block(command.destination, bytes.data(), bytes.size(), when)) return bus_error();
+        return finished_at(std::max(when, start + cycle() * static_cast<double>(command.cycles)));
+    }
+};
+
+CIMVP_REGISTER_MODEL("test_fill_engine", FillEngine, "fills memory (command-engine test)");
+
+constexpr uint64_t kEngine = 0x100, kBuffer = 0x10000, kCommands = kBuffer + 0x8000;
+
+const char* kNetlist = R"(
+platform: t
+modules:
+  - {name: host, type: host}
+  - {name: noc, type: router}
+  - {name: fill, type: test_fill_engine, params: {queue_depth: 4, burst: 256B}}
+  - {name: buf, type: sram_buffer, params: {size: 64KiB}}
+connections:
+  - {from: host.mem, to: noc.in}
+  - {from: fill.mem, to: noc.in}
+  - {from: noc.out, to: fill.cfg, at: 0x100}
+  - {from: noc.out, to: buf.tgt, at: 0x10000}
+  - {from: fill.irq, to: host.irq}
+)";
+
+FillCommand fill(uint64_t destination, uint64_t length, uint8_t value, uint64_t cycles = 0) {
+    return FillCommand{1, destination, length, value, cycles, {0, 0, 0}};
+}
+
+void place(Host& host, const std::vector<FillCommand>& commands, uint64_t at = kCommands) {
+    host.load(at, commands.data(), commands.size() * sizeof(FillCommand));
+    host.write64(kEngine + engine_reg::kCommandAddress, at);
+}
+
+}  // namespace
+
+TEST(CommandEngine, RunsQueuedCommandsInOrderAndInterruptsWhenTheQueueDrains) {
+    auto platform = build_platform(kNetlist);
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    auto& engine = platform->get<FillEngine>("fill", "test");
+    uint64_t queued_while_running = 0, status = 0, completed = 0, queued_after = 9;
+    bool irq_before_ack = false, irq_after_ack = true;
+    run_on_host(*platform, [&](Host& host) {
+        // Overlapping fills: the later command must win where they overlap.
+        place(host,
+              {fill(kBuffer, 100, 0x11, 1000), fill(kBuffer + 50, 100, 0x22, 1000), fill(kBuffer + 120, 10, 0x33)});
+        host.write64(kEngine + engine_reg::kDoorbell, 3);
+        queued_while_running = host.read64(kEngine + engine_reg::kQueued);
+        host.wait_for_interrupt();
+        irq_before_ack = host.irq.read();
+        status = host.read64(kEngine + engine_reg::kStatus);
+        completed = host.read64(kEngine + engine_reg::kCompleted);
+        queued_after = host.read64(kEngine + engine_reg::kQueued);
+        host.write64(kEngine + engine_reg::kStatus, status);
+        sc_core::wait(sc_core::SC_ZERO_TIME);
+        irq_after_ack = host.irq.read();
+    });
+    EXPECT_EQ(queued_while_running, 3u);
+    EXPECT_TRUE(irq_before_ack);
+    EXPECT_EQ(status, engine_reg::kStatusDone);
+    EXPECT_EQ(completed, 3u);
+    EXPECT_EQ(queued_after, 0u);
+    EXPECT_FALSE(irq_after_ack);
+    EXPECT_EQ(buffer.data()[0], 0x11);
+    EXPECT_EQ(buffer.data()[49], 0x11);
+    EXPECT_EQ(buffer.data()[50], 0x22);
+    EXPECT_EQ(buffer.data()[119], 0x22);
+    EXPECT_EQ(buffer.data()[120], 0x33);
+    EXPECT_EQ(buffer.data()[130], 0x22);
+    EXPECT_EQ(buffer.data()[150], 0);
+    EXPECT_EQ(engine.counters().get("commands"), 3u);
+    EXPECT_EQ(engine.counters().get("bytes_written"), 210u);
+    // Three descriptor fetches and three fills, each under one 256-byte burst.
+    EXPECT_EQ(engine.counters().get("transactions"), 6u);
+    // The two long commands run one after the other: at least 2 x 1000 cycles of 1 ns.
+    EXPECT_GE(engine.busy().busy().to_seconds(), 2000e-9);
+    EXPECT_LT(engine.busy().busy().to_seconds(), 2100e-9);
+}
+
+TEST(CommandEngine, ADoorbellBeyondTheQueueDepthIsRejected) {
+    auto platform = build_platform(kNetlist);
+    uint64_t status = 0, code = 0, address = 0, completed = 9, depth = 0, status_after_zero = 0;
+    run_on_host(*platform, [&](Host& host) {
+        depth = host.read64(kEngine + engine_reg::kQueueDepth);
+        place(host, {fill(kBuffer, 8, 1), fill(kBuffer, 8, 1), fill(kBuffer, 8, 1), fill(kBuffer, 8, 1),
+                     fill(kBuffer, 8, 1)});
+        host.write64(kEngine + engine_reg::kDoorbell, 5);
+        host.wait_for_interrupt();
+        status = host.read64(kEngine + engine_reg::kStatus);
+        code = host.read64(kEngine + engine_reg::kErrorCode);
+        address = host.read64(kEngine + engine_reg::kErrorAddress);
+        completed = host.read64(kEngine + engine_reg::kCompleted);
+        host.write64(kEngine + engine_reg::kStatus, status);
+        host.write64(kEngine + engine_reg::kDoorbell, 0);  // zero commands is an error too
+        status_after_zero = host.read64(kEngine + engine_reg::kStatus);
+    });
+    EXPECT_EQ(depth, 4u);
+    EXPECT_EQ(status, engine_reg::kStatusError);
+    EXPECT_EQ(code, engine_error::kBadDoorbell);
+    EXPECT_EQ(address, kCommands);
+    EXPECT_EQ(completed, 0u);
+    EXPECT_EQ(status_after_zero, engine_reg::kStatusError);
+}
+
+TEST(CommandEngine, AFailedCommandDropsTheQueueAndDoorbellsWaitForTheAcknowledge) {
+    auto platform = build_platform(kNetlist);
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    FillCommand bad = fill(kBuffer + 300, 8, 5);
+    bad.length = 0;
+    uint64_t status = 0, code = 0, address = 0, completed = 0, queued_while_failed = 9, status_later = 0;
+    run_on_host(*platform, [&](Host& host) {
+        place(host, {fill(kBuffer, 8, 7), bad, fill(kBuffer + 200, 8, 9)});
+        host.write64(kEngine + engine_reg::kDoorbell, 3);
+        host.wait_for_interrupt();
+        status = host.read64(kEngine + engine_reg::kStatus);
+        code = host.read64(kEngine + engine_reg::kErrorCode);
+        address = host.read64(kEngine + engine_reg::kErrorAddress);
+        completed = host.read64(kEngine + engine_reg::kCompleted);
+        host.write64(kEngine + engine_reg::kDoorbell, 1);  // ignored: the error is not acknowledged
+        queued_while_failed = host.read64(kEngine + engine_reg::kQueued);
+        host.write64(kEngine + engine_reg::kStatus, status);
+        place(host, {fill(kBuffer + 400, 8, 4)}, kCommands + 0x400);
+        host.write64(kEngine + engine_reg::kDoorbell, 1);
+        host.wait_for_interrupt();
+        status_later = host.read64(kEngine + engine_reg::kStatus);
+    });
+    EXPECT_EQ(status, engine_reg::kStatusError);
+    EXPECT_EQ(code, engine_error::kBadDescriptor);
+    EXPECT_EQ(address, kCommands + 64 + offsetof(FillCommand, length));
+    EXPECT_EQ(completed, 1u);
+    EXPECT_EQ(queued_while_failed, 0u);
+    EXPECT_EQ(buffer.data()[0], 7);
+    EXPECT_EQ(buffer.data()[200], 0);  // the command behind the failure never ran
+    EXPECT_EQ(status_later, engine_reg::kStatusDone);
+    EXPECT_EQ(buffer.data()[400], 4);
+}
+
+TEST(CommandEngine, ABusErrorReportsTheFailingAddress) {
+    auto platform = build_platform(kNetlist);
+    uint64_t status = 0, code = 0, address = 0;
+    run_on_host(*platform, [&](Host& host) {
+        place(host, {fill(kBuffer + 0xFF00, 0x200, 1)});  // runs 0x100 bytes past the end of the buffer
+        host.write64(kEngine + engine_reg::kDoorbell, 1);
+        host.wait_for_interrupt();
+        status = host.read64(kEngine + engine_reg::kStatus);
+        code = host.read64(kEngine + engine_reg::kErrorCode);
+        address = host.read64(kEngine + engine_reg::kErrorAddress);
+    });
+    EXPECT_EQ(status, engine_reg::kStatusError);
+    EXPECT_EQ(code, engine_error::kBusError);
+    EXPECT_EQ(address, kBuffer + 0x10000);  // the second 256-byte burst is the first out of range
+}
+
+TEST(CommandEngine, TheRegisterWindowRejectsBadAccesses) {
+    auto platform = build_platform(kNetlist);
+    std::vector<std::string> failures;
+    run_on_host(*platform, [&](Host& host) {
+        const std::function<void()> accesses[] = {
+            [&] { host.read64(kEngine + engine_reg::kWindowSize); },
+            [&] { host.write64(kEngine + engine_reg::kCompleted, 1); },
+            [&] {
+                uint32_t word = 0;
+                host.read(kEngine + engine_reg::kStatus, &word, 4);
+            },
+        };
+        for (const auto& access : accesses) {
+            try {
+                access();
+                failures.push_back("");
+            } catch (const SimulationError& error) {
+                failures.push_back(error.what());
+            }
+        }
+    });
+    ASSERT_EQ(failures.size(), 3u);
+    for (const std::string& failure : failures) EXPECT_NE(failure.find("ADDRESS_ERROR"), std::string::npos) << failure;
+}
