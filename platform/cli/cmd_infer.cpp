@@ -47,21 +47,28 @@ ir::Tensor read_input(const ir::Graph& graph, const std::string& source) {
     return input;
 }
 
+// One block per image of the batch: `top-5: I1 ... I5`, then one line per class.
 void print_top(const ir::Tensor& output) {
     const auto scores = output.as_doubles();
-    std::vector<std::size_t> order(scores.size());
-    std::iota(order.begin(), order.end(), 0);
-    // Highest score first; ties keep the lower index first.
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-    order.resize(std::min(kTop, order.size()));
-    std::cout << "top-" << order.size() << ":";
-    for (std::size_t index : order) std::cout << " " << index;
-    std::cout << "\n";
-    for (std::size_t rank = 0; rank < order.size(); ++rank) {
-        char line[96];
-        std::snprintf(line, sizeof line, "  #%zu  class %-5zu score %.6g\n", rank + 1, order[rank],
-                      scores[order[rank]]);
-        std::cout << line;
+    const std::size_t images = output.shape.size() > 1 ? static_cast<std::size_t>(output.shape[0]) : 1;
+    const std::size_t per_image = scores.size() / std::max<std::size_t>(1, images);
+    for (std::size_t image = 0; image < images; ++image) {
+        const double* row = scores.data() + image * per_image;
+        std::vector<std::size_t> order(per_image);
+        std::iota(order.begin(), order.end(), 0);
+        // Highest score first; ties keep the lower index first.
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return row[a] > row[b]; });
+        order.resize(std::min(kTop, order.size()));
+        if (images > 1) std::cout << "image " << image << " ";
+        std::cout << "top-" << order.size() << ":";
+        for (std::size_t index : order) std::cout << " " << index;
+        std::cout << "\n";
+        for (std::size_t rank = 0; rank < order.size(); ++rank) {
+            char line[96];
+            std::snprintf(line, sizeof line, "  #%zu  class %-5zu score %.6g\n", rank + 1, order[rank],
+                          row[order[rank]]);
+            std::cout << line;
+        }
     }
 }
 
@@ -137,7 +144,8 @@ CIMVP_REGISTER_COMMAND("infer", "run the reference interpreter on one input and 
                        "  --quantize wXaY   integer precision, X and Y in 2..8 (default w8a8)\n"
                        "  --input-shape N=D shape of graph input N, for ONNX models with dynamic dimensions\n\n"
                        "Prints `top-5: I1 I2 I3 I4 I5` (class indices, highest score first, ties by lower index)\n"
-                       "and one line per class with its score.\n",
+                       "and one line per class with its score; for a batch, one such block per image, its\n"
+                       "first line starting with `image N`.\n",
                        run);
 
 }  // namespace cimvp::cli
