@@ -208,9 +208,10 @@ std::vector<SectionEntry> read_section_table(const Reader& in) {
         if (in.u(at + kReservedAt, 4) != 0) throw DecodeError(at + kReservedAt, name + ": reserved field is not 0");
         const SectionEntry entry{wanted, in.u(at + kOffsetAt, 8), in.u(at + kBytesAt, 8), in.u(at + kAddressAt, 8)};
         if (entry.offset > image_size || entry.size > image_size - entry.offset) {
-            throw DecodeError(at + kOffsetAt, name + " at [" + to_hex(entry.offset) + ", +" +
-                                                  std::to_string(entry.size) + " bytes) lies outside the image of " +
-                                                  std::to_string(image_size) + " bytes");
+            const uint64_t field = entry.offset > image_size ? kOffsetAt : kBytesAt;
+            throw DecodeError(at + field, name + " at [" + to_hex(entry.offset) + ", +" + std::to_string(entry.size) +
+                                              " bytes) lies outside the image of " + std::to_string(image_size) +
+                                              " bytes");
         }
         const uint64_t padding_start = expected_offset;
         expected_offset = align_up(expected_offset);
