@@ -169,8 +169,7 @@ MvmCounts CimArray::count(const MvmShape& shape, uint64_t vectors) const {
     return total;
 }
 
-MvmCounts CimArray::run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const {
-    // Decode the stored digits back into integer weights once per command.
+std::vector<int32_t> CimArray::weight_matrix(const MvmShape& shape) const {
     const int per_weight = weight_columns(shape.weight_bits, shape.signed_weights);
     std::vector<int32_t> weights(static_cast<size_t>(shape.rows) * shape.channels, 0);
     for (int r = 0; r < shape.rows; ++r) {
@@ -184,6 +183,11 @@ MvmCounts CimArray::run_fast(const MvmShape& shape, uint64_t vectors, const uint
             weights[static_cast<size_t>(r) * shape.channels + c] = static_cast<int32_t>(value);
         }
     }
+    return weights;
+}
+
+MvmCounts CimArray::run_fast(const MvmShape& shape, const std::vector<int32_t>& weights, uint64_t vectors,
+                             const uint8_t* inputs, int64_t* sums) const {
     // int32 accumulation is exact while rows x max|input| x max|weight| stays below 2^31.
     const int64_t bound = int64_t{shape.rows} << (shape.input_bits + shape.weight_bits);
     std::vector<int32_t> x(static_cast<size_t>(shape.rows));

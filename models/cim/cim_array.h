@@ -82,10 +82,15 @@ public:
     // Closed-form counts of one MVM over `vectors` input vectors.
     MvmCounts count(const MvmShape& shape, uint64_t vectors) const;
 
+    // The stored tile decoded back into integer weights (rows x channels, row-major), once per
+    // command, for run_fast.
+    std::vector<int32_t> weight_matrix(const MvmShape& shape) const;
+
     // `inputs` holds `vectors` rows of shape.rows bytes; sums[v * channels + c] receives the results.
-    // fast: word-level dot products and closed-form counts. detailed: walks bit planes, digit
-    // columns and word-line groups through the ADC, counting as it goes.
-    MvmCounts run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const;
+    // fast: word-level dot products with weight_matrix(shape), and closed-form counts. detailed:
+    // walks bit planes, digit columns and word-line groups through the ADC, counting as it goes.
+    MvmCounts run_fast(const MvmShape& shape, const std::vector<int32_t>& weights, uint64_t vectors,
+                       const uint8_t* inputs, int64_t* sums) const;
     MvmCounts run_detailed(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const;
 
 private:
