@@ -61,15 +61,16 @@ void full_block(int64_t k, const float* a, int64_t lda, const float* b, int64_t 
     add_store(c + 3 * ldc + 8, acc31);
 }
 
-// A partial block at the right or bottom edge runs through the same kernel on zero-padded copies.
+// A partial block at the right or bottom edge runs through the same kernel on zero-padded copies
+// (k never exceeds kDepth, so they fit on the stack).
 void edge_block(int64_t rows, int64_t cols, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
                 float* c, int64_t ldc) {
-    std::vector<float> a_padded(static_cast<std::size_t>(kRows * k), 0.0f);
-    std::vector<float> b_padded(static_cast<std::size_t>(k * kCols), 0.0f);
+    float a_padded[kRows * kDepth] = {};
+    float b_padded[kDepth * kCols] = {};
     float c_padded[kRows * kCols] = {};
-    for (int64_t r = 0; r < rows; ++r) std::copy(a + r * lda, a + r * lda + k, a_padded.data() + r * k);
-    for (int64_t p = 0; p < k; ++p) std::copy(b + p * ldb, b + p * ldb + cols, b_padded.data() + p * kCols);
-    full_block(k, a_padded.data(), k, b_padded.data(), kCols, c_padded, kCols);
+    for (int64_t r = 0; r < rows; ++r) std::copy(a + r * lda, a + r * lda + k, a_padded + r * k);
+    for (int64_t p = 0; p < k; ++p) std::copy(b + p * ldb, b + p * ldb + cols, b_padded + p * kCols);
+    full_block(k, a_padded, k, b_padded, kCols, c_padded, kCols);
     for (int64_t r = 0; r < rows; ++r) {
         for (int64_t j = 0; j < cols; ++j) c[r * ldc + j] += c_padded[r * kCols + j];
     }
