@@ -11,7 +11,8 @@ namespace cimvp {
 CIMVP_REGISTER_MODEL("sram_cim_macro", SramCimMacro,
                      "SRAM compute-in-memory macro: bit-serial MVM with word-line groups, ADCs and MARS sparsity");
 
-SramCimMacro::Params::Params(ParamReader& reader) : engine(reader, "1GHz") {
+SramCimMacro::Params::Params(ParamReader& reader)
+    : engine(reader, "1GHz", "macro clock: one array activation and ADC conversion round per cycle (NeuroSim)") {
     auto integer = [&reader](const char* name, int64_t value, int64_t max, const char* meaning) {
         return static_cast<int>(reader.integer(name, value, 1, max, meaning));
     };

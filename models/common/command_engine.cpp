@@ -5,8 +5,8 @@
 
 namespace cimvp {
 
-CommandEngine::EngineParams::EngineParams(ParamReader& reader, const char* default_clock) {
-    clock_hz = reader.frequency_hz("clock", default_clock, "engine clock (register access, descriptor decode)");
+CommandEngine::EngineParams::EngineParams(ParamReader& reader, const char* default_clock, const char* clock_meaning) {
+    clock_hz = reader.frequency_hz("clock", default_clock, clock_meaning);
     burst_bytes = reader.bytes("burst", "4KiB", "largest single memory transaction the engine issues");
     queue_depth = reader.integer("queue_depth", 16, 1, 1 << 20, "command descriptors the queue holds");
     decode_cycles = static_cast<double>(

@@ -55,7 +55,8 @@ public:
         uint64_t burst_bytes;
         int64_t queue_depth;
         double decode_cycles;
-        EngineParams(ParamReader& reader, const char* default_clock);
+        EngineParams(ParamReader& reader, const char* default_clock,
+                     const char* clock_meaning = "engine clock (register access, descriptor decode)");
     };
 
     CommandEngine(const ComponentContext& context, const EngineParams& params);
