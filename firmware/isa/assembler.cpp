@@ -14,7 +14,7 @@
 namespace cimvp::isa {
 namespace {
 
-// A text sections' data may not exceed this, so a typo in `.zero` cannot exhaust memory.
+// The most bytes one data section of the text may hold, so a typo in `.zero` cannot exhaust memory.
 constexpr uint64_t kMaxDataBytes = uint64_t{1} << 30;
 
 struct Token {

@@ -187,6 +187,27 @@ TEST(IsaImageErrors, SectionOfTheWrongTypeOrWithReservedBits) {
     EXPECT_EQ(decode_failure(bytes), "byte 0x1c: error: section 0 (engines): reserved field is not 0");
 }
 
+TEST(IsaImageErrors, SectionCountSizesAndLoadAddresses) {
+    std::vector<uint8_t> bytes = encode_image(sample());
+    put(bytes, 6, 2, 1);
+    restamp_crc(bytes);
+    EXPECT_EQ(decode_failure(bytes),
+              "byte 0x6: error: 1 sections; an image has at least the engine table and the code");
+    bytes = encode_image(sample());
+    put(bytes, kTableAt + 24, 8, 0x1000);  // an engine table load address
+    restamp_crc(bytes);
+    EXPECT_EQ(decode_failure(bytes), "byte 0x30: error: section 0 (engines) is not loaded; its address must be 0");
+    bytes = encode_image(sample());
+    put(bytes, kTableAt + 32 + 16, 8, 190);  // code of 190 bytes: not whole words
+    restamp_crc(bytes);
+    EXPECT_EQ(decode_failure(bytes), "byte 0x48: error: section 1 (code) size 190 is not a multiple of 64 bytes");
+    bytes = encode_image(sample());
+    bytes.resize(bytes.size() + 5, 0);  // bytes that no section covers, with a header that counts them
+    put(bytes, kSizeAt, 8, bytes.size());
+    restamp_crc(bytes);
+    EXPECT_EQ(decode_failure(bytes), "byte 0x242: error: 5 bytes after the last section");
+}
+
 TEST(IsaImageErrors, NonzeroPadding) {
     std::vector<uint8_t> bytes = encode_image(sample());
     bytes[521] = 9;  // the weights' last byte is data, free to change
