@@ -24,17 +24,26 @@ Footprint footprint(const CimGeometry& geometry, int row_offset, int rows, int c
     return f;
 }
 
-// Products of inputs and weights, exact in Accumulator (int32 when the bound allows, else int64).
+// sums[v][c] += sum_r x[v][r] * w[r][c], exact in Accumulator (int32 when the bound allows, else int64).
+// Rows are the outer loop so that the inner one runs over a contiguous weight row and vectorises.
 template <class Accumulator>
-void dot_products(const int32_t* weights, int rows, int channels, const int32_t* inputs, int64_t* sums) {
-    std::vector<Accumulator> accumulators(static_cast<size_t>(channels), 0);
+void dot_products(const MvmShape& shape, const int32_t* weights, uint64_t vectors, const uint8_t* inputs,
+                  int64_t* sums) {
+    const int channels = shape.channels;
+    std::vector<Accumulator> accumulators(static_cast<size_t>(channels));
     Accumulator* acc = accumulators.data();
-    for (int row = 0; row < rows; ++row) {
-        const Accumulator x = inputs[row];
-        const int32_t* weight_row = weights + static_cast<size_t>(row) * channels;
-        for (int channel = 0; channel < channels; ++channel) acc[channel] += x * weight_row[channel];
+    for (uint64_t v = 0; v < vectors; ++v) {
+        std::fill(accumulators.begin(), accumulators.end(), 0);
+        const uint8_t* vector = inputs + v * static_cast<uint64_t>(shape.rows);
+        for (int row = 0; row < shape.rows; ++row) {
+            const Accumulator x = decode_input(vector[row], shape.input_bits, shape.signed_inputs);
+            if (x == 0) continue;  // common after ReLU, and exact to skip
+            const int32_t* weight_row = weights + static_cast<size_t>(row) * channels;
+            for (int channel = 0; channel < channels; ++channel) acc[channel] += x * weight_row[channel];
+        }
+        int64_t* out = sums + v * static_cast<uint64_t>(channels);
+        for (int channel = 0; channel < channels; ++channel) out[channel] += acc[channel];
     }
-    for (int channel = 0; channel < channels; ++channel) sums[channel] += acc[channel];
 }
 
 }  // namespace
@@ -190,16 +199,10 @@ MvmCounts CimArray::run_fast(const MvmShape& shape, const std::vector<int32_t>& 
                              const uint8_t* inputs, int64_t* sums) const {
     // int32 accumulation is exact while rows x max|input| x max|weight| stays below 2^31.
     const int64_t bound = int64_t{shape.rows} << (shape.input_bits + shape.weight_bits);
-    std::vector<int32_t> x(static_cast<size_t>(shape.rows));
-    for (uint64_t v = 0; v < vectors; ++v) {
-        const uint8_t* vector = inputs + v * static_cast<uint64_t>(shape.rows);
-        for (int r = 0; r < shape.rows; ++r) x[r] = decode_input(vector[r], shape.input_bits, shape.signed_inputs);
-        int64_t* out = sums + v * static_cast<uint64_t>(shape.channels);
-        if (bound < (int64_t{1} << 31)) {
-            dot_products<int32_t>(weights.data(), shape.rows, shape.channels, x.data(), out);
-        } else {
-            dot_products<int64_t>(weights.data(), shape.rows, shape.channels, x.data(), out);
-        }
+    if (bound < (int64_t{1} << 31)) {
+        dot_products<int32_t>(shape, weights.data(), vectors, inputs, sums);
+    } else {
+        dot_products<int64_t>(shape, weights.data(), vectors, inputs, sums);
     }
     return count(shape, vectors);
 }
