@@ -1,6 +1,7 @@
 // `cimvp run SCENARIO.yaml [--out DIR]`: simulate a scenario and write report.json.
 #include <filesystem>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -13,7 +14,7 @@ namespace cimvp::cli {
 namespace {
 
 const char* kUsage =
-    "usage: cimvp run SCENARIO.yaml [--out DIR] [--trace] [--quiet]\n"
+    "usage: cimvp run SCENARIO.yaml [--out DIR] [--trace] [--html] [--quiet]\n"
     "\n"
     "Builds the scenario's platform, runs its workload to the end, checks the results, and writes\n"
     "DIR/report.json (default DIR: out/<scenario name>). Prints a per-component table of busy time,\n"
@@ -22,21 +23,38 @@ const char* kUsage =
     "  --out DIR   where report.json (and trace files) go\n"
     "  --trace     record a Perfetto timeline (DIR/trace.json), waveforms of every instance\n"
     "              (DIR/waves.vcd) and power every 1us, overriding the scenario's `trace:`\n"
+    "  --html      also write DIR/report.html and PNG charts (scripts/plot_report.py, needs\n"
+    "              /usr/bin/python3 with python3-matplotlib)\n"
     "  --quiet     print nothing but errors (no table, no progress)\n"
     "\n"
     "Progress goes to stderr while the run lasts more than a few seconds.\n"
     "\n"
     "Exit status: 0 when the run finished and every check passed, 1 on any error or failed check.\n";
 
+// Renders the report with the plotting script; a missing Python or matplotlib is a warning, since
+// the simulation itself succeeded.
+void write_html(const std::string& report_path, const std::string& out_dir, bool quiet) {
+    const std::string script = std::string(CIMVP_SOURCE_DIR) + "/scripts/plot_report.py";
+    const std::string command = "/usr/bin/python3 '" + script + "' '" + report_path + "' --out '" + out_dir + "'" +
+                                (quiet ? " > /dev/null" : " | tail -n 1 | sed 's/^/html: /'");
+    if (std::system(command.c_str()) != 0) {
+        std::cerr << "cimvp run: warning: could not render " << out_dir
+                  << "/report.html (is python3-matplotlib installed?)\n";
+    }
+}
+
 int run(const std::vector<std::string>& args) {
     std::string scenario_path, out_dir;
     bool quiet = false;
     bool trace = false;
+    bool html = false;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--out" && i + 1 < args.size()) {
             out_dir = args[++i];
         } else if (args[i] == "--trace") {
             trace = true;
+        } else if (args[i] == "--html") {
+            html = true;
         } else if (args[i] == "--quiet") {
             quiet = true;
         } else if (!args[i].empty() && args[i][0] == '-') {
@@ -83,6 +101,7 @@ int run(const std::vector<std::string>& args) {
             }
             std::cout << "report: " << report_path << "\n";
         }
+        if (html) write_html(report_path, out_dir, quiet);
         if (!simulation.checks_passed()) {
             std::cerr << "cimvp run: error: the workload's output check failed (see " << report_path << ")\n";
             return 1;

@@ -78,3 +78,23 @@ TEST(CliPlatform, EveryCommandHasHelpAndBadArgumentsFail) {
     EXPECT_EQ(cimvp("frobnicate").exit_code, 2);
     EXPECT_EQ(cimvp("run no/such/file.yaml").exit_code, 1);
 }
+
+TEST(CliPlatform, HtmlReportHasNonEmptyCharts) {
+    const std::string scenario = write_temp("tiny.yaml", std::string(R"(
+scenario: tiny
+platform: )") + CIMVP_SOURCE_DIR + R"(/scenarios/platforms/dma-soc.yaml
+workload:
+  type: dma_stream
+  params: {dma_registers: 0x4000_0000, buffer: 0x1000_0000, source: 0x8000_0000,
+           destination: 0x8800_0000, descriptors: 0x9000_0000, bytes: 64KiB, tile: 4KiB}
+)");
+    const std::string out = ::testing::TempDir() + "/cli-html";
+    const Outcome outcome = cimvp("run " + scenario + " --trace --html --out " + out);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+    EXPECT_NE(outcome.output.find("html: " + out + "/report.html"), std::string::npos) << outcome.output;
+    for (const char* file : {"report.html", "energy_0.png", "utilization_0.png", "power_0.png"}) {
+        std::ifstream stream(out + "/" + file, std::ios::binary | std::ios::ate);
+        ASSERT_TRUE(stream.good()) << file;
+        EXPECT_GT(static_cast<long>(stream.tellg()), 1000) << file;
+    }
+}
