@@ -76,6 +76,21 @@ double SramCimMacro::area_um2() const {
            adcs * (params_.adc_area_um2 + params_.shift_add_area_um2);
 }
 
+void SramCimMacro::add_to_report(nlohmann::json& entry) const {
+    const CimGeometry& g = params_.geometry;
+    entry["fidelity"] = params_.detailed ? "detailed" : "fast";
+    entry["adc_ideal"] = g.adc_ideal;
+    entry["array"] = {{"rows", g.rows},
+                      {"columns", g.columns},
+                      {"bits_per_cell", g.bits_per_cell},
+                      {"max_active_wl", g.max_active_wl},
+                      {"adc_bits", g.adc_bits},
+                      {"columns_per_adc", g.columns_per_adc},
+                      {"partitions", g.partitions}};
+    const double needed = static_cast<double>(adc_conversions_ + skipped_conversions_);
+    entry["skipped_conversion_fraction"] = needed > 0 ? static_cast<double>(skipped_conversions_) / needed : 0.0;
+}
+
 CommandEngine::Outcome SramCimMacro::execute(const uint8_t* descriptor, const sc_core::sc_time& start) {
     switch (descriptor[0]) {
         case cim_opcode::kWeightWrite: {

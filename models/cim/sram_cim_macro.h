@@ -89,6 +89,8 @@ public:
     explicit SramCimMacro(const ComponentContext& context);
 
     double area_um2() const override;
+    // The array geometry and fidelity, and the share of conversions MARS skipping avoided.
+    void add_to_report(nlohmann::json& entry) const override;
     const Params& params() const { return params_; }
     const CimArray& array() const { return array_; }
 

@@ -349,6 +349,11 @@ TEST(SramCimMacro, MaskedWeightWriteSkipsBlocksAndCountsTheSkippedWork) {
     EXPECT_EQ(counters.get("skipped_conversions"), uint64_t(P) * 8 * 3 * 8);
     EXPECT_EQ(counters.get("adc_conversions"), uint64_t(P) * 8 * 1 * 8);
     EXPECT_EQ(counters.get("bitserial_cycles"), uint64_t(P) * 8 * 1);
+    nlohmann::json entry;
+    macro.add_to_report(entry);
+    EXPECT_DOUBLE_EQ(entry["skipped_conversion_fraction"].get<double>(), 3.0 / 4.0);
+    EXPECT_EQ(entry["fidelity"], "detailed");
+    EXPECT_EQ(entry["array"]["max_active_wl"], 16);
 }
 
 TEST(SramCimMacro, NonIdealAdcClipsEachGroupSum) {
