@@ -29,9 +29,8 @@ struct Window3 {
     int64_t kernel_count() const { return kernel[0] * kernel[1] * kernel[2]; }
 };
 
-Window3 to_window3(const Node& node, const WindowGeometry& geometry) {
-    const std::size_t axes = geometry.kernel.size();
-    if (axes > 3) throw UnsupportedError(node.describe() + ": unsupported " + std::to_string(axes) + "-D window");
+Window3 to_window3(const WindowGeometry& geometry) {
+    const std::size_t axes = geometry.kernel.size();  // at most 3: shape inference rejects more
     Window3 window;
     const std::size_t skip = 3 - axes;
     for (std::size_t i = 0; i < axes; ++i) {
@@ -89,8 +88,8 @@ std::vector<Tensor> conv(const Node& node, const Inputs& inputs) {
     const Tensor& x = *inputs[0];
     const Tensor& weight = *inputs[1];
     const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
-    const Window3 w = to_window3(
-        node, resolve_window(node, x.shape, std::vector<int64_t>(weight.shape.begin() + 2, weight.shape.end())));
+    const Window3 w =
+        to_window3(resolve_window(node, x.shape, std::vector<int64_t>(weight.shape.begin() + 2, weight.shape.end())));
     const int64_t groups = node.attribute_int("group", 1);
     const int64_t batch = x.shape[0];
     const int64_t in_channels = x.shape[1] / groups;
@@ -158,7 +157,7 @@ std::vector<Tensor> conv_transpose(const Node& node, const Inputs& inputs) {
         resolve_transposed_window(node, x.shape, std::vector<int64_t>(weight.shape.begin() + 2, weight.shape.end()));
     WindowGeometry forward = geometry;  // the forward conv maps the output (as input) to x (as output)
     std::swap(forward.input, forward.output);
-    const Window3 w = to_window3(node, forward);
+    const Window3 w = to_window3(forward);
     const int64_t groups = node.attribute_int("group", 1);
     const int64_t in_channels = x.shape[1] / groups;
     const int64_t out_channels = weight.shape[1];
@@ -224,7 +223,7 @@ template <typename Reduce>
 std::vector<Tensor> pool(const Node& node, const Inputs& inputs, Reduce reduce) {
     auto outputs = allocate_outputs(node, inputs);
     const Tensor& x = *inputs[0];
-    const Window3 w = to_window3(node, resolve_window(node, x.shape, node.attribute_ints("kernel_shape", {})));
+    const Window3 w = to_window3(resolve_window(node, x.shape, node.attribute_ints("kernel_shape", {})));
     const int64_t planes = x.shape[0] * x.shape[1];
     for (int64_t p = 0; p < planes; ++p) {
         const float* plane = x.values<float>() + p * w.input_count();

@@ -10,6 +10,14 @@ namespace {
 
 using namespace shape_rules;
 
+// The window kernels walk at most three spatial axes (1-D, 2-D and 3-D operators).
+void check_spatial_rank(const Node& node, const Shape& input) {
+    if (input.size() > 5) {
+        throw UnsupportedError(node.describe() + ": unsupported " + std::to_string(input.size() - 2) +
+                               "-D window (at most 3 spatial axes)");
+    }
+}
+
 std::vector<Tensor> softmax_shape(const Node& node, const Inputs& inputs) {
     check_attributes(node, {"axis"});
     check_arity(node, inputs, 1, 1, 1);
@@ -65,6 +73,7 @@ std::vector<Tensor> conv_shape(const Node& node, const Inputs& inputs) {
     if (inputs.size() > 2 && inputs[2] && inputs[2]->shape != Shape{w[0]}) {
         fail(node, "bias has shape " + to_string(inputs[2]->shape) + ", expected " + std::to_string(w[0]));
     }
+    check_spatial_rank(node, x);
     const WindowGeometry window = resolve_window(node, x, kernel);
     Shape y = {x[0], w[0]};
     y.insert(y.end(), window.output.begin(), window.output.end());
@@ -81,6 +90,7 @@ ShapeFunction pool_shape(std::set<std::string> attributes) {
         }
         if (!node.has_attribute("kernel_shape")) fail(node, "'kernel_shape' is required");
         const Shape& x = inputs[0]->shape;
+        check_spatial_rank(node, x);
         const WindowGeometry window = resolve_window(node, x, node.attribute_ints("kernel_shape", {}));
         Shape y = {x[0], x[1]};
         y.insert(y.end(), window.output.begin(), window.output.end());
@@ -167,6 +177,7 @@ std::vector<Tensor> conv_transpose_shape(const Node& node, const Inputs& inputs)
     if (inputs.size() > 2 && inputs[2] && inputs[2]->shape != Shape{out_channels}) {
         fail(node, "bias has shape " + to_string(inputs[2]->shape) + ", expected " + std::to_string(out_channels));
     }
+    check_spatial_rank(node, x);
     const WindowGeometry window = resolve_transposed_window(node, x, kernel);
     Shape y = {x[0], out_channels};
     y.insert(y.end(), window.output.begin(), window.output.end());

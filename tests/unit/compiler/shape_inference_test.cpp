@@ -136,6 +136,11 @@ TEST(ShapeInference, RejectsWhatItDoesNotImplement) {
     EXPECT_THAT([] { infer("Relu", {Tensor("x", DataType::kInt32, {3})}); },
                 testing::ThrowsMessage<UnsupportedError>(
                     "Relu 'n': unsupported input type int32 ('x'); only float32 is implemented"));
+    EXPECT_THAT(
+        [] {
+            infer("MaxPool", {value("x", {1, 1, 2, 2, 2, 2})}, {{"kernel_shape", ints({1, 1, 1, 1})}});
+        },
+        testing::ThrowsMessage<UnsupportedError>("MaxPool 'n': unsupported 4-D window (at most 3 spatial axes)"));
     EXPECT_THAT([] { infer("Frobnicate", {value("x", {3})}); },
                 testing::ThrowsMessage<UnsupportedError>("Frobnicate 'n': unsupported operator Frobnicate"));
     EXPECT_THAT(
