@@ -124,6 +124,7 @@ TEST(CliCompiler, ExportedOnnxInfersLikeTheZooModel) {
     EXPECT_EQ(outcome.out, "wrote resnet18_cifar10 to " + model + "\n");
     const Outcome from_file = cimvp("infer " + model + " --float --input random:2");
     const Outcome from_zoo = cimvp("infer zoo:resnet18_cifar10 --float --input random:2");
+    std::remove(model.c_str());
     ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
     EXPECT_EQ(from_file.out, from_zoo.out);
 }

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -14,9 +13,7 @@ namespace cimvp::io {
 namespace {
 
 std::string temp_path(const std::string& name) {
-    const std::filesystem::path folder = std::filesystem::path(CIMVP_BINARY_DIR) / "io_test_files";
-    std::filesystem::create_directories(folder);
-    return (folder / (std::to_string(::getpid()) + "_" + name)).string();
+    return ::testing::TempDir() + "/io_test_" + std::to_string(::getpid()) + "_" + name;
 }
 
 std::string read_bytes(const std::string& path) {

@@ -125,6 +125,7 @@ TEST(Zoo, OnnxRoundTripKeepsTheFloatOutputs) {
         const std::string path = (folder / (std::to_string(::getpid()) + "_" + name + ".onnx")).string();
         ir::export_onnx(graph, path);
         const ir::Graph imported = ir::import_onnx(path);
+        std::filesystem::remove(path);
         const ir::Tensor x = random_image(graph.inputs[0], graph.tensor(graph.inputs[0]).shape, 3, "round_trip");
         const auto expected = ir::run_float(graph, {{graph.inputs[0], x}}).at(graph.outputs[0]);
         const auto got = ir::run_float(imported, {{imported.inputs[0], x}}).at(imported.outputs[0]);
