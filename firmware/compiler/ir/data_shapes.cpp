@@ -198,6 +198,14 @@ std::vector<Tensor> gather_shape(const Node& node, const Inputs& inputs) {
         fail(node, "indices must be int32 or int64, got " + to_string(indices.type));
     }
     const auto axis = static_cast<std::size_t>(normalize_axis(node, node.attribute_int("axis", 0), data.size()));
+    if (indices.has_data()) {  // constant indices are checked now rather than when run
+        for (int64_t index : indices.as_int64s()) {
+            if (index < -data[axis] || index >= data[axis]) {
+                fail(node, "index " + std::to_string(index) + " is out of range for " + std::to_string(data[axis]) +
+                               " entries");
+            }
+        }
+    }
     Shape y(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(axis));
     y.insert(y.end(), indices.shape.begin(), indices.shape.end());
     y.insert(y.end(), data.begin() + static_cast<std::ptrdiff_t>(axis) + 1, data.end());
