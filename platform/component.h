@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "platform/accounting.h"
+#include "platform/address_map.h"
 #include "platform/error.h"
 #include "platform/params.h"
 #include "platform/tracer.h"
@@ -30,6 +31,7 @@ struct ComponentContext {
     std::string file;          // netlist file, for error locations
     SourceLocation where;      // the module entry in the netlist
     double platform_clock_hz;  // the netlist's `clock:`
+    const AddressMap* address_map = nullptr;  // complete once the platform is built
 };
 
 class Component : public sc_core::sc_module {

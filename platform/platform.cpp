@@ -40,7 +40,8 @@ void Platform::instantiate(const ModuleDecl& module) {
         throw ConfigError(module.type_where, "unknown model type '" + module.type + "' (known: " +
                                                  names_of(ModelRegistry::instance().all()) + ")");
     }
-    ComponentContext context{module.name, module.type, module.params, netlist_.file, module.where, netlist_.clock_hz};
+    ComponentContext context{module.name,  module.type,       module.params, netlist_.file,
+                             module.where, netlist_.clock_hz, &address_map_};
     components_.push_back(model->create(context));
     module_locations_.push_back(module.where);
 }
@@ -106,6 +107,7 @@ void Platform::connect(const ConnectionDecl& connection) {
             throw ConfigError(connection.where, "'" + std::string(to.name()) + "' has no natural size: give 'size:' for its window");
         }
         from.map_window(connection.from.port, *connection.at, size, to.name(), connection.where);
+        address_map_.add(to.name(), *connection.at, size, to.type_name());
     } else if (initiator->second.windowed) {
         throw ConfigError(connection.where,
                           "'" + connection.from.text() + "' needs an address window: add 'at:' (and 'size:')");

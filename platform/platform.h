@@ -40,6 +40,7 @@ public:
     }
 
     double area_um2() const;
+    const AddressMap& address_map() const { return address_map_; }
 
 private:
     void instantiate(const ModuleDecl& module);
@@ -50,6 +51,7 @@ private:
     Component& instance(const Endpoint& endpoint) const;
 
     Netlist netlist_;
+    AddressMap address_map_;
     std::vector<std::unique_ptr<Component>> components_;
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> wires_;
     std::vector<SourceLocation> module_locations_;

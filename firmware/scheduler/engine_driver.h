@@ -1,0 +1,69 @@
+// How the scheduler's firmware talks to one kind of engine: turning an ISA instruction into the
+// engine's own command format and register writes, and telling when the engine is done. Drivers
+// register by the model type they drive, so a new engine brings its driver along:
+//   CIMVP_REGISTER_ENGINE_DRIVER("dma_engine", DmaDriver);
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "firmware/isa/instruction.h"
+
+namespace cimvp {
+
+// What a driver may do, all through the scheduler's bus with its timing: register accesses, and
+// command slots in the scheduler's own command RAM that engines fetch descriptors from.
+class FirmwareBus {
+public:
+    virtual ~FirmwareBus() = default;
+    virtual uint64_t read64(uint64_t address) = 0;
+    virtual void write64(uint64_t address, uint64_t value) = 0;
+    // Copies a 64-byte descriptor into a free command slot and returns the slot's bus address.
+    virtual uint64_t put_descriptor(const uint8_t* descriptor) = 0;
+    // Waits a polling interval of simulated time.
+    virtual void pause() = 0;
+};
+
+class EngineDriver {
+public:
+    virtual ~EngineDriver() = default;
+    // Starts `instruction` on the engine whose register window is at `base`; may block (by pausing)
+    // while the engine cannot take more work.
+    virtual void issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) = 0;
+    // True when everything issued has finished; reads the engine's registers.
+    virtual bool idle(FirmwareBus& bus, uint64_t base) = 0;
+    // A description of the engine's error state, or "" when it has none.
+    virtual std::string fault(FirmwareBus& bus, uint64_t base) = 0;
+    // True when the driver can issue `opcode` at all (checked before issuing, to name the instruction).
+    virtual bool accepts(isa::Opcode opcode) const = 0;
+};
+
+class EngineDriverRegistry {
+public:
+    using Factory = std::function<std::unique_ptr<EngineDriver>()>;
+    static EngineDriverRegistry& instance();
+    void add(const std::string& model_type, Factory factory);
+    // A new driver for `model_type`, or nullptr when no driver knows it.
+    std::unique_ptr<EngineDriver> create(const std::string& model_type) const;
+
+private:
+    std::map<std::string, Factory> factories_;
+};
+
+template <class Driver>
+struct EngineDriverRegistrar {
+    explicit EngineDriverRegistrar(const char* model_type) {
+        EngineDriverRegistry::instance().add(model_type, [] { return std::make_unique<Driver>(); });
+    }
+};
+
+}  // namespace cimvp
+
+#define CIMVP_DRIVER_CONCAT_INNER(a, b) a##b
+#define CIMVP_DRIVER_CONCAT(a, b) CIMVP_DRIVER_CONCAT_INNER(a, b)
+#define CIMVP_REGISTER_ENGINE_DRIVER(model_type, Driver)                                                    \
+    static const ::cimvp::EngineDriverRegistrar<Driver> CIMVP_DRIVER_CONCAT(cimvp_driver_registrar_, __LINE__)( \
+        model_type)

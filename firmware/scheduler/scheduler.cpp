@@ -1,0 +1,341 @@
+#include "firmware/scheduler/scheduler.h"
+
+#include <cstring>
+
+#include "firmware/isa/decode_error.h"
+#include "firmware/isa/hex.h"
+#include "platform/registry.h"
+
+namespace cimvp {
+
+CIMVP_REGISTER_MODEL("scheduler", Scheduler,
+                     "firmware-like runtime: fetches a program image over `mem` and drives the engines");
+
+namespace {
+
+// Thrown inside the scheduler's thread to stop the program with a code and a reason.
+struct Stop {
+    uint64_t code;
+    std::string message;
+};
+
+uint64_t little_endian(const uint8_t* bytes, unsigned width) {
+    uint64_t value = 0;
+    for (unsigned i = 0; i < width; ++i) value |= uint64_t(bytes[i]) << (8 * i);
+    return value;
+}
+
+// Offsets in the image header and section table (firmware/isa/program_image.h).
+constexpr unsigned kVersionAt = 4, kSectionCountAt = 6, kEntryOffsetAt = 8, kEntryBytesAt = 16, kEntryAddressAt = 24;
+
+}  // namespace
+
+Scheduler::Params::Params(ParamReader& reader) {
+    clock_hz = reader.frequency_hz("clock", "1GHz", "scheduler core clock");
+    decode_cycles = reader.integer("decode_cycles", 4, 0, 1000, "cycles to decode and dispatch one instruction");
+    poll_interval_ns = reader.time_ns("poll_interval", "50ns", "time between two polls of an engine's status");
+    command_ram = reader.bytes("command_ram", "4KiB", "command RAM engines fetch descriptors from (64 B slots)");
+    energy_per_instruction_pj =
+        reader.energy_pj("energy_per_instruction", "70pJ", "energy of one instruction on a small in-order core");
+    area_um2 = reader.area_um2("area", "0um2", "silicon area of the scheduler core");
+    reader.require(command_ram % 64 == 0 && command_ram >= 128, "command_ram", "must hold at least two 64 B slots");
+}
+
+Scheduler::Scheduler(const ComponentContext& context)
+    : Component(context),
+      cfg("cfg"),
+      mem("mem"),
+      irq("irq"),
+      params_(read_params<Params>(context)),
+      cycle_(1.0 / params_.clock_hz, sc_core::SC_SEC),
+      command_ram_(params_.command_ram, 0),
+      instruction_energy_(energy().declare("instruction", params_.energy_per_instruction_pj)),
+      instructions_(counters()["instructions"]),
+      polls_(counters()["polls"]) {
+    cfg.register_b_transport(this, &Scheduler::register_access);
+    expose_target("cfg", cfg);
+    expose_initiator("mem", mem);
+    expose_irq_out("irq", irq);
+    SC_THREAD(run);
+    SC_METHOD(drive_irq);
+    sensitive << irq_changed_;
+    dont_initialize();
+}
+
+void Scheduler::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
+    const uint64_t address = payload.get_address();
+    const unsigned length = payload.get_data_length();
+    delay += cycle_;
+    // The command RAM: engines read descriptors from it.
+    if (address >= scheduler_reg::kCommandRam) {
+        const uint64_t offset = address - scheduler_reg::kCommandRam;
+        if (offset + length > command_ram_.size()) {
+            payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
+        if (payload.is_read()) {
+            std::memcpy(payload.get_data_ptr(), command_ram_.data() + offset, length);
+        } else {
+            std::memcpy(command_ram_.data() + offset, payload.get_data_ptr(), length);
+        }
+        payload.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    if (length != 8 || address % 8 != 0) {
+        payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    uint64_t value = 0;
+    if (payload.is_read()) {
+        switch (address) {
+            case scheduler_reg::kStatus: value = status_; break;
+            case scheduler_reg::kProgramAddress: value = program_address_; break;
+            case scheduler_reg::kErrorCode: value = error_code_; break;
+            case scheduler_reg::kErrorPc: value = error_pc_; break;
+            case scheduler_reg::kInterruptCode: value = interrupt_code_; break;
+            case scheduler_reg::kExecuted: value = executed_; break;
+            default: value = 0;
+        }
+        std::memcpy(payload.get_data_ptr(), &value, 8);
+        payload.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    std::memcpy(&value, payload.get_data_ptr(), 8);
+    switch (address) {
+        case scheduler_reg::kControl:
+            if (value == 1 && (status_ & scheduler_reg::kStatusRunning) == 0) {
+                status_ = scheduler_reg::kStatusRunning;
+                start_event_.notify(delay);
+            }
+            break;
+        case scheduler_reg::kStatus:
+            status_ &= ~(value & (scheduler_reg::kStatusDone | scheduler_reg::kStatusError |
+                                  scheduler_reg::kStatusInterrupt));
+            irq_changed_.notify(delay);
+            break;
+        case scheduler_reg::kProgramAddress: program_address_ = value; break;
+        case scheduler_reg::kSignal:
+            if (value > 255) {
+                payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+                return;
+            }
+            ++semaphores_[value];
+            signalled_.notify(delay);
+            break;
+        default: payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); return;
+    }
+    payload.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void Scheduler::access(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length) {
+    PooledPayload payload(payloads_);
+    payload->set_command(command);
+    payload->set_address(address);
+    payload->set_data_ptr(data);
+    payload->set_data_length(length);
+    payload->set_streaming_width(length);
+    payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    mem->b_transport(*payload, delay);
+    if (!payload->is_response_ok()) {
+        throw Stop{scheduler_error::kBusError, std::string(command == tlm::TLM_READ_COMMAND ? "read" : "write") +
+                                                   " at " + isa::to_hex(address) + " failed: " +
+                                                   payload->get_response_string()};
+    }
+    // Firmware waits for each of its accesses.
+    sc_core::wait(delay);
+}
+
+uint64_t Scheduler::read64(uint64_t address) {
+    uint64_t value = 0;
+    access(tlm::TLM_READ_COMMAND, address, reinterpret_cast<uint8_t*>(&value), 8);
+    return value;
+}
+
+void Scheduler::write64(uint64_t address, uint64_t value) {
+    access(tlm::TLM_WRITE_COMMAND, address, reinterpret_cast<uint8_t*>(&value), 8);
+}
+
+uint64_t Scheduler::put_descriptor(const uint8_t* descriptor) {
+    // Slots are used round-robin. A slot is reused only after every engine went idle once since it
+    // was written: drivers block on idle() before reusing engines, and the ring is a whole program's
+    // worth of outstanding commands deep.
+    const size_t slots = command_ram_.size() / 64;
+    const size_t slot = next_slot_;
+    next_slot_ = (next_slot_ + 1) % slots;
+    if (next_slot_ == 0) {
+        for (auto& [id, engine] : engines_) {
+            while (!engine.driver->idle(*this, engine.base)) pause();
+        }
+    }
+    std::memcpy(command_ram_.data() + slot * 64, descriptor, 64);
+    const auto window = context().address_map ? context().address_map->find(name()) : std::nullopt;
+    if (!window) throw Stop{scheduler_error::kBadEngine, "the scheduler's own window is not mapped"};
+    return window->base + scheduler_reg::kCommandRam + slot * 64;
+}
+
+void Scheduler::pause() {
+    ++polls_;
+    sc_core::wait(sc_core::sc_time(params_.poll_interval_ns, sc_core::SC_NS));
+}
+
+void Scheduler::load_image_header() {
+    // The image's header, section table and engine table sit at kProgramAddress; code and data were
+    // placed at their load addresses by the loader, which also checked the checksum.
+    uint8_t header[isa::kHeaderBytes];
+    access(tlm::TLM_READ_COMMAND, program_address_, header, sizeof header);
+    if (std::memcmp(header, isa::kImageMagic, 4) != 0) {
+        throw Stop{scheduler_error::kBadImage, "no program image at " + isa::to_hex(program_address_) + " (bad magic)"};
+    }
+    if (little_endian(header + kVersionAt, 2) != isa::kImageVersion) {
+        throw Stop{scheduler_error::kBadImage, "program image version " +
+                                                   std::to_string(little_endian(header + kVersionAt, 2)) +
+                                                   " is not supported"};
+    }
+    const uint64_t sections = little_endian(header + kSectionCountAt, 2);
+    if (sections < 2) throw Stop{scheduler_error::kBadImage, "program image has no code section"};
+    std::vector<uint8_t> table(2 * isa::kSectionEntryBytes);
+    access(tlm::TLM_READ_COMMAND, program_address_ + isa::kHeaderBytes, table.data(),
+           static_cast<unsigned>(table.size()));
+    const uint8_t* engines_entry = table.data() + isa::kEngineSection * isa::kSectionEntryBytes;
+    const uint8_t* code_entry = table.data() + isa::kCodeSection * isa::kSectionEntryBytes;
+    code_address_ = little_endian(code_entry + kEntryAddressAt, 8);
+
+    const uint64_t engines_offset = little_endian(engines_entry + kEntryOffsetAt, 8);
+    const uint64_t engines_bytes = little_endian(engines_entry + kEntryBytesAt, 8);
+    engines_.clear();
+    for (uint64_t at = 0; at < engines_bytes; at += isa::kEngineRecordBytes) {
+        uint8_t record[isa::kEngineRecordBytes];
+        access(tlm::TLM_READ_COMMAND, program_address_ + engines_offset + at, record, sizeof record);
+        BoundEngine engine;
+        engine.instance.assign(reinterpret_cast<const char*>(record + 1),
+                               strnlen(reinterpret_cast<const char*>(record + 1), isa::kMaxInstanceNameBytes));
+        const auto window = context().address_map ? context().address_map->find(engine.instance) : std::nullopt;
+        if (!window) {
+            throw Stop{scheduler_error::kBadEngine,
+                       "engine " + std::to_string(record[0]) + " is bound to '" + engine.instance +
+                           "', which the platform does not map"};
+        }
+        engine.base = window->base;
+        engine.driver = EngineDriverRegistry::instance().create(window->type);
+        if (!engine.driver) {
+            throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(record[0]) + " ('" + engine.instance +
+                                                        "') is a " + window->type + ", which has no driver"};
+        }
+        engines_[record[0]] = std::move(engine);
+    }
+}
+
+EngineDriver& Scheduler::driver_of(uint8_t engine_id, uint64_t* base) {
+    const auto found = engines_.find(engine_id);
+    if (found == engines_.end()) {
+        throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(engine_id) + " is not in the engine table"};
+    }
+    *base = found->second.base;
+    return *found->second.driver;
+}
+
+void Scheduler::execute(const isa::Instruction& instruction) {
+    using isa::Opcode;
+    switch (instruction.opcode) {
+        case Opcode::kSignal:
+            ++semaphores_[instruction.value("semaphore")];
+            signalled_.notify(sc_core::SC_ZERO_TIME);
+            return;
+        case Opcode::kWait: {
+            const uint64_t semaphore = instruction.value("semaphore");
+            const uint64_t count = instruction.value("count");
+            while (semaphores_[semaphore] < count) sc_core::wait(signalled_);
+            semaphores_[semaphore] -= static_cast<uint32_t>(count);
+            return;
+        }
+        case Opcode::kSync: {
+            uint64_t base = 0;
+            EngineDriver& driver = driver_of(static_cast<uint8_t>(instruction.value("engine")), &base);
+            while (!driver.idle(*this, base)) pause();
+            if (const std::string fault = driver.fault(*this, base); !fault.empty()) {
+                throw Stop{scheduler_error::kEngineFault, fault};
+            }
+            return;
+        }
+        case Opcode::kBarrier:
+            for (auto& [id, engine] : engines_) {
+                while (!engine.driver->idle(*this, engine.base)) pause();
+                if (const std::string fault = engine.driver->fault(*this, engine.base); !fault.empty()) {
+                    throw Stop{scheduler_error::kEngineFault, "engine '" + engine.instance + "': " + fault};
+                }
+            }
+            return;
+        case Opcode::kInterrupt:
+            interrupt_code_ = instruction.value("code");
+            status_ |= scheduler_reg::kStatusInterrupt;
+            irq_changed_.notify(sc_core::SC_ZERO_TIME);
+            return;
+        default: break;
+    }
+    // Every other instruction belongs to an engine.
+    uint64_t base = 0;
+    EngineDriver& driver = driver_of(static_cast<uint8_t>(instruction.value("engine")), &base);
+    if (!driver.accepts(instruction.opcode)) {
+        throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(instruction.value("engine")) +
+                                                    " cannot run " + instruction.spec().mnemonic};
+    }
+    driver.issue(*this, base, instruction);
+}
+
+void Scheduler::execute_program() {
+    load_image_header();
+    for (pc_ = code_address_;; pc_ += isa::kInstructionBytes) {
+        uint8_t word[isa::kInstructionBytes];
+        access(tlm::TLM_READ_COMMAND, pc_, word, sizeof word);
+        isa::Instruction instruction;
+        try {
+            instruction = isa::decode_instruction(word, pc_);
+        } catch (const isa::DecodeError& error) {
+            throw Stop{scheduler_error::kBadInstruction, error.message()};
+        }
+        sc_core::wait(cycle_ * static_cast<double>(params_.decode_cycles));
+        instruction_energy_.add();
+        ++instructions_;
+        ++executed_;
+        if (instruction.opcode == isa::Opcode::kHalt) {
+            // A program ends when everything it issued has finished.
+            execute(isa::Instruction(isa::Opcode::kBarrier));
+            return;
+        }
+        try {
+            execute(instruction);
+        } catch (Stop& stop) {
+            stop.message = std::string(instruction.spec().mnemonic) + ": " + stop.message;
+            throw;
+        }
+    }
+}
+
+void Scheduler::stop(uint64_t status_bits) {
+    status_ = (status_ & scheduler_reg::kStatusInterrupt) | status_bits;
+    irq_changed_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Scheduler::run() {
+    for (;;) {
+        sc_core::wait(start_event_);
+        const sc_core::sc_time begin = sc_core::sc_time_stamp();
+        executed_ = 0;
+        error_code_ = scheduler_error::kNone;
+        error_message_.clear();
+        pc_ = program_address_;
+        try {
+            execute_program();
+            stop(scheduler_reg::kStatusDone);
+        } catch (const Stop& failure) {
+            error_code_ = failure.code;
+            error_pc_ = pc_;
+            error_message_ = "scheduler stopped at pc " + isa::to_hex(pc_) + ": " + failure.message;
+            stop(scheduler_reg::kStatusError);
+        }
+        record_busy(begin, sc_core::sc_time_stamp(), "program");
+    }
+}
+
+}  // namespace cimvp

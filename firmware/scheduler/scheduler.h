@@ -1,0 +1,125 @@
+// The firmware-like runtime of the chip. The host loads a program image into memory, writes its
+// address to the scheduler's register window and starts it; the scheduler fetches the image over
+// its `mem` socket, executes it instruction by instruction, issues engine instructions through each
+// engine's driver, waits on `sync`/`barrier`/semaphores, and ends with `halt` (status done, irq) or
+// with an error (status error, error code and PC, irq). It never hangs on a bad program: every
+// failure stops it with a reason.
+#pragma once
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "firmware/isa/program_image.h"
+#include "firmware/scheduler/engine_driver.h"
+#include "platform/component.h"
+#include "platform/payload_pool.h"
+
+namespace cimvp {
+
+// Register map of the `cfg` window (64-bit little-endian registers), followed by the command RAM.
+namespace scheduler_reg {
+constexpr uint64_t kControl = 0x00;        // W: 1 starts the program at kProgramAddress
+constexpr uint64_t kStatus = 0x08;         // R: bit0 running, bit1 done, bit2 error, bit3 interrupt; W: 1s clear bits 1-3
+constexpr uint64_t kProgramAddress = 0x10; // RW: where the program image sits
+constexpr uint64_t kErrorCode = 0x18;      // R: a scheduler_error code
+constexpr uint64_t kErrorPc = 0x20;        // R: address of the instruction that failed
+constexpr uint64_t kInterruptCode = 0x28;  // R: code of the last `interrupt` instruction
+constexpr uint64_t kExecuted = 0x30;       // R: instructions executed in this run
+constexpr uint64_t kSignal = 0x38;         // W: N adds 1 to semaphore N (the host's side of signal/wait)
+constexpr uint64_t kCommandRam = 0x100;    // command slots engines fetch descriptors from
+constexpr uint64_t kStatusRunning = 1, kStatusDone = 2, kStatusError = 4, kStatusInterrupt = 8;
+}  // namespace scheduler_reg
+
+namespace scheduler_error {
+constexpr uint64_t kNone = 0;
+constexpr uint64_t kBadImage = 1;       // bad magic, version or section table
+constexpr uint64_t kBadInstruction = 2; // the word does not decode (unknown opcode, out-of-range field)
+constexpr uint64_t kBusError = 3;       // a fetch or register access got an error response
+constexpr uint64_t kBadEngine = 4;      // engine id not bound, instance not mapped, or no driver for it
+constexpr uint64_t kEngineFault = 5;    // an engine reported an error
+}  // namespace scheduler_error
+
+class Scheduler : public Component, private FirmwareBus {
+public:
+    struct Params {
+        double clock_hz;
+        int64_t decode_cycles;
+        double poll_interval_ns;
+        uint64_t command_ram;
+        double energy_per_instruction_pj;
+        double area_um2;
+        explicit Params(ParamReader& reader);
+    };
+
+    explicit Scheduler(const ComponentContext& context);
+    SC_HAS_PROCESS(Scheduler);
+
+    tlm_utils::simple_target_socket<Scheduler> cfg;
+    tlm_utils::simple_initiator_socket<Scheduler> mem;
+    sc_core::sc_out<bool> irq;
+
+    uint64_t address_span() const override { return scheduler_reg::kCommandRam + params_.command_ram; }
+    double area_um2() const override { return params_.area_um2; }
+
+    // The reason of the last error in words (PC, instruction, cause), for the host's error message.
+    const std::string& error_message() const { return error_message_; }
+
+private:
+    struct Failure {
+        uint64_t code;
+        std::string message;
+    };
+
+    void register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
+    void run();
+    void execute_program();
+    void execute(const isa::Instruction& instruction);
+    void load_image_header();
+    EngineDriver& driver_of(uint8_t engine_id, uint64_t* base);
+    void stop(uint64_t status_bits);
+    void drive_irq() { irq.write((status_ & ~scheduler_reg::kStatusRunning) != 0); }
+
+    // FirmwareBus: timed accesses that advance the scheduler's own time.
+    uint64_t read64(uint64_t address) override;
+    void write64(uint64_t address, uint64_t value) override;
+    uint64_t put_descriptor(const uint8_t* descriptor) override;
+    void pause() override;
+    void access(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length);
+
+    Params params_;
+    sc_core::sc_time cycle_;
+    PayloadPool payloads_;
+    std::vector<uint8_t> command_ram_;
+    size_t next_slot_ = 0;
+    sc_core::sc_event start_event_;
+    sc_core::sc_event irq_changed_;
+    sc_core::sc_event signalled_;
+    std::array<uint32_t, 256> semaphores_{};
+    uint64_t status_ = 0;
+    uint64_t program_address_ = 0;
+    uint64_t error_code_ = 0;
+    uint64_t error_pc_ = 0;
+    uint64_t interrupt_code_ = 0;
+    uint64_t executed_ = 0;
+    std::string error_message_;
+    // The running program: engine table, where its code starts, and one driver per bound engine.
+    struct BoundEngine {
+        std::string instance;
+        uint64_t base = 0;
+        std::unique_ptr<EngineDriver> driver;
+    };
+    std::map<uint8_t, BoundEngine> engines_;
+    uint64_t code_address_ = 0;
+    uint64_t pc_ = 0;
+    EnergyLedger::Handle instruction_energy_;
+    uint64_t& instructions_;
+    uint64_t& polls_;
+};
+
+}  // namespace cimvp

@@ -1,0 +1,155 @@
+// The scheduler runs program images like firmware: it drives the DMA engine through its driver,
+// waits on barriers, raises interrupts, and stops with the PC and a reason on a bad instruction,
+// an unmapped address or an engine fault, without hanging.
+#include <gtest/gtest.h>
+
+#include "firmware/host/program_loader.h"
+#include "firmware/scheduler/scheduler.h"
+#include "models/memory/sram_buffer.h"
+#include "tests/support/platform_fixture.h"
+
+using namespace cimvp;
+using cimvp::testing::build_platform;
+using cimvp::testing::run_on_host;
+
+namespace {
+
+const char* kNetlist = R"(
+platform: t
+modules:
+  - {name: host, type: host}
+  - {name: noc, type: router}
+  - {name: sched, type: scheduler, params: {poll_interval: 20ns}}
+  - {name: dma, type: dma_engine}
+  - {name: mem, type: sram_buffer, params: {size: 1MiB}}
+connections:
+  - {from: host.mem, to: noc.in}
+  - {from: sched.mem, to: noc.in}
+  - {from: dma.mem, to: noc.in}
+  - {from: noc.out, to: sched.cfg, at: 0x1000}
+  - {from: noc.out, to: dma.cfg, at: 0x3000}
+  - {from: noc.out, to: mem.tgt, at: 0x100000}
+  - {from: sched.irq, to: host.irq}
+)";
+
+constexpr uint64_t kScheduler = 0x1000, kMemory = 0x100000, kImage = kMemory, kCode = kMemory + 0x10000;
+
+isa::Instruction dma(uint64_t src, uint64_t dst, uint64_t row_bytes, uint64_t rows, uint64_t src_stride,
+                     uint64_t dst_stride) {
+    isa::Instruction instruction(isa::Opcode::kDma);
+    instruction.set("engine", 1).set("src", src).set("dst", dst).set("row_bytes", row_bytes).set("rows", rows);
+    instruction.set("src_stride", src_stride).set("dst_stride", dst_stride);
+    return instruction;
+}
+
+std::vector<uint8_t> image_of(std::vector<isa::Instruction> code, const std::string& dma_instance = "dma") {
+    isa::ProgramImage image;
+    image.engines = {{1, dma_instance}};
+    image.code_address = kCode;
+    image.code = std::move(code);
+    return isa::encode_image(image);
+}
+
+struct ProgramRun {
+    std::unique_ptr<Platform> platform = build_platform(kNetlist);
+    ProgramOutcome outcome;
+    uint64_t error_code = 0, error_pc = 0;
+
+    void execute(const std::vector<uint8_t>& image, const std::function<void(Host&)>& before = {}) {
+        run_on_host(*platform, [&](Host& host) {
+            load_program(host, image, kImage);
+            if (before) before(host);
+            outcome = run_program(host, kScheduler, kImage, "sched", *platform);
+            error_code = host.read64(kScheduler + scheduler_reg::kErrorCode);
+            error_pc = host.read64(kScheduler + scheduler_reg::kErrorPc);
+        });
+    }
+    uint8_t* memory() { return platform->get<SramBuffer>("mem", "test").data(); }
+};
+
+isa::Instruction interrupt(uint64_t code) { return isa::Instruction(isa::Opcode::kInterrupt).set("code", code); }
+
+}  // namespace
+
+TEST(Scheduler, RunsDmaCopiesWaitsOnBarrierAndRaisesInterrupts) {
+    ProgramRun run;
+    for (int i = 0; i < 4096; ++i) run.memory()[0x20000 + i] = static_cast<uint8_t>(i * 13 + 1);
+    run.execute(image_of({dma(kMemory + 0x20000, kMemory + 0x30000, 4096, 1, 0, 0),
+                          dma(kMemory + 0x20000, kMemory + 0x40000, 16, 8, 512, 32),  // 2-D gather
+                          isa::Instruction(isa::Opcode::kBarrier), interrupt(7), isa::Instruction(isa::Opcode::kHalt)}));
+    ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
+    EXPECT_EQ(run.outcome.executed, 5u);
+    EXPECT_EQ(run.outcome.interrupts, 1u);
+    EXPECT_EQ(run.outcome.last_interrupt_code, 7u);
+    EXPECT_EQ(0, std::memcmp(run.memory() + 0x30000, run.memory() + 0x20000, 4096));
+    for (int row = 0; row < 8; ++row) {
+        EXPECT_EQ(0, std::memcmp(run.memory() + 0x40000 + row * 32, run.memory() + 0x20000 + row * 512, 16)) << row;
+    }
+    const auto& scheduler = run.platform->get<Scheduler>("sched", "test");
+    EXPECT_EQ(scheduler.counters().get("instructions"), 5u);
+    EXPECT_DOUBLE_EQ(scheduler.energy().total_pj(), 5 * 70.0);
+}
+
+TEST(Scheduler, StopsOnAnUnknownOpcodeNamingThePc) {
+    ProgramRun run;
+    const auto image = image_of({isa::Instruction(isa::Opcode::kBarrier), isa::Instruction(isa::Opcode::kHalt)});
+    run.execute(image, [](Host& host) {
+        const uint8_t bad_opcode[2] = {0xff, 0x7f};  // overwrite the second instruction's opcode
+        host.load(kCode + 64, bad_opcode, 2);
+    });
+    EXPECT_FALSE(run.outcome.ok);
+    EXPECT_EQ(run.error_code, scheduler_error::kBadInstruction);
+    EXPECT_EQ(run.error_pc, kCode + 64);
+    EXPECT_NE(run.outcome.error.find("scheduler stopped at pc 0x110040: unknown opcode 0x7fff"), std::string::npos)
+        << run.outcome.error;
+}
+
+TEST(Scheduler, ReportsADmaFaultOnAnUnmappedAddressAtTheBarrier) {
+    ProgramRun run;
+    run.execute(image_of({dma(0x7000000, kMemory, 64, 1, 0, 0), isa::Instruction(isa::Opcode::kBarrier),
+                          isa::Instruction(isa::Opcode::kHalt)}));
+    EXPECT_FALSE(run.outcome.ok);
+    EXPECT_EQ(run.error_code, scheduler_error::kEngineFault);
+    EXPECT_EQ(run.error_pc, kCode + 64);
+    EXPECT_EQ(run.outcome.error,
+              "scheduler stopped at pc 0x110040: barrier: engine 'dma': DMA error at address 0x7000000");
+}
+
+TEST(Scheduler, StopsWhenTheProgramAddressIsUnmapped) {
+    ProgramRun run;
+    run_on_host(*run.platform, [&](Host& host) {
+        run.outcome = run_program(host, kScheduler, 0x9000000, "sched", *run.platform);
+    });
+    EXPECT_FALSE(run.outcome.ok);
+    EXPECT_EQ(run.outcome.error,
+              "scheduler stopped at pc 0x9000000: read at 0x9000000 failed: TLM_ADDRESS_ERROR_RESPONSE");
+}
+
+TEST(Scheduler, RefusesAnEngineTheNetlistDoesNotHave) {
+    ProgramRun run;
+    run.execute(image_of({dma(kMemory, kMemory + 64, 64, 1, 0, 0), isa::Instruction(isa::Opcode::kHalt)}, "dma9"));
+    EXPECT_FALSE(run.outcome.ok);
+    EXPECT_EQ(run.error_code, scheduler_error::kBadEngine);
+    EXPECT_EQ(run.outcome.error,
+              "scheduler stopped at pc 0x100000: engine 1 is bound to 'dma9', which the platform does not map");
+}
+
+TEST(Scheduler, WaitBlocksUntilTheHostSignals) {
+    ProgramRun run;
+    sc_core::sc_time signalled;
+    auto image = image_of({isa::Instruction(isa::Opcode::kWait).set("semaphore", 3).set("count", 2),
+                           interrupt(1), isa::Instruction(isa::Opcode::kHalt)});
+    run_on_host(*run.platform, [&](Host& host) {
+        load_program(host, image, kImage);
+        host.write64(kScheduler + scheduler_reg::kProgramAddress, kImage);
+        host.write64(kScheduler + scheduler_reg::kControl, 1);
+        sc_core::wait(5, sc_core::SC_US);
+        EXPECT_EQ(host.read64(kScheduler + scheduler_reg::kStatus), scheduler_reg::kStatusRunning);
+        host.write64(kScheduler + scheduler_reg::kSignal, 3);
+        host.write64(kScheduler + scheduler_reg::kSignal, 3);
+        signalled = sc_core::sc_time_stamp();
+        host.wait_for_interrupt();
+        EXPECT_GE(sc_core::sc_time_stamp(), signalled);
+        EXPECT_EQ(host.read64(kScheduler + scheduler_reg::kInterruptCode), 1u);
+    });
+}
