@@ -18,31 +18,16 @@
 #include "firmware/compiler/passes/quantize_network.h"
 #include "firmware/compiler/zoo/seeded_random.h"
 #include "firmware/compiler/zoo/zoo.h"
+#include "tests/support/cli.h"
 
 namespace cimvp {
 namespace {
 
-struct Outcome {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
+using testing::read_text;
+using testing::temp_path;
+using Outcome = testing::CliOutcome;
 
-std::string temp_path(const std::string& name) {
-    return ::testing::TempDir() + "/cli_compiler_" + std::to_string(::getpid()) + "_" + name;
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-}
-
-Outcome cimvp(const std::string& arguments) {
-    const std::string out = temp_path("stdout"), err = temp_path("stderr");
-    const std::string command = std::string(CIMVP_BINARY_DIR) + "/cimvp " + arguments + " >" + out + " 2>" + err;
-    const int status = std::system(command.c_str());
-    return {WEXITSTATUS(status), read_text(out), read_text(err)};
-}
+Outcome cimvp(const std::string& arguments) { return testing::run_cimvp(arguments); }
 
 // One line on stderr, a non-zero exit, and nothing half-printed on stdout.
 void expect_error(const std::string& arguments, const std::string& message) {

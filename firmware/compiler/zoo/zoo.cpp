@@ -59,4 +59,14 @@ ir::Graph build_model(const std::string& name, uint64_t seed) {
     throw std::runtime_error("unknown zoo model '" + name + "' (see `cimvp zoo list`)");
 }
 
+int64_t trainable_parameter_count(const ir::Graph& graph) {
+    int64_t count = 0;
+    for (const auto& [name, tensor] : graph.initializers) {
+        const bool statistics = name.size() > 5 && (name.compare(name.size() - 5, 5, ".mean") == 0 ||
+                                                    name.compare(name.size() - 4, 4, ".var") == 0);
+        if (!statistics) count += tensor.element_count();
+    }
+    return count;
+}
+
 }  // namespace cimvp::zoo

@@ -44,6 +44,9 @@ bool has_model(const std::string& name);
 // Throws std::runtime_error "unknown zoo model 'NAME' (see `cimvp zoo list`)" for an unknown name.
 ir::Graph build_model(const std::string& name, uint64_t seed = kDefaultSeed);
 
+// Parameters as a network library counts them: BN running statistics are buffers, not parameters.
+int64_t trainable_parameter_count(const ir::Graph& graph);
+
 }  // namespace cimvp::zoo
 
 #define CIMVP_ZOO_CONCAT_INNER(a, b) a##b
