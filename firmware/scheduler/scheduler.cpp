@@ -4,6 +4,7 @@
 
 #include "firmware/isa/decode_error.h"
 #include "firmware/isa/hex.h"
+#include "platform/bus_access.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -128,19 +129,12 @@ void Scheduler::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_t
 }
 
 void Scheduler::access(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length) {
-    PooledPayload payload(payloads_);
-    payload->set_command(command);
-    payload->set_address(address);
-    payload->set_data_ptr(data);
-    payload->set_data_length(length);
-    payload->set_streaming_width(length);
-    payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    mem->b_transport(*payload, delay);
-    if (!payload->is_response_ok()) {
+    const tlm::tlm_response_status status = bus_access(mem, payloads_, command, address, data, length, delay);
+    if (status != tlm::TLM_OK_RESPONSE) {
         throw Stop{scheduler_error::kBusError, std::string(command == tlm::TLM_READ_COMMAND ? "read" : "write") +
                                                    " at " + isa::to_hex(address) + " failed: " +
-                                                   payload->get_response_string()};
+                                                   response_name(status)};
     }
     // Firmware waits for each of its accesses.
     sc_core::wait(delay);

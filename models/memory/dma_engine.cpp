@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "platform/bus_access.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -89,18 +90,11 @@ void DmaEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_t
 
 bool DmaEngine::transfer(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned int length,
                          sc_core::sc_time& when) {
-    PooledPayload payload(payloads_);
-    payload->set_command(command);
-    payload->set_address(address);
-    payload->set_data_ptr(data);
-    payload->set_data_length(length);
-    payload->set_streaming_width(length);
-    payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     sc_core::sc_time delay = when > now ? when - now : sc_core::SC_ZERO_TIME;
-    mem->b_transport(*payload, delay);
+    const tlm::tlm_response_status status = bus_access(mem, payloads_, command, address, data, length, delay);
     ++transactions_;
-    if (payload->get_response_status() != tlm::TLM_OK_RESPONSE) {
+    if (status != tlm::TLM_OK_RESPONSE) {
         error_address_ = address;
         return false;
     }

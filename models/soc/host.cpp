@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "platform/bus_access.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -39,20 +40,14 @@ void Host::run() {
 }
 
 void Host::access(tlm::tlm_command command, uint64_t address, void* data, unsigned int length) {
-    PooledPayload payload(payloads_);
-    payload->set_command(command);
-    payload->set_address(address);
-    payload->set_data_ptr(static_cast<unsigned char*>(data));
-    payload->set_data_length(length);
-    payload->set_streaming_width(length);
-    payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time delay(1.0 / params_.clock_hz, sc_core::SC_SEC);
-    mem->b_transport(*payload, delay);
+    const tlm::tlm_response_status status =
+        bus_access(mem, payloads_, command, address, static_cast<uint8_t*>(data), length, delay);
     ++accesses_;
-    if (!payload->is_response_ok()) {
+    if (status != tlm::TLM_OK_RESPONSE) {
         throw SimulationError(std::string(name()) + ": " + (command == tlm::TLM_READ_COMMAND ? "read" : "write") +
                               " of " + std::to_string(length) + " bytes at " + hex(address) + " failed: " +
-                              payload->get_response_string());
+                              response_name(status));
     }
     // The host is the only initiator that waits for every access, so it syncs at once.
     sc_core::wait(delay);
