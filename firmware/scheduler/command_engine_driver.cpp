@@ -1,0 +1,32 @@
+#include "firmware/scheduler/command_engine_driver.h"
+
+#include <cstdio>
+
+#include "models/common/command_engine.h"
+
+namespace cimvp {
+
+void CommandEngineDriver::issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) {
+    uint8_t descriptor[CommandEngine::kDescriptorBytes] = {};
+    translate(instruction, descriptor);
+    const uint64_t depth = bus.read64(base + engine_reg::kQueueDepth);
+    while (bus.read64(base + engine_reg::kQueued) >= depth) bus.pause();
+    const uint64_t slot = bus.put_descriptor(descriptor);
+    bus.write64(base + engine_reg::kCommandAddress, slot);
+    bus.write64(base + engine_reg::kDoorbell, 1);
+}
+
+bool CommandEngineDriver::idle(FirmwareBus& bus, uint64_t base) {
+    return bus.read64(base + engine_reg::kQueued) == 0;
+}
+
+std::string CommandEngineDriver::fault(FirmwareBus& bus, uint64_t base) {
+    if ((bus.read64(base + engine_reg::kStatus) & engine_reg::kStatusError) == 0) return "";
+    char text[128];
+    std::snprintf(text, sizeof text, "error code 0x%llx at address 0x%llx",
+                  static_cast<unsigned long long>(bus.read64(base + engine_reg::kErrorCode)),
+                  static_cast<unsigned long long>(bus.read64(base + engine_reg::kErrorAddress)));
+    return text;
+}
+
+}  // namespace cimvp
