@@ -36,8 +36,9 @@ Scheduler::Params::Params(ParamReader& reader) {
     decode_cycles = reader.integer("decode_cycles", 4, 0, 1000, "cycles to decode and dispatch one instruction");
     poll_interval_ns = reader.time_ns("poll_interval", "50ns", "time between two polls of an engine's status");
     command_ram = reader.bytes("command_ram", "4KiB", "command RAM engines fetch descriptors from (64 B slots)");
-    energy_per_instruction_pj =
-        reader.energy_pj("energy_per_instruction", "70pJ", "energy of one instruction on a small in-order core");
+    energy_per_instruction_pj = reader.energy_pj("energy_per_instruction", "10pJ",
+                                                 "core energy to decode and dispatch one instruction (its fetch is "
+                                                 "charged by the memory it comes from)");
     area_um2 = reader.area_um2("area", "0um2", "silicon area of the scheduler core");
     reader.require(command_ram % 64 == 0 && command_ram >= 128, "command_ram", "must hold at least two 64 B slots");
 }

@@ -87,7 +87,7 @@ TEST(Scheduler, RunsDmaCopiesWaitsOnBarrierAndRaisesInterrupts) {
     }
     const auto& scheduler = run.platform->get<Scheduler>("sched", "test");
     EXPECT_EQ(scheduler.counters().get("instructions"), 5u);
-    EXPECT_DOUBLE_EQ(scheduler.energy().total_pj(), 5 * 70.0);
+    EXPECT_DOUBLE_EQ(scheduler.energy().total_pj(), 5 * 10.0);
 }
 
 TEST(Scheduler, StopsOnAnUnknownOpcodeNamingThePc) {
