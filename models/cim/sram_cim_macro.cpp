@@ -103,7 +103,8 @@ CommandEngine::Outcome SramCimMacro::execute(const uint8_t* descriptor, const sc
             std::memcpy(&command, descriptor, sizeof command);
             return multiply(command, start);
         }
-        default: return rejected(0);
+        default:
+            return rejected(0);
     }
 }
 

@@ -45,14 +45,29 @@ void CommandEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::
     uint64_t value = 0;
     if (payload.is_read()) {
         switch (address) {
-            case engine_reg::kCommandAddress: value = command_address_; break;
-            case engine_reg::kStatus: value = status_; break;
-            case engine_reg::kCompleted: value = completed_; break;
-            case engine_reg::kErrorCode: value = error_code_; break;
-            case engine_reg::kErrorAddress: value = error_address_; break;
-            case engine_reg::kQueued: value = queue_.size(); break;
-            case engine_reg::kQueueDepth: value = static_cast<uint64_t>(engine_params_.queue_depth); break;
-            default: value = 0;  // the doorbell reads as zero
+            case engine_reg::kCommandAddress:
+                value = command_address_;
+                break;
+            case engine_reg::kStatus:
+                value = status_;
+                break;
+            case engine_reg::kCompleted:
+                value = completed_;
+                break;
+            case engine_reg::kErrorCode:
+                value = error_code_;
+                break;
+            case engine_reg::kErrorAddress:
+                value = error_address_;
+                break;
+            case engine_reg::kQueued:
+                value = queue_.size();
+                break;
+            case engine_reg::kQueueDepth:
+                value = static_cast<uint64_t>(engine_params_.queue_depth);
+                break;
+            default:
+                value = 0;  // the doorbell reads as zero
         }
         std::memcpy(payload.get_data_ptr(), &value, 8);
         payload.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -64,8 +79,12 @@ void CommandEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::
     }
     std::memcpy(&value, payload.get_data_ptr(), 8);
     switch (address) {
-        case engine_reg::kCommandAddress: command_address_ = value; break;
-        case engine_reg::kDoorbell: ring_doorbell(value, delay); break;
+        case engine_reg::kCommandAddress:
+            command_address_ = value;
+            break;
+        case engine_reg::kDoorbell:
+            ring_doorbell(value, delay);
+            break;
         case engine_reg::kStatus:
             status_ &= ~(value & (engine_reg::kStatusDone | engine_reg::kStatusError));
             if ((status_ & engine_reg::kStatusError) == 0) error_code_ = engine_error::kNone;
