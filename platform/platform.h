@@ -40,7 +40,6 @@ public:
     }
 
     double area_um2() const;
-    const AddressMap& address_map() const { return address_map_; }
 
 private:
     void instantiate(const ModuleDecl& module);
