@@ -108,6 +108,18 @@ CommandEngine::Outcome SramCimMacro::execute(const uint8_t* descriptor, const sc
     }
 }
 
+uint64_t SramCimMacro::info(unsigned index) const {
+    const CimGeometry& g = params_.geometry;
+    switch (index) {
+        case cim_info::kRows: return static_cast<uint64_t>(g.rows);
+        case cim_info::kColumns: return static_cast<uint64_t>(g.columns);
+        case cim_info::kBitsPerCell: return static_cast<uint64_t>(g.bits_per_cell);
+        case cim_info::kColumnsPerAdc: return static_cast<uint64_t>(g.columns_per_adc);
+        case cim_info::kMaxActiveWordLines: return static_cast<uint64_t>(g.max_active_wl);
+        default: return 0;
+    }
+}
+
 CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& command,
                                                    const sc_core::sc_time& start) {
     using C = CimWeightWriteCommand;

@@ -70,6 +70,11 @@ struct CimMvmCommand {
 };
 static_assert(sizeof(CimMvmCommand) == 64, "descriptor layout is part of the software interface");
 
+// Info registers (engine_reg::kInfo + 8 * index), for firmware that turns channel offsets into columns.
+namespace cim_info {
+constexpr unsigned kRows = 0, kColumns = 1, kBitsPerCell = 2, kColumnsPerAdc = 3, kMaxActiveWordLines = 4;
+}  // namespace cim_info
+
 class SramCimMacro : public CommandEngine {
 public:
     struct Params {
@@ -97,6 +102,7 @@ public:
 private:
     SramCimMacro(const ComponentContext& context, const Params& params);
     Outcome execute(const uint8_t* descriptor, const sc_core::sc_time& start) override;
+    uint64_t info(unsigned index) const override;
     Outcome write_weights(const CimWeightWriteCommand& command, const sc_core::sc_time& start);
     Outcome multiply(const CimMvmCommand& command, const sc_core::sc_time& start);
     void account(const MvmCounts& counts);

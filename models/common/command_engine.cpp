@@ -67,7 +67,8 @@ void CommandEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::
                 value = static_cast<uint64_t>(engine_params_.queue_depth);
                 break;
             default:
-                value = 0;  // the doorbell reads as zero
+                // The doorbell reads as zero.
+                if (address >= engine_reg::kInfo) value = info(static_cast<unsigned>((address - engine_reg::kInfo) / 8));
         }
         std::memcpy(payload.get_data_ptr(), &value, 8);
         payload.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -197,7 +198,7 @@ void CommandEngine::run_queue() {
         const sc_core::sc_time now = sc_core::sc_time_stamp();
         const sc_core::sc_time end = std::max({outcome.end, fetched, now});
         sc_core::wait(end - now);
-        busy().add(begin, end);
+        record_busy(begin, end, "command");
         if (outcome.error != engine_error::kNone) {
             ++failed_commands_;
             fail(outcome.error, outcome.error_address);

@@ -27,7 +27,9 @@ constexpr uint64_t kErrorCode = 0x20;       // R: an engine_error code, kept unt
 constexpr uint64_t kErrorAddress = 0x28;    // R: the failing access, or descriptor address + offset of the bad field
 constexpr uint64_t kQueued = 0x30;          // R: commands accepted and not yet finished (including the running one)
 constexpr uint64_t kQueueDepth = 0x38;      // R: how many commands the queue holds
-constexpr uint64_t kWindowSize = 0x40;
+constexpr uint64_t kInfo = 0x40;            // R: 8 engine-specific read-only words (geometry), see each engine
+constexpr uint64_t kInfoWords = 8;
+constexpr uint64_t kWindowSize = kInfo + 8 * kInfoWords;
 constexpr uint64_t kStatusBusy = 1, kStatusDone = 2, kStatusError = 4;
 }  // namespace engine_reg
 
@@ -82,6 +84,10 @@ protected:
     }
     // The last block access failed (after read_block/write_block returned false).
     Outcome bus_error() const { return Outcome{sc_core::SC_ZERO_TIME, engine_error::kBusError, failed_address_}; }
+
+    // Word `index` (< engine_reg::kInfoWords) of the read-only info registers at engine_reg::kInfo:
+    // what firmware must know about this engine's geometry to build its descriptors. 0 by default.
+    virtual uint64_t info(unsigned index) const { return 0; }
 
     // Runs one command whose 64-byte descriptor was fetched; `start` is when decoding ended. Called
     // from the engine's thread, so it may wait; the block helpers below keep the quantum for it.

@@ -22,6 +22,7 @@ modules:
   - {name: sched, type: scheduler, params: {poll_interval: 20ns}}
   - {name: dma, type: dma_engine}
   - {name: mem, type: sram_buffer, params: {size: 1MiB}}
+  - {name: macro, type: sram_cim_macro, params: {bits_per_cell: 2}}
 connections:
   - {from: host.mem, to: noc.in}
   - {from: sched.mem, to: noc.in}
@@ -29,6 +30,8 @@ connections:
   - {from: noc.out, to: sched.cfg, at: 0x1000}
   - {from: noc.out, to: dma.cfg, at: 0x3000}
   - {from: noc.out, to: mem.tgt, at: 0x100000}
+  - {from: macro.mem, to: noc.in}
+  - {from: noc.out, to: macro.cfg, at: 0x4000}
   - {from: sched.irq, to: host.irq}
 )";
 
@@ -44,7 +47,7 @@ isa::Instruction dma(uint64_t src, uint64_t dst, uint64_t row_bytes, uint64_t ro
 
 std::vector<uint8_t> image_of(std::vector<isa::Instruction> code, const std::string& dma_instance = "dma") {
     isa::ProgramImage image;
-    image.engines = {{1, dma_instance}};
+    image.engines = {{1, dma_instance}, {2, "macro"}};
     image.code_address = kCode;
     image.code = std::move(code);
     return isa::encode_image(image);
@@ -152,4 +155,38 @@ TEST(Scheduler, WaitBlocksUntilTheHostSignals) {
         EXPECT_GE(sc_core::sc_time_stamp(), signalled);
         EXPECT_EQ(host.read64(kScheduler + scheduler_reg::kInterruptCode), 1u);
     });
+}
+
+TEST(Scheduler, DrivesTheCimMacroThroughWeightWriteAndMvm) {
+    // A 40 x 6 int4 weight tile at channel 3 of a 2-bit-cell macro, and 5 signed int8 input vectors;
+    // results must equal the plain integer dot products.
+    ProgramRun run;
+    constexpr int kRows = 40, kChannels = 6, kVectors = 5, kChannelOffset = 3;
+    constexpr uint64_t kWeights = kMemory + 0x20000, kInputs = kMemory + 0x21000, kOutputs = kMemory + 0x22000;
+    std::vector<int8_t> weights(kRows * kChannels), inputs(kVectors * kRows);
+    for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<int8_t>((i * 7 + 3) % 15 - 7);  // int4
+    for (size_t i = 0; i < inputs.size(); ++i) inputs[i] = static_cast<int8_t>((i * 37 + 11) % 256 - 128);
+    std::memcpy(run.memory() + 0x20000, weights.data(), weights.size());
+    std::memcpy(run.memory() + 0x21000, inputs.data(), inputs.size());
+    isa::Instruction write(isa::Opcode::kWeightWrite);
+    write.set("engine", 2).set("src", kWeights).set("bytes", weights.size()).set("rows", kRows);
+    write.set("channels", kChannels).set("row_offset", 0).set("channel_offset", kChannelOffset).set("weight_bits", 4);
+    isa::Instruction mvm(isa::Opcode::kMvm);
+    mvm.set("engine", 2).set("input", kInputs).set("input_stride", kRows).set("vectors", kVectors);
+    mvm.set("output", kOutputs).set("output_stride", 4 * kChannels).set("row_offset", 0).set("rows", kRows);
+    mvm.set("channel_offset", kChannelOffset).set("channels", kChannels).set("weight_bits", 4);
+    mvm.set("input_bits", 8).set("input_signed", 1).set("accumulate", 0);
+    run.execute(image_of({write, mvm, isa::Instruction(isa::Opcode::kSync).set("engine", 2),
+                          isa::Instruction(isa::Opcode::kHalt)}));
+    ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
+    for (int v = 0; v < kVectors; ++v) {
+        for (int c = 0; c < kChannels; ++c) {
+            int32_t expected = 0;
+            for (int r = 0; r < kRows; ++r) expected += inputs[v * kRows + r] * weights[r * kChannels + c];
+            int32_t got = 0;
+            std::memcpy(&got, run.memory() + 0x22000 + (v * kChannels + c) * 4, 4);
+            EXPECT_EQ(got, expected) << "vector " << v << " channel " << c;
+        }
+    }
+    EXPECT_EQ(run.platform->find("macro")->counters().get("macs"), uint64_t{kVectors} * kRows * kChannels);
 }
