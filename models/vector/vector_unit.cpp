@@ -271,7 +271,8 @@ CommandEngine::Outcome VectorUnit::pool(const isa::Instruction& instruction, con
     }
     const int64_t out_width = shape.out_width(), out_height = shape.out_height();
     const uint64_t out_row_bytes = static_cast<uint64_t>(out_width * shape.channels) * vector::element_bytes(out_type);
-    const uint64_t window_operations = static_cast<uint64_t>(out_width * shape.channels * shape.kernel_h * shape.kernel_w);
+    const uint64_t window_operations =
+        static_cast<uint64_t>(out_width * shape.channels * shape.kernel_h * shape.kernel_w);
     const auto multiplier = is_max ? 0 : static_cast<int64_t>(instruction.value("multiplier"));
     const auto shift = is_max ? 1 : static_cast<int32_t>(instruction.value("shift"));
     const uint64_t src = instruction.value("src"), dst = instruction.value("dst");

@@ -138,8 +138,8 @@ std::vector<int32_t> to_hwc(const std::vector<int32_t>& chw, int64_t h, int64_t 
 }
 
 std::vector<int32_t> reference_add(const std::vector<int32_t>& a, ElementType a_type, const std::vector<int32_t>& b,
-                                   ElementType b_type, ElementType out_type, int64_t multiplier_a,
-                                   int64_t multiplier_b, int64_t shift) {
+                                   ElementType b_type, ElementType out_type, int64_t multiplier_a, int64_t multiplier_b,
+                                   int64_t shift) {
     ir::Node node{"add", "QAdd", {"a", "b"}, {"y"}, {}};
     node.attributes["multiplier_a"] = std::vector<int64_t>{multiplier_a};
     node.attributes["multiplier_b"] = std::vector<int64_t>{multiplier_b};
@@ -163,8 +163,7 @@ std::vector<int32_t> reference_relu(const std::vector<int32_t>& x, ElementType t
 }
 
 struct PoolCase {
-    int64_t height, width, channels, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, pad_bottom,
-        pad_right;
+    int64_t height, width, channels, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right;
     int64_t out_height() const { return (height + pad_top + pad_bottom - kernel_h) / stride_h + 1; }
     int64_t out_width() const { return (width + pad_left + pad_right - kernel_w) / stride_w + 1; }
     Instruction set_window(Instruction instruction) const {
@@ -189,11 +188,10 @@ std::vector<int32_t> reference_pool(const PoolCase& p, const std::vector<int32_t
         node.attributes["out_min"] = int64_t{type_min(out_type)};
         node.attributes["out_max"] = int64_t{type_max(out_type)};
     }
-    const std::vector<int32_t> y =
-        run_reference(node,
-                      {{value_info("x", {1, p.channels, p.height, p.width}, in_type),
-                        to_chw(hwc, p.height, p.width, p.channels)}},
-                      value_info("y", {1, p.channels, p.out_height(), p.out_width()}, out_type));
+    const std::vector<int32_t> y = run_reference(
+        node,
+        {{value_info("x", {1, p.channels, p.height, p.width}, in_type), to_chw(hwc, p.height, p.width, p.channels)}},
+        value_info("y", {1, p.channels, p.out_height(), p.out_width()}, out_type));
     return to_hwc(y, p.out_height(), p.out_width(), p.channels);
 }
 
@@ -325,8 +323,8 @@ TEST(VectorUnit, AddMatchesTheReferenceInEveryTypeMixAcrossTiles) {
             const int64_t shift = 15;
             host.load(kA, bytes_of(a, c.a).data(), a.size() * vector::element_bytes(c.a));
             host.load(kB, bytes_of(b, c.b).data(), b.size() * vector::element_bytes(c.b));
-            expect_done(run_commands(
-                host, {word(vadd(c.elements, c.a, c.b, c.out, multipliers[0], multipliers[1], shift))}));
+            expect_done(
+                run_commands(host, {word(vadd(c.elements, c.a, c.b, c.out, multipliers[0], multipliers[1], shift))}));
             const auto expected = reference_add(a, c.a, b, c.b, c.out, multipliers[0], multipliers[1], shift);
             EXPECT_EQ(read_values(*platform, kOut, c.elements, c.out), expected) << c.elements;
         }
@@ -479,13 +477,11 @@ TEST(VectorUnit, CountsEnergyAndComputeCyclesInClosedForm) {
     const Tables tables(random, 3);
     run_on_host(*platform, [&](Host& host) {
         tables.load(host);
-        expect_done(run_commands(host, {word(vadd(1000, ElementType::kInt8, ElementType::kInt8, ElementType::kInt8,
-                                                  100, 200, 8)),
-                                        word(vrelu(5000, ElementType::kInt8)),
-                                        word(vrequant(300, 3, 1, ElementType::kInt8, true)),
-                                        word(vrequant(200, 3, 1, ElementType::kInt8, false)),
-                                        word(vmaxpool(pool, ElementType::kInt8)),
-                                        word(vavgpool(avg, ElementType::kInt8, ElementType::kInt8, 16384, 16))}));
+        expect_done(run_commands(
+            host, {word(vadd(1000, ElementType::kInt8, ElementType::kInt8, ElementType::kInt8, 100, 200, 8)),
+                   word(vrelu(5000, ElementType::kInt8)), word(vrequant(300, 3, 1, ElementType::kInt8, true)),
+                   word(vrequant(200, 3, 1, ElementType::kInt8, false)), word(vmaxpool(pool, ElementType::kInt8)),
+                   word(vavgpool(avg, ElementType::kInt8, ElementType::kInt8, 16384, 16))}));
     });
     // Max pool, 3x3 pad 1 stride 1 over 8x8: in-bounds window rows per output row 2,3,3,3,3,3,3,2 (sum 22),
     // columns likewise, so 22 * 22 elements per channel are visited; each output compares all but one.
@@ -548,9 +544,9 @@ TEST(VectorUnit, RejectsBadTypesBoundsAndWindowsAtTheirField) {
         EXPECT_EQ(completion.error_address, kCommands + 33);
 
         // An i8 output cannot hold out_max = 200 (vadd.out_max at byte 33 + 3 + 2 + 2 + 1 + 4 = 45).
-        completion = run_commands(host, {word(vadd(16, ElementType::kInt8, ElementType::kInt8, ElementType::kInt8, 1,
-                                                   1, 1)
-                                                  .set("out_max", 200))});
+        completion = run_commands(
+            host,
+            {word(vadd(16, ElementType::kInt8, ElementType::kInt8, ElementType::kInt8, 1, 1, 1).set("out_max", 200))});
         EXPECT_EQ(completion.error_code, engine_error::kBadDescriptor);
         EXPECT_EQ(completion.error_address, kCommands + 45);
 
