@@ -86,7 +86,6 @@ public:
     EnergyLedger& energy() { return energy_; }
     const EnergyLedger& energy() const { return energy_; }
     const BusyTracker& busy() const { return busy_; }
-    BusyTracker& busy() { return busy_; }  // prefer record_busy(), which also traces
 
     // Counts [start, end) as busy time (overlap with earlier work is not counted twice). When
     // tracing, the newly busy part also becomes a slice named `what` on this component's timeline
