@@ -5,38 +5,24 @@
 
 #include "tests/support/cli.h"
 
-using cimvp::testing::read_text;
+using cimvp::testing::CliOutcome;
+using cimvp::testing::run_cimvp;
 using cimvp::testing::write_temp;
-
-namespace {
-
-// Standard output and error together, as a user sees them.
-struct Outcome {
-    int exit_code;
-    std::string output;
-};
-
-Outcome run_cli(const std::string& arguments) {
-    const auto outcome = cimvp::testing::run_cimvp(arguments);
-    return {outcome.exit_code, outcome.output()};
-}
-
-}  // namespace
 
 TEST(CliPlatform, RunWritesReportAndPrintsTheTable) {
     const std::string out = ::testing::TempDir() + "/cli-run";
-    const Outcome outcome = run_cli("run scenarios/dma-random-rows.yaml --out " + out);
-    EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
-    EXPECT_NE(outcome.output.find("dram           dram_controller"), std::string::npos) << outcome.output;
-    EXPECT_NE(outcome.output.find("total: latency"), std::string::npos);
+    const CliOutcome outcome = run_cimvp("run scenarios/dma-random-rows.yaml --out " + out);
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.output();
+    EXPECT_NE(outcome.output().find("dram           dram_controller"), std::string::npos) << outcome.output();
+    EXPECT_NE(outcome.output().find("total: latency"), std::string::npos);
     std::ifstream report(out + "/report.json");
     EXPECT_TRUE(report.good());
 }
 
 TEST(CliPlatform, ValidatePrintsTheAddressMap) {
-    const Outcome outcome = run_cli("validate scenarios/platforms/dma-soc.yaml");
-    EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
-    EXPECT_NE(outcome.output.find("0x000080000000 - 0x0000bfffffff  dram"), std::string::npos) << outcome.output;
+    const CliOutcome outcome = run_cimvp("validate scenarios/platforms/dma-soc.yaml");
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.output();
+    EXPECT_NE(outcome.output().find("0x000080000000 - 0x0000bfffffff  dram"), std::string::npos) << outcome.output();
 }
 
 TEST(CliPlatform, ValidateFailsWithFileLineAndColumn) {
@@ -44,32 +30,32 @@ TEST(CliPlatform, ValidateFailsWithFileLineAndColumn) {
                                         "platform: t\n"
                                         "modules:\n"
                                         "  - {name: buf, type: sram_buffer, params: {size: 12parsecs}}\n");
-    const Outcome outcome = run_cli("validate " + path);
+    const CliOutcome outcome = run_cimvp("validate " + path);
     EXPECT_EQ(outcome.exit_code, 1);
-    EXPECT_EQ(outcome.output.rfind(path + ":3:51: error: parameter 'size': unit 'parsecs' is not a size unit", 0),
+    EXPECT_EQ(outcome.output().rfind(path + ":3:51: error: parameter 'size': unit 'parsecs' is not a size unit", 0),
               0u)
-        << outcome.output;
+        << outcome.output();
 }
 
 TEST(CliPlatform, ModelsListsParametersFromTheCode) {
-    const Outcome outcome = run_cli("models sram_buffer");
+    const CliOutcome outcome = run_cimvp("models sram_buffer");
     EXPECT_EQ(outcome.exit_code, 0);
-    EXPECT_NE(outcome.output.find("sram_buffer: banked on-chip SRAM buffer"), std::string::npos) << outcome.output;
-    EXPECT_NE(outcome.output.find("size                size [B], default 256KiB"), std::string::npos)
-        << outcome.output;
-    EXPECT_EQ(run_cli("models no_such_model").exit_code, 1);
+    EXPECT_NE(outcome.output().find("sram_buffer: banked on-chip SRAM buffer"), std::string::npos) << outcome.output();
+    EXPECT_NE(outcome.output().find("size                size [B], default 256KiB"), std::string::npos)
+        << outcome.output();
+    EXPECT_EQ(run_cimvp("models no_such_model").exit_code, 1);
 }
 
 TEST(CliPlatform, EveryCommandHasHelpAndBadArgumentsFail) {
     for (const char* command : {"run", "validate", "models"}) {
-        const Outcome help = run_cli(std::string(command) + " --help");
+        const CliOutcome help = run_cimvp(std::string(command) + " --help");
         EXPECT_EQ(help.exit_code, 0) << command;
-        EXPECT_NE(help.output.find("usage: cimvp"), std::string::npos) << command;
+        EXPECT_NE(help.output().find("usage: cimvp"), std::string::npos) << command;
     }
-    EXPECT_EQ(run_cli("run").exit_code, 2);
-    EXPECT_EQ(run_cli("run scenarios/dma-stream.yaml --bogus").exit_code, 2);
-    EXPECT_EQ(run_cli("frobnicate").exit_code, 2);
-    EXPECT_EQ(run_cli("run no/such/file.yaml").exit_code, 1);
+    EXPECT_EQ(run_cimvp("run").exit_code, 2);
+    EXPECT_EQ(run_cimvp("run scenarios/dma-stream.yaml --bogus").exit_code, 2);
+    EXPECT_EQ(run_cimvp("frobnicate").exit_code, 2);
+    EXPECT_EQ(run_cimvp("run no/such/file.yaml").exit_code, 1);
 }
 
 TEST(CliPlatform, HtmlReportHasNonEmptyCharts) {
@@ -82,9 +68,9 @@ workload:
            destination: 0x8800_0000, descriptors: 0x9000_0000, bytes: 64KiB, tile: 4KiB}
 )");
     const std::string out = ::testing::TempDir() + "/cli-html";
-    const Outcome outcome = run_cli("run " + scenario + " --trace --html --out " + out);
-    ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
-    EXPECT_NE(outcome.output.find("html: " + out + "/report.html"), std::string::npos) << outcome.output;
+    const CliOutcome outcome = run_cimvp("run " + scenario + " --trace --html --out " + out);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.output();
+    EXPECT_NE(outcome.output().find("html: " + out + "/report.html"), std::string::npos) << outcome.output();
     for (const char* file : {"report.html", "energy_0.png", "utilization_0.png", "power_0.png"}) {
         std::ifstream stream(out + "/" + file, std::ios::binary | std::ios::ate);
         ASSERT_TRUE(stream.good()) << file;

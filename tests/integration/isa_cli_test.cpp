@@ -6,22 +6,13 @@
 
 #include "tests/support/cli.h"
 
+using cimvp::testing::CliOutcome;
 using cimvp::testing::read_text;
+using cimvp::testing::run_cimvp;
 using cimvp::testing::temp_path;
 using cimvp::testing::write_temp;
 
 namespace {
-
-// Standard output and error together, as a user sees them.
-struct Outcome {
-    int exit_code;
-    std::string output;
-};
-
-Outcome run_cli(const std::string& arguments) {
-    const auto outcome = cimvp::testing::run_cimvp(arguments);
-    return {outcome.exit_code, outcome.output()};
-}
 
 const char* kProgram =
     ".engines\n"
@@ -44,52 +35,52 @@ TEST(IsaCli, DisasmAsmDisasmIsByteAndTextExact) {
     const std::string image = temp_path("first.bin"), text = temp_path("first.s");
     const std::string image_again = temp_path("again.bin"), text_again = temp_path("again.s");
     const std::string source = write_temp("source.s", kProgram);
-    ASSERT_EQ(run_cli("asm " + source + " -o " + image).exit_code, 0);
-    const Outcome listing = run_cli("disasm " + image);
-    ASSERT_EQ(listing.exit_code, 0) << listing.output;
-    EXPECT_NE(listing.output.find("    0x80000080: sync engine=3\n"), std::string::npos) << listing.output;
-    EXPECT_NE(listing.output.find(";   section 2: weights, 128 bytes at file offset 0x240, loaded at 0x80010000\n"),
+    ASSERT_EQ(run_cimvp("asm " + source + " -o " + image).exit_code, 0);
+    const CliOutcome listing = run_cimvp("disasm " + image);
+    ASSERT_EQ(listing.exit_code, 0) << listing.output();
+    EXPECT_NE(listing.output().find("    0x80000080: sync engine=3\n"), std::string::npos) << listing.output();
+    EXPECT_NE(listing.output().find(";   section 2: weights, 128 bytes at file offset 0x240, loaded at 0x80010000\n"),
               std::string::npos)
-        << listing.output;
-    ASSERT_EQ(run_cli("disasm " + image + " -o " + text).exit_code, 0);
-    EXPECT_EQ(read_text(text), listing.output);
-    ASSERT_EQ(run_cli("asm " + text + " -o " + image_again).exit_code, 0);
-    ASSERT_EQ(run_cli("disasm " + image_again + " -o " + text_again).exit_code, 0);
+        << listing.output();
+    ASSERT_EQ(run_cimvp("disasm " + image + " -o " + text).exit_code, 0);
+    EXPECT_EQ(read_text(text), listing.output());
+    ASSERT_EQ(run_cimvp("asm " + text + " -o " + image_again).exit_code, 0);
+    ASSERT_EQ(run_cimvp("disasm " + image_again + " -o " + text_again).exit_code, 0);
     EXPECT_EQ(read_text(image_again), read_text(image));
     EXPECT_EQ(read_text(text_again), read_text(text));
 }
 
 TEST(IsaCli, AsmReportsFileLineAndColumn) {
     const std::string source = write_temp("bad.s", ".code address=0\n    mvm engine=1\n    halt\n");
-    const Outcome outcome = run_cli("asm " + source + " -o " + temp_path("bad.bin"));
+    const CliOutcome outcome = run_cimvp("asm " + source + " -o " + temp_path("bad.bin"));
     EXPECT_EQ(outcome.exit_code, 1);
-    EXPECT_EQ(outcome.output.rfind(source + ":2:5: error: mvm: missing operands input, input_stride,", 0), 0u)
-        << outcome.output;
+    EXPECT_EQ(outcome.output().rfind(source + ":2:5: error: mvm: missing operands input, input_stride,", 0), 0u)
+        << outcome.output();
 }
 
 TEST(IsaCli, DisasmReportsTheByteOffset) {
     const std::string image = temp_path("corrupt.bin");
-    ASSERT_EQ(run_cli("asm " + write_temp("ok.s", kProgram) + " -o " + image).exit_code, 0);
+    ASSERT_EQ(run_cimvp("asm " + write_temp("ok.s", kProgram) + " -o " + image).exit_code, 0);
     std::string bytes = read_text(image);
     bytes[4] = 9;  // version
     write_temp("corrupt.bin", bytes);
-    const Outcome outcome = run_cli("disasm " + image);
+    const CliOutcome outcome = run_cimvp("disasm " + image);
     EXPECT_EQ(outcome.exit_code, 1);
-    EXPECT_EQ(outcome.output,
+    EXPECT_EQ(outcome.output(),
               image + ": byte 0x4: error: unsupported image version 9 (this decoder reads version 1)\n");
 }
 
 TEST(IsaCli, HelpAndBadArguments) {
     for (const char* command : {"asm", "disasm"}) {
-        const Outcome help = run_cli(std::string(command) + " --help");
+        const CliOutcome help = run_cimvp(std::string(command) + " --help");
         EXPECT_EQ(help.exit_code, 0) << command;
-        EXPECT_EQ(help.output.rfind(std::string("usage: cimvp ") + command, 0), 0u) << help.output;
+        EXPECT_EQ(help.output().rfind(std::string("usage: cimvp ") + command, 0), 0u) << help.output();
     }
-    EXPECT_EQ(run_cli("asm").exit_code, 2);
-    EXPECT_EQ(run_cli("asm prog.s").exit_code, 2);  // no -o
-    EXPECT_EQ(run_cli("disasm").exit_code, 2);
-    EXPECT_EQ(run_cli("disasm a.bin --bogus").exit_code, 2);
-    const Outcome missing = run_cli("disasm " + temp_path("no-such.bin"));
+    EXPECT_EQ(run_cimvp("asm").exit_code, 2);
+    EXPECT_EQ(run_cimvp("asm prog.s").exit_code, 2);  // no -o
+    EXPECT_EQ(run_cimvp("disasm").exit_code, 2);
+    EXPECT_EQ(run_cimvp("disasm a.bin --bogus").exit_code, 2);
+    const CliOutcome missing = run_cimvp("disasm " + temp_path("no-such.bin"));
     EXPECT_EQ(missing.exit_code, 1);
-    EXPECT_EQ(missing.output, temp_path("no-such.bin") + ": error: cannot open the file\n");
+    EXPECT_EQ(missing.output(), temp_path("no-such.bin") + ": error: cannot open the file\n");
 }
