@@ -26,7 +26,7 @@ DmaStream::Params::Params(ParamReader& reader) {
     destination = static_cast<uint64_t>(
         reader.integer("destination", std::nullopt, 0, kMaxAddress, "destination address (DRAM)"));
     descriptors = static_cast<uint64_t>(
-        reader.integer("descriptors", std::nullopt, 0, kMaxAddress, "where the descriptor chain is placed"));
+        reader.integer("descriptors", std::nullopt, 0, kMaxAddress, "where the copy descriptors are placed"));
     buffer = static_cast<uint64_t>(
         reader.integer("buffer", std::nullopt, 0, kMaxAddress, "address of two tile slots in on-chip SRAM"));
     bytes = reader.bytes("bytes", "64MiB", "bytes to move");
@@ -46,11 +46,11 @@ DmaStream::DmaStream(const WorkloadContext& context)
 
 double DmaStream::fraction_done() const {
     const double total = 2.0 * static_cast<double>(params_.bytes / params_.tile);
-    return static_cast<double>(dma_.counters().get("descriptors")) / total;
+    return static_cast<double>(dma_.counters().get("commands")) / total;
 }
 
 std::string DmaStream::progress() const {
-    return "descriptor " + std::to_string(dma_.counters().get("descriptors")) + " of " +
+    return "descriptor " + std::to_string(dma_.counters().get("commands")) + " of " +
            std::to_string(2 * (params_.bytes / params_.tile));
 }
 
@@ -80,27 +80,34 @@ void DmaStream::run() {
     for (size_t i = 0; i < order.size(); ++i) {
         const uint64_t offset = order[i] * params_.tile;
         const uint64_t slot = params_.buffer + (i % 2) * params_.tile;  // ping-pong slots
-        chain.push_back({params_.source + offset, slot, params_.tile, 1, 0, 0, 0, 0});
-        chain.push_back({slot, params_.destination + offset, params_.tile, 1, 0, 0, 0, 0});
+        chain.push_back({params_.source + offset, slot, params_.tile, 1, 0, 0, {0, 0}});
+        chain.push_back({slot, params_.destination + offset, params_.tile, 1, 0, 0, {0, 0}});
     }
-    for (size_t i = 0; i + 1 < chain.size(); ++i) chain[i].next = params_.descriptors + (i + 1) * sizeof(DmaDescriptor);
     host_.load(params_.descriptors, chain.data(), chain.size() * sizeof(DmaDescriptor));
 
     dram_bytes_before_ = dram_.counters().get("bytes_read") + dram_.counters().get("bytes_written");
     const sc_core::sc_time start = sc_core::sc_time_stamp();
-    host_.write64(params_.dma_registers + dma_reg::kDescriptor, params_.descriptors);
-    host_.write64(params_.dma_registers + dma_reg::kControl, 1);
-    host_.wait_for_interrupt();
-    copy_ns_ = (sc_core::sc_time_stamp() - start).to_seconds() * 1e9;
-    const uint64_t status = host_.read64(params_.dma_registers + dma_reg::kStatus);
-    host_.write64(params_.dma_registers + dma_reg::kStatus, status);
-    dram_bytes_after_ = dram_.counters().get("bytes_read") + dram_.counters().get("bytes_written");
-    if (status & dma_reg::kStatusError) {
-        char text[64];
-        std::snprintf(text, sizeof text, "0x%llx",
-                      static_cast<unsigned long long>(host_.read64(params_.dma_registers + dma_reg::kErrorAddress)));
-        throw SimulationError(std::string("DMA stopped with an error at address ") + text);
+    // The driver's loop: fill the engine's queue, wait for it to drain (irq), acknowledge, repeat.
+    const uint64_t registers = params_.dma_registers;
+    const uint64_t depth = host_.read64(registers + engine_reg::kQueueDepth);
+    for (uint64_t first = 0; first < chain.size(); first += depth) {
+        const uint64_t count = std::min<uint64_t>(depth, chain.size() - first);
+        host_.write64(registers + engine_reg::kCommandAddress, params_.descriptors + first * sizeof(DmaDescriptor));
+        host_.write64(registers + engine_reg::kDoorbell, count);
+        host_.wait_for_interrupt();
+        const uint64_t status = host_.read64(registers + engine_reg::kStatus);
+        host_.write64(registers + engine_reg::kStatus, status);
+        if (status & engine_reg::kStatusError) {
+            char text[96];
+            std::snprintf(text, sizeof text, "DMA stopped with error code 0x%llx at address 0x%llx",
+                          static_cast<unsigned long long>(host_.read64(registers + engine_reg::kErrorCode)),
+                          static_cast<unsigned long long>(host_.read64(registers + engine_reg::kErrorAddress)));
+            throw SimulationError(text);
+        }
+        host_.wait_for_interrupt_clear();
     }
+    copy_ns_ = (sc_core::sc_time_stamp() - start).to_seconds() * 1e9;
+    dram_bytes_after_ = dram_.counters().get("bytes_read") + dram_.counters().get("bytes_written");
 
     std::vector<uint8_t> copied(params_.bytes);
     host_.peek(params_.destination, copied.data(), params_.bytes);

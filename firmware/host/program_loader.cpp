@@ -35,7 +35,7 @@ ProgramOutcome run_program(Host& host, uint64_t scheduler_base, uint64_t image_a
             if (!outcome.ok) outcome.error = scheduler.error_message();
             break;
         }
-        sc_core::wait(sc_core::SC_ZERO_TIME);  // let the acknowledged irq fall before waiting again
+        host.wait_for_interrupt_clear();
     }
     outcome.duration = sc_core::sc_time_stamp() - start;
     return outcome;

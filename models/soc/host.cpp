@@ -94,4 +94,8 @@ void Host::wait_for_interrupt() {
     if (!irq.read()) sc_core::wait(irq.posedge_event());
 }
 
+void Host::wait_for_interrupt_clear() {
+    if (irq.read()) sc_core::wait(irq.negedge_event());
+}
+
 }  // namespace cimvp

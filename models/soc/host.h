@@ -46,6 +46,8 @@ public:
 
     // Blocks until the interrupt line is high.
     void wait_for_interrupt();
+    // Blocks until the line is low again, after software acknowledged the interrupt at its source.
+    void wait_for_interrupt_clear();
 
 private:
     void run();

@@ -1,5 +1,5 @@
-// The DMA engine copies 1-D and 2-D strided blocks described in memory, raises its interrupt at
-// the end of the chain, and reports a bad address through its status and error registers.
+// The DMA engine copies 1-D and 2-D strided blocks described in memory, raises its interrupt when
+// its queue drains, and reports a bad address or a malformed descriptor through its registers.
 #include <gtest/gtest.h>
 
 #include "models/memory/dma_engine.h"
@@ -29,18 +29,28 @@ connections:
   - {from: dma.irq, to: host.irq}
 )";
 
-constexpr uint64_t kDma = 0x100, kSrc = 0x10000, kDst = 0x20000;
+constexpr uint64_t kDma = 0x100, kSrc = 0x10000, kDst = 0x20000, kDescriptors = kSrc + 0x8000;
 
-uint64_t run_chain(Host& host, const std::vector<DmaDescriptor>& chain, uint64_t at) {
-    std::vector<DmaDescriptor> linked = chain;
-    for (size_t i = 0; i + 1 < linked.size(); ++i) linked[i].next = at + (i + 1) * sizeof(DmaDescriptor);
-    host.load(at, linked.data(), linked.size() * sizeof(DmaDescriptor));
-    host.write64(kDma + dma_reg::kDescriptor, at);
-    host.write64(kDma + dma_reg::kControl, 1);
+struct Result {
+    uint64_t status, error_code, error_address;
+};
+
+// Places the descriptors, rings the doorbell for all of them, waits for the interrupt, reads the
+// status and error registers, and acknowledges (which clears the error registers).
+Result run_copies(Host& host, const std::vector<DmaDescriptor>& copies) {
+    host.load(kDescriptors, copies.data(), copies.size() * sizeof(DmaDescriptor));
+    host.write64(kDma + engine_reg::kCommandAddress, kDescriptors);
+    host.write64(kDma + engine_reg::kDoorbell, copies.size());
     host.wait_for_interrupt();
-    const uint64_t status = host.read64(kDma + dma_reg::kStatus);
-    host.write64(kDma + dma_reg::kStatus, status);  // acknowledge
-    return status;
+    const Result result{host.read64(kDma + engine_reg::kStatus), host.read64(kDma + engine_reg::kErrorCode),
+                        host.read64(kDma + engine_reg::kErrorAddress)};
+    host.write64(kDma + engine_reg::kStatus, result.status);
+    return result;
+}
+
+DmaDescriptor copy(uint64_t src, uint64_t dst, uint64_t row_bytes, uint64_t rows = 1, uint64_t src_stride = 0,
+                   uint64_t dst_stride = 0) {
+    return {src, dst, row_bytes, rows, src_stride, dst_stride, {0, 0}};
 }
 
 }  // namespace
@@ -54,12 +64,12 @@ TEST(DmaEngine, CopiesATwoDimensionalStridedBlock) {
     bool irq_after_ack = true;
     run_on_host(*platform, [&](Host& host) {
         // 5 rows of 100 bytes, read every 256 bytes, written every 128 bytes.
-        status = run_chain(host, {{kSrc + 10, kDst + 4, 100, 5, 256, 128, 0, 0}}, kSrc + 0x8000);
-        completed = host.read64(kDma + dma_reg::kCompleted);
-        sc_core::wait(sc_core::SC_ZERO_TIME);
+        status = run_copies(host, {copy(kSrc + 10, kDst + 4, 100, 5, 256, 128)}).status;
+        completed = host.read64(kDma + engine_reg::kCompleted);
+        host.wait_for_interrupt_clear();
         irq_after_ack = host.irq.read();
     });
-    EXPECT_EQ(status, dma_reg::kStatusDone);
+    EXPECT_EQ(status, engine_reg::kStatusDone);
     EXPECT_EQ(completed, 1u);
     EXPECT_FALSE(irq_after_ack);
     for (int row = 0; row < 5; ++row) {
@@ -70,44 +80,46 @@ TEST(DmaEngine, CopiesATwoDimensionalStridedBlock) {
         // The gaps between destination rows are untouched.
         EXPECT_EQ(dst.data()[4 + row * 128 + 100], 0);
     }
-    EXPECT_EQ(platform->get<DmaEngine>("dma", "test").counters().get("bytes_copied"), 500u);
+    const auto& dma = platform->get<DmaEngine>("dma", "test");
+    EXPECT_EQ(dma.counters().get("bytes_copied"), 500u);
     // 100-byte rows in 64-byte bursts: 2 reads + 2 writes per row, plus the descriptor fetch.
-    EXPECT_EQ(platform->get<DmaEngine>("dma", "test").counters().get("transactions"), 5u * 4u + 1u);
+    EXPECT_EQ(dma.counters().get("transactions"), 5u * 4u + 1u);
+    EXPECT_DOUBLE_EQ(dma.energy().total_pj("copy_byte"), 500 * 2.5);
 }
 
-TEST(DmaEngine, FollowsAChainOfDescriptors) {
+TEST(DmaEngine, RunsQueuedCopiesInOrder) {
     auto platform = build_platform(kNetlist);
     auto& src = platform->get<SramBuffer>("src", "test");
     auto& dst = platform->get<SramBuffer>("dst", "test");
     for (int i = 0; i < 4096; ++i) src.data()[i] = static_cast<uint8_t>(i);
     uint64_t status = 0;
     run_on_host(*platform, [&](Host& host) {
-        status = run_chain(host, {{kSrc, kDst + 1000, 300, 1, 0, 0, 0, 0}, {kSrc + 300, kDst, 200, 1, 0, 0, 0, 0}},
-                           kSrc + 0x8000);
+        // The second copy overwrites part of the first: order matters.
+        status = run_copies(host, {copy(kSrc, kDst, 300), copy(kSrc + 1000, kDst + 100, 200)}).status;
     });
-    EXPECT_EQ(status, dma_reg::kStatusDone);
-    EXPECT_EQ(0, std::memcmp(dst.data() + 1000, src.data(), 300));
-    EXPECT_EQ(0, std::memcmp(dst.data(), src.data() + 300, 200));
+    EXPECT_EQ(status, engine_reg::kStatusDone);
+    EXPECT_EQ(0, std::memcmp(dst.data(), src.data(), 100));
+    EXPECT_EQ(0, std::memcmp(dst.data() + 100, src.data() + 1000, 200));
 }
 
-TEST(DmaEngine, ReportsAnUnmappedAddressThroughStatusAndErrorRegister) {
+TEST(DmaEngine, ReportsAnUnmappedAddressThroughStatusAndErrorRegisters) {
     auto platform = build_platform(kNetlist);
-    uint64_t status = 0, error_address = 0;
-    run_on_host(*platform, [&](Host& host) {
-        status = run_chain(host, {{0x70000, kDst, 64, 1, 0, 0, 0, 0}}, kSrc + 0x8000);
-        error_address = host.read64(kDma + dma_reg::kErrorAddress);
-    });
-    EXPECT_EQ(status, dma_reg::kStatusError);
-    EXPECT_EQ(error_address, 0x70000u);
+    Result result{};
+    run_on_host(*platform, [&](Host& host) { result = run_copies(host, {copy(0x70000, kDst, 64)}); });
+    EXPECT_EQ(result.status, engine_reg::kStatusError);
+    EXPECT_EQ(result.error_code, engine_error::kBusError);
+    EXPECT_EQ(result.error_address, 0x70000u);
 }
 
-TEST(DmaEngine, RejectsAMalformedDescriptor) {
+TEST(DmaEngine, RejectsAMalformedDescriptorAtItsField) {
     auto platform = build_platform(kNetlist);
-    uint64_t status = 0, error_address = 0;
+    Result result{};
     run_on_host(*platform, [&](Host& host) {
-        status = run_chain(host, {{kSrc, kDst, 64, 1, 0, 0, 0, /*flags=*/3}}, kSrc + 0x8000);
-        error_address = host.read64(kDma + dma_reg::kErrorAddress);
+        DmaDescriptor bad = copy(kSrc, kDst, 64);
+        bad.reserved[0] = 3;
+        result = run_copies(host, {bad});
     });
-    EXPECT_EQ(status, dma_reg::kStatusError);
-    EXPECT_EQ(error_address, kSrc + 0x8000);
+    EXPECT_EQ(result.status, engine_reg::kStatusError);
+    EXPECT_EQ(result.error_code, engine_error::kBadDescriptor);
+    EXPECT_EQ(result.error_address, kDescriptors + offsetof(DmaDescriptor, reserved));
 }

@@ -115,7 +115,7 @@ TEST(Scheduler, ReportsADmaFaultOnAnUnmappedAddressAtTheBarrier) {
     EXPECT_EQ(run.error_code, scheduler_error::kEngineFault);
     EXPECT_EQ(run.error_pc, kCode + 64);
     EXPECT_EQ(run.outcome.error,
-              "scheduler stopped at pc 0x110040: barrier: engine 'dma': DMA error at address 0x7000000");
+              "scheduler stopped at pc 0x110040: barrier: engine 'dma': error code 0x1 at address 0x7000000");
 }
 
 TEST(Scheduler, StopsWhenTheProgramAddressIsUnmapped) {
