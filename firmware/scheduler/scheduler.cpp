@@ -280,7 +280,10 @@ void Scheduler::execute(const isa::Instruction& instruction) {
 
 void Scheduler::execute_program() {
     load_image_header();
+    // One timeline slice per instruction, from its fetch until the next may start.
+    const int instruction_track = tracer() != nullptr ? tracer()->track(name(), "instructions") : -1;
     for (pc_ = code_address_;; pc_ += isa::kInstructionBytes) {
+        const sc_core::sc_time fetch = sc_core::sc_time_stamp();
         uint8_t word[isa::kInstructionBytes];
         access(tlm::TLM_READ_COMMAND, pc_, word, sizeof word);
         isa::Instruction instruction;
@@ -303,6 +306,10 @@ void Scheduler::execute_program() {
         } catch (Stop& stop) {
             stop.message = std::string(instruction.spec().mnemonic) + ": " + stop.message;
             throw;
+        }
+        if (instruction_track >= 0) {
+            tracer()->slice(instruction_track, instruction.spec().mnemonic, fetch, sc_core::sc_time_stamp(),
+                            {{"pc", isa::to_hex(pc_)}});
         }
     }
 }

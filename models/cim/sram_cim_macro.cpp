@@ -108,6 +108,14 @@ CommandEngine::Outcome SramCimMacro::execute(const uint8_t* descriptor, const sc
     }
 }
 
+std::string SramCimMacro::command_name(const uint8_t* descriptor) const {
+    switch (descriptor[0]) {
+        case cim_opcode::kWeightWrite: return "weight_write";
+        case cim_opcode::kMvm: return "mvm";
+        default: return "bad command";
+    }
+}
+
 uint64_t SramCimMacro::info(unsigned index) const {
     const CimGeometry& g = params_.geometry;
     switch (index) {

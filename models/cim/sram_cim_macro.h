@@ -103,6 +103,7 @@ private:
     SramCimMacro(const ComponentContext& context, const Params& params);
     Outcome execute(const uint8_t* descriptor, const sc_core::sc_time& start) override;
     uint64_t info(unsigned index) const override;
+    std::string command_name(const uint8_t* descriptor) const override;
     Outcome write_weights(const CimWeightWriteCommand& command, const sc_core::sc_time& start);
     Outcome multiply(const CimMvmCommand& command, const sc_core::sc_time& start);
     void account(const MvmCounts& counts);

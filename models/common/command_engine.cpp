@@ -187,10 +187,12 @@ void CommandEngine::run_queue() {
         while (queue_.empty()) sc_core::wait(queue_filled_);
         descriptor_address_ = queue_.front();
         const sc_core::sc_time begin = sc_core::sc_time_stamp();
-        uint8_t descriptor[kDescriptorBytes];
+        uint8_t descriptor[kDescriptorBytes] = {};
         sc_core::sc_time fetched = begin;
         Outcome outcome;
-        if (transfer(tlm::TLM_READ_COMMAND, descriptor_address_, descriptor, kDescriptorBytes, fetched)) {
+        const bool fetched_ok =
+            transfer(tlm::TLM_READ_COMMAND, descriptor_address_, descriptor, kDescriptorBytes, fetched);
+        if (fetched_ok) {
             outcome = execute(descriptor, fetched + cycle_ * engine_params_.decode_cycles);
         } else {
             outcome = bus_error();
@@ -198,7 +200,12 @@ void CommandEngine::run_queue() {
         const sc_core::sc_time now = sc_core::sc_time_stamp();
         const sc_core::sc_time end = std::max({outcome.end, fetched, now});
         sc_core::wait(end - now);
-        record_busy(begin, end, "command");
+        if (tracer() != nullptr) {
+            record_busy(begin, end, fetched_ok ? command_name(descriptor).c_str() : "fetch",
+                        {{"descriptor", descriptor_address_}, {"error", outcome.error}});
+        } else {
+            record_busy(begin, end);
+        }
         if (outcome.error != engine_error::kNone) {
             ++failed_commands_;
             fail(outcome.error, outcome.error_address);

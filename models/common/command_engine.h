@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <string>
 
 #include "platform/component.h"
 #include "platform/payload_pool.h"
@@ -88,6 +89,9 @@ protected:
     // Word `index` (< engine_reg::kInfoWords) of the read-only info registers at engine_reg::kInfo:
     // what firmware must know about this engine's geometry to build its descriptors. 0 by default.
     virtual uint64_t info(unsigned index) const { return 0; }
+
+    // The name of the command in `descriptor`, for its slice on the timeline.
+    virtual std::string command_name(const uint8_t* descriptor) const { return "command"; }
 
     // Runs one command whose 64-byte descriptor was fetched; `start` is when decoding ended. Called
     // from the engine's thread, so it may wait; the block helpers below keep the quantum for it.

@@ -38,6 +38,7 @@ public:
 private:
     DmaEngine(const ComponentContext& context, const Params& params);
     Outcome execute(const uint8_t* descriptor, const sc_core::sc_time& start) override;
+    std::string command_name(const uint8_t*) const override { return "copy"; }
 
     Params params_;
     std::vector<uint8_t> staging_[2];  // double buffer: one burst is written while the next is read

@@ -44,6 +44,13 @@ void VectorUnit::add_to_report(nlohmann::json& entry) const {
     entry["pipeline_latency"] = params_.pipeline_latency;
 }
 
+std::string VectorUnit::command_name(const uint8_t* descriptor) const {
+    uint16_t opcode = 0;
+    std::memcpy(&opcode, descriptor, 2);
+    if (const isa::OpcodeSpec* spec = isa::find_opcode(opcode)) return spec->mnemonic;
+    return "bad command";
+}
+
 CommandEngine::Outcome VectorUnit::execute(const uint8_t* descriptor, const sc_core::sc_time& start) {
     isa::Instruction instruction;
     try {

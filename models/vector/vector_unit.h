@@ -52,6 +52,7 @@ private:
 
     VectorUnit(const ComponentContext& context, const Params& params);
     Outcome execute(const uint8_t* descriptor, const sc_core::sc_time& start) override;
+    std::string command_name(const uint8_t* descriptor) const override;
     Outcome add(const isa::Instruction& instruction, const sc_core::sc_time& start);
     Outcome relu(const isa::Instruction& instruction, const sc_core::sc_time& start);
     Outcome requantize(const isa::Instruction& instruction, const sc_core::sc_time& start);

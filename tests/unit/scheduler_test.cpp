@@ -3,6 +3,9 @@
 // an unmapped address or an engine fault, without hanging.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <set>
+
 #include "firmware/host/program_loader.h"
 #include "firmware/scheduler/scheduler.h"
 #include "models/memory/sram_buffer.h"
@@ -189,4 +192,30 @@ TEST(Scheduler, DrivesTheCimMacroThroughWeightWriteAndMvm) {
         }
     }
     EXPECT_EQ(run.platform->find("macro")->counters().get("macs"), uint64_t{kVectors} * kRows * kChannels);
+}
+
+TEST(Scheduler, TimelineShowsEachInstructionAndEachEngineCommand) {
+    ProgramRun run;
+    TraceConfig config;
+    config.perfetto = true;
+    Tracer tracer(config);
+    for (const auto& component : run.platform->components()) component->attach_tracer(&tracer);
+    run.execute(image_of({dma(kMemory + 0x20000, kMemory + 0x30000, 256, 1, 0, 0),
+                          dma(kMemory + 0x20000, kMemory + 0x31000, 256, 1, 0, 0),
+                          isa::Instruction(isa::Opcode::kBarrier), isa::Instruction(isa::Opcode::kHalt)}));
+    ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
+    tracer.write(::testing::TempDir(), "t");
+    std::ifstream file(::testing::TempDir() + "/trace.json");
+    const nlohmann::json trace = nlohmann::json::parse(file);
+    std::map<int, std::string> threads;
+    std::multiset<std::string> slices;
+    for (const auto& event : trace["traceEvents"]) {
+        if (event["ph"] == "M" && event["name"] == "thread_name") threads[event["tid"]] = event["args"]["name"];
+        if (event["ph"] == "X") slices.insert(threads.at(event["tid"]) + ":" + event["name"].get<std::string>());
+    }
+    EXPECT_EQ(slices.count("sched.instructions:dma"), 2u);
+    EXPECT_EQ(slices.count("sched.instructions:barrier"), 1u);
+    EXPECT_EQ(slices.count("sched.instructions:halt"), 0u);  // halt ends the program instead
+    EXPECT_EQ(slices.count("dma:copy"), 2u);
+    EXPECT_EQ(slices.count("sched:program"), 1u);
 }
