@@ -14,6 +14,7 @@ packages=(
     libonnx-dev libprotobuf-dev protobuf-compiler   # ONNX import
     libonnx-testdata         # ONNX backend node tests (conformance suite)
     python3-numpy python3-matplotlib                # plots, run with /usr/bin/python3
+    gtkwave                  # vcd2fst: the tests check that our VCD files load
 )
 
 missing=()

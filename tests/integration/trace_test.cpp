@@ -126,3 +126,28 @@ TEST(Trace, ScenarioTraceFieldIsCheckedWithItsLine) {
         EXPECT_EQ(std::string(error.what()), "s.yaml:1:22: error: 'window' must end after it starts");
     }
 }
+
+TEST(Trace, VcdSurvivesGtkwavesFstRoundTrip) {
+    // vcd2fst accepts almost anything, so the check is the way back: the FST must hold the same
+    // signals and the same number of time steps.
+    if (std::system("command -v vcd2fst > /dev/null 2>&1 && command -v fst2vcd > /dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "vcd2fst/fst2vcd are not installed (scripts/setup-deps.sh installs gtkwave)";
+    }
+    const std::string directory = ::testing::TempDir();
+    run_traced(TraceConfig::defaults(), directory);
+    const std::string fst = directory + "/waves.fst", back = directory + "/waves-back.vcd";
+    std::remove(fst.c_str());
+    ASSERT_EQ(std::system(("vcd2fst '" + directory + "/waves.vcd' '" + fst + "' > /dev/null 2>&1").c_str()), 0);
+    ASSERT_EQ(std::system(("fst2vcd '" + fst + "' > '" + back + "' 2> /dev/null").c_str()), 0);
+    const std::string original = read_file(directory + "/waves.vcd"), converted = read_file(back);
+    auto time_steps = [](const std::string& vcd) {
+        size_t count = 0;
+        for (size_t at = vcd.find("\n#"); at != std::string::npos; at = vcd.find("\n#", at + 1)) ++count;
+        return count;
+    };
+    EXPECT_GT(time_steps(original), 10u);
+    EXPECT_EQ(time_steps(converted), time_steps(original));
+    for (const char* declaration : {"$scope module dma $end", "$scope module dram $end", "busy $end", "power_mw $end"}) {
+        EXPECT_NE(converted.find(declaration), std::string::npos) << declaration;
+    }
+}
