@@ -65,7 +65,7 @@ std::vector<uint64_t> DmaStream::tile_order() const {
 }
 
 void DmaStream::run() {
-    // The loader places the data and the descriptor chain; only the copy itself is timed.
+    // The loader places the data and the copy descriptors; only the copies themselves are timed.
     source_data_.resize(params_.bytes);
     std::mt19937_64 generator(static_cast<uint64_t>(params_.seed));
     for (uint64_t i = 0; i < params_.bytes; i += 8) {
