@@ -97,6 +97,10 @@ public:
     void attach_tracer(Tracer* tracer);
     Tracer* tracer() const { return tracer_; }
     virtual double area_um2() const { return 0.0; }
+    // Bytes through this component's ports: its `bytes`, `bytes_read` and `bytes_written` counters.
+    uint64_t bytes_moved() const {
+        return counters_.get("bytes") + counters_.get("bytes_read") + counters_.get("bytes_written");
+    }
 
     // Called once when the simulation has ended, to close time-proportional accounting
     // (refresh, leakage) up to `end`.

@@ -7,6 +7,7 @@ PowerSampler::PowerSampler(sc_core::sc_module_name name, const std::vector<Compo
     : sc_core::sc_module(name),
       components_(components),
       last_energy_pj_(components.size(), 0.0),
+      last_bytes_(components.size(), 0),
       tracer_(tracer),
       interval_(interval) {
     SC_METHOD(sample);
@@ -24,6 +25,12 @@ void PowerSampler::sample() {
             // The sample describes the interval that just ended; stamp it at the interval's start.
             tracer_.counter(components_[i]->name(), "power_mw", now - interval_, milliwatts);
             tracer_.signal(components_[i]->name(), "power_mw", 0, now - interval_, milliwatts);
+            const uint64_t bytes = components_[i]->bytes_moved();
+            if (bytes == 0) continue;  // components that move no data get no bandwidth track
+            const double gigabytes_per_s = static_cast<double>(bytes - last_bytes_[i]) / seconds * 1e-9;
+            last_bytes_[i] = bytes;
+            tracer_.counter(components_[i]->name(), "bandwidth_gbps", now - interval_, gigabytes_per_s);
+            tracer_.signal(components_[i]->name(), "bandwidth_gbps", 0, now - interval_, gigabytes_per_s);
         }
     }
     next_trigger(interval_);

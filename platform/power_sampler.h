@@ -1,5 +1,5 @@
-// Samples every component's energy at a fixed simulated interval and records the average power of
-// each interval as a Perfetto counter and a real-valued VCD signal.
+// Samples every component's energy and bytes moved at a fixed simulated interval and records the
+// average power and bandwidth of each interval as Perfetto counters and real-valued VCD signals.
 //
 // Loosely-timed models account energy when they compute an access, which may be up to one quantum
 // before the access ends, so a sample can lead the true power by up to one quantum.
@@ -24,6 +24,7 @@ private:
 
     std::vector<Component*> components_;
     std::vector<double> last_energy_pj_;
+    std::vector<uint64_t> last_bytes_;
     Tracer& tracer_;
     sc_core::sc_time interval_;
 };

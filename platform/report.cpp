@@ -9,18 +9,6 @@
 
 namespace cimvp {
 
-namespace {
-
-// Bytes a component moved, from whichever byte counters it keeps.
-uint64_t bytes_moved(const nlohmann::json& counters) {
-    uint64_t total = 0;
-    for (const char* key : {"bytes", "bytes_read", "bytes_written", "bytes_copied"}) {
-        if (counters.contains(key)) total += counters[key].get<uint64_t>();
-    }
-    return total;
-}
-
-}  // namespace
 
 nlohmann::json make_report(const Scenario& scenario, const Platform& platform, double sim_time_ns,
                            double wall_time_s) {
@@ -46,7 +34,7 @@ nlohmann::json make_report(const Scenario& scenario, const Platform& platform, d
         nlohmann::json counters = nlohmann::json::object();
         for (const auto& [name, value] : component->counters().all()) counters[name] = value;
         entry["counters"] = counters;
-        entry["bytes_moved"] = bytes_moved(counters);
+        entry["bytes_moved"] = component->bytes_moved();
         component->add_to_report(entry);
         total_energy_pj += component->energy().total_pj();
         components[component->name()] = entry;

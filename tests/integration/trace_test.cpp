@@ -45,6 +45,7 @@ TEST(Trace, PerfettoEventsAreSortedNonNegativeAndMatchBusyTime) {
     std::map<std::string, double> busy_us;
     double previous_ts = -1;
     size_t slices = 0, counters = 0;
+    double dram_sampled_bytes = 0;
     for (const auto& event : trace["traceEvents"]) {
         const std::string phase = event["ph"];
         if (phase == "M" && event["name"] == "thread_name") {
@@ -58,10 +59,18 @@ TEST(Trace, PerfettoEventsAreSortedNonNegativeAndMatchBusyTime) {
             EXPECT_GE(event["dur"].get<double>(), 0.0);
             busy_us[thread_names.at(event["tid"].get<int>())] += event["dur"].get<double>();
         }
-        if (phase == "C") ++counters;
+        if (phase == "C") {
+            ++counters;
+            // Each bandwidth sample covers one 1 us interval: GB/s x 1e-6 s x 1e9 = bytes.
+            if (event["name"] == "dram bandwidth_gbps") dram_sampled_bytes += event["args"]["value"].get<double>() * 1e3;
+        }
     }
     EXPECT_GT(slices, 100u);
     EXPECT_GT(counters, 0u);
+    // Samples cover whole intervals; the last partial interval of the run is not sampled.
+    const double dram_bytes = report["components"]["dram"]["bytes_moved"].get<double>();
+    EXPECT_GT(dram_sampled_bytes, 0.5 * dram_bytes);
+    EXPECT_LE(dram_sampled_bytes, dram_bytes + 1e-6);
     for (const char* instance : {"dma", "dram", "gbuf", "noc"}) {
         const double expected_ns = report["components"][instance]["busy_ns"].get<double>();
         EXPECT_GT(expected_ns, 0.0) << instance;
