@@ -31,6 +31,21 @@ const char* kUsage =
     "\n"
     "Exit status: 0 when the run finished and every check passed, 1 on any error or failed check.\n";
 
+// The workload's check first, then its other figures one per line.
+void print_workload(const nlohmann::json& results) {
+    if (results.contains("check")) {
+        const auto& check = results["check"];
+        std::cout << "check: " << (check.value("outputs_match", false) ? "outputs match" : "OUTPUTS DIFFER") << " ("
+                  << check.value("compared", 0) << " compared";
+        if (check.contains("mismatched")) std::cout << ", " << check["mismatched"] << " mismatched";
+        std::cout << ")\n";
+    }
+    for (const auto& [key, value] : results.items()) {
+        if (key == "check" || value.is_structured()) continue;
+        std::cout << "  " << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+    }
+}
+
 // Renders the report with the plotting script; a missing Python or matplotlib is a warning, since
 // the simulation itself succeeded.
 void write_html(const std::string& report_path, const std::string& out_dir, bool quiet) {
@@ -88,7 +103,7 @@ int run(const std::vector<std::string>& args) {
         if (!quiet) {
             std::cout << "scenario " << scenario.name << ": " << scenario.description << "\n\n"
                       << summary_table(report) << "\n";
-            if (report.contains("workload")) std::cout << "workload: " << report["workload"].dump() << "\n";
+            if (report.contains("workload")) print_workload(report["workload"]);
             if (report.contains("timeline_summary")) {
                 const auto& timeline = report["timeline_summary"];
                 if (timeline.contains("perfetto")) {
