@@ -10,7 +10,7 @@ using cimvp::testing::run_cimvp;
 using cimvp::testing::write_temp;
 
 TEST(CliPlatform, RunWritesReportAndPrintsTheTable) {
-    const std::string out = ::testing::TempDir() + "/cli-run";
+    const std::string out = cimvp::testing::temp_directory("cli-run");
     const CliOutcome outcome = run_cimvp("run scenarios/dma-random-rows.yaml --out " + out);
     EXPECT_EQ(outcome.exit_code, 0) << outcome.output();
     EXPECT_NE(outcome.output().find("dram           dram_controller"), std::string::npos) << outcome.output();
@@ -67,7 +67,7 @@ workload:
   params: {dma_registers: 0x4000_0000, buffer: 0x1000_0000, source: 0x8000_0000,
            destination: 0x8800_0000, descriptors: 0x9000_0000, bytes: 64KiB, tile: 4KiB}
 )");
-    const std::string out = ::testing::TempDir() + "/cli-html";
+    const std::string out = cimvp::testing::temp_directory("cli-html");
     const CliOutcome outcome = run_cimvp("run " + scenario + " --trace --html --out " + out);
     ASSERT_EQ(outcome.exit_code, 0) << outcome.output();
     EXPECT_NE(outcome.output().find("html: " + out + "/report.html"), std::string::npos) << outcome.output();

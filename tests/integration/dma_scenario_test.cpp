@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "platform/simulation.h"
+#include "tests/support/temp_files.h"
 
 using namespace cimvp;
 
@@ -69,7 +70,7 @@ TEST(DmaScenario, ReportHasTheSchemaKeys) {
 }
 
 TEST(DmaScenario, WorkloadWithoutARequiredParameterIsRejectedAtItsLine) {
-    const std::string path = ::testing::TempDir() + "/bad-workload.yaml";
+    const std::string path = cimvp::testing::temp_path("bad-workload.yaml");
     FILE* file = std::fopen(path.c_str(), "w");
     std::fprintf(file,
                  "scenario: bad\n"

@@ -7,6 +7,7 @@
 
 #include "firmware/compiler/passes/requantize.h"
 #include "platform/simulation.h"
+#include "tests/support/temp_files.h"
 
 using namespace cimvp;
 
@@ -42,16 +43,16 @@ TEST(ProgramScenario, MvmDemoMatchesTheReferenceArithmetic) {
 }
 
 TEST(ProgramScenario, AssemblerErrorsNameTheProgramLine) {
-    const std::string program = ::testing::TempDir() + "/broken.s";
+    const std::string program = cimvp::testing::temp_path("broken.s");
     FILE* file = std::fopen(program.c_str(), "w");
     std::fputs(".engines\n    engine id=1 instance=dma\n.code address=0x80000000\n    frobnicate\n    halt\n", file);
     std::fclose(file);
-    const std::string scenario = ::testing::TempDir() + "/broken-program.yaml";
+    const std::string scenario = cimvp::testing::temp_path("broken-program.yaml");
     file = std::fopen(scenario.c_str(), "w");
     std::fprintf(file,
                  "scenario: broken\nplatform: %s/scenarios/platforms/sram-cim-soc.yaml\n"
-                 "workload: {type: program, params: {image: broken.s, image_address: 0x81000000}}\n",
-                 CIMVP_SOURCE_DIR);
+                 "workload: {type: program, params: {image: %s, image_address: 0x81000000}}\n",
+                 CIMVP_SOURCE_DIR, std::filesystem::path(program).filename().c_str());
     std::fclose(file);
     try {
         Simulation simulation(load_scenario(scenario));

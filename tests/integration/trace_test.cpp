@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "platform/simulation.h"
+#include "tests/support/temp_files.h"
 
 using namespace cimvp;
 
@@ -38,7 +39,7 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 TEST(Trace, PerfettoEventsAreSortedNonNegativeAndMatchBusyTime) {
-    const std::string directory = ::testing::TempDir();
+    const std::string directory = cimvp::testing::temp_directory("trace-perfetto");
     const nlohmann::json report = run_traced(TraceConfig::defaults(), directory);
     const nlohmann::json trace = nlohmann::json::parse(read_file(directory + "/trace.json"));
     std::map<int, std::string> thread_names;
@@ -80,7 +81,7 @@ TEST(Trace, PerfettoEventsAreSortedNonNegativeAndMatchBusyTime) {
 }
 
 TEST(Trace, VcdHasHeaderDeclarationsAndOrderedTimes) {
-    const std::string directory = ::testing::TempDir();
+    const std::string directory = cimvp::testing::temp_directory("trace-vcd");
     TraceConfig config;
     config.vcd = {"dma", "dram"};
     config.power_interval_ns = 1000;
@@ -109,7 +110,7 @@ TEST(Trace, VcdHasHeaderDeclarationsAndOrderedTimes) {
 }
 
 TEST(Trace, WindowKeepsOnlyEventsInsideIt) {
-    const std::string directory = ::testing::TempDir();
+    const std::string directory = cimvp::testing::temp_directory("trace-window");
     TraceConfig config;
     config.perfetto = true;
     config.window_start_ns = 10000;
@@ -142,7 +143,7 @@ TEST(Trace, VcdSurvivesGtkwavesFstRoundTrip) {
     if (std::system("command -v vcd2fst > /dev/null 2>&1 && command -v fst2vcd > /dev/null 2>&1") != 0) {
         GTEST_SKIP() << "vcd2fst/fst2vcd are not installed (scripts/setup-deps.sh installs gtkwave)";
     }
-    const std::string directory = ::testing::TempDir();
+    const std::string directory = cimvp::testing::temp_directory("trace-vcd-round-trip");
     run_traced(TraceConfig::defaults(), directory);
     const std::string fst = directory + "/waves.fst", back = directory + "/waves-back.vcd";
     std::remove(fst.c_str());

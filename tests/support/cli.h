@@ -1,31 +1,12 @@
 // Runs the built `cimvp` binary as a user would, for command-line tests.
 #pragma once
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 
+#include "tests/support/temp_files.h"
+
 namespace cimvp::testing {
-
-// A file name in the test's temporary folder, unique to this process.
-inline std::string temp_path(const std::string& name) {
-    return ::testing::TempDir() + "/cimvp_" + std::to_string(::getpid()) + "_" + name;
-}
-
-inline std::string read_text(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-}
-
-inline std::string write_temp(const std::string& name, const std::string& text) {
-    const std::string path = temp_path(name);
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-}
 
 struct CliOutcome {
     int exit_code = -1;

@@ -4,6 +4,7 @@
 
 #include "platform/netlist.h"
 #include "tests/support/platform_fixture.h"
+#include "tests/support/temp_files.h"
 
 using cimvp::testing::build_platform;
 using cimvp::testing::config_error_of;
@@ -35,7 +36,7 @@ std::string error_of(const std::string& text) {
 TEST(NetlistErrors, ValidNetlistBuilds) { EXPECT_EQ(error_of(netlist()), ""); }
 
 TEST(NetlistErrors, YamlSyntaxErrorNamesLineAndColumn) {
-    const std::string path = ::testing::TempDir() + "/broken.yaml";
+    const std::string path = cimvp::testing::temp_path("broken.yaml");
     FILE* file = std::fopen(path.c_str(), "w");
     std::fputs("platform: t\nmodules:\n  - {name: host, type: host\n", file);
     std::fclose(file);

@@ -10,6 +10,7 @@
 #include "firmware/scheduler/scheduler.h"
 #include "models/memory/sram_buffer.h"
 #include "tests/support/platform_fixture.h"
+#include "tests/support/temp_files.h"
 
 using namespace cimvp;
 using cimvp::testing::build_platform;
@@ -204,8 +205,9 @@ TEST(Scheduler, TimelineShowsEachInstructionAndEachEngineCommand) {
                           dma(kMemory + 0x20000, kMemory + 0x31000, 256, 1, 0, 0),
                           isa::Instruction(isa::Opcode::kBarrier), isa::Instruction(isa::Opcode::kHalt)}));
     ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
-    tracer.write(::testing::TempDir(), "t");
-    std::ifstream file(::testing::TempDir() + "/trace.json");
+    const std::string directory = cimvp::testing::temp_directory("scheduler-trace");
+    tracer.write(directory, "t");
+    std::ifstream file(directory + "/trace.json");
     const nlohmann::json trace = nlohmann::json::parse(file);
     std::map<int, std::string> threads;
     std::multiset<std::string> slices;
