@@ -17,6 +17,8 @@ target_link_libraries(cimvp_deps INTERFACE
 target_compile_definitions(cimvp_deps INTERFACE SC_INCLUDE_DYNAMIC_PROCESSES)
 
 if(CIMVP_SANITIZE)
-    target_compile_options(cimvp_deps INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    # UBSan findings abort the test instead of printing and carrying on.
+    target_compile_options(cimvp_deps INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=all
+                                                -fno-omit-frame-pointer)
     target_link_options(cimvp_deps INTERFACE -fsanitize=address,undefined)
 endif()
