@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "models/cim/sparse_tile.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -150,31 +151,30 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
         if (command.rows % g.max_active_wl != 0) return rejected(offsetof(C, rows));
         if (command.column_offset % g.columns_per_adc != 0) return rejected(offsetof(C, column_offset));
         if (columns % g.columns_per_adc != 0) return rejected(offsetof(C, channels));
+        // Packed weights lie back to back: a row stride has no meaning for them.
+        if (command.source_stride != 0) return rejected(offsetof(C, source_stride));
     }
-    const uint64_t weight_bytes = command.weight_bits <= 8 ? 1 : 2;
-    const uint64_t row_bytes = command.channels * weight_bytes;
+    const uint64_t row_bytes = uint64_t{command.channels} * bytes_per_weight(command.weight_bits);
     const uint64_t stride = command.source_stride == 0 ? row_bytes : command.source_stride;
     if (stride < row_bytes) return rejected(offsetof(C, source_stride));
 
     sc_core::sc_time when = start;
-    staging_.resize(row_bytes * command.rows);
-    if (!read_rows(command.source, row_bytes, command.rows, stride, staging_.data(), when)) return bus_error();
     std::vector<uint8_t> mask;
-    if (command.mask_address != 0) {
-        mask.resize((command.rows / g.max_active_wl) * (columns / g.columns_per_adc));
+    std::vector<int32_t> weights;
+    if (command.mask_address == 0) {
+        staging_.resize(row_bytes * command.rows);
+        if (!read_rows(command.source, row_bytes, command.rows, stride, staging_.data(), when)) return bus_error();
+        weights = decode_weights(staging_.data(), uint64_t{command.rows} * command.channels, command.weight_bits);
+    } else {
+        const SparseTileLayout layout(static_cast<int>(command.rows), static_cast<int>(command.channels),
+                                      command.weight_bits, array_.weight_columns(command.weight_bits, is_signed),
+                                      g.max_active_wl, g.columns_per_adc);
+        // The mask says how many bytes follow, so it is read first.
+        mask.resize(layout.mask_bytes());
         if (!read_block(command.mask_address, mask.data(), mask.size(), when)) return bus_error();
-    }
-    std::vector<int32_t> weights(uint64_t{command.rows} * command.channels);
-    for (size_t i = 0; i < weights.size(); ++i) {
-        const size_t row = i / command.channels, channel = i % command.channels;
-        const uint8_t* bytes = staging_.data() + row * row_bytes + channel * weight_bytes;
-        if (weight_bytes == 1) {
-            weights[i] = static_cast<int8_t>(bytes[0]);
-        } else {
-            int16_t value;
-            std::memcpy(&value, bytes, 2);
-            weights[i] = value;
-        }
+        staging_.resize(layout.packed_bytes(mask));
+        if (!read_block(command.source, staging_.data(), staging_.size(), when)) return bus_error();
+        weights = layout.unpack(staging_, mask);
     }
     const int rows_written =
         array_.write_weights(static_cast<int>(command.row_offset), static_cast<int>(command.column_offset),

@@ -29,8 +29,10 @@ constexpr uint8_t kAccumulate = 4;     // MVM: add the results to the int32 valu
 // WEIGHT_WRITE: `rows` x `channels` weights, row-major, one byte each for weight_bits <= 8 and two
 // (int16) above, `source_stride` bytes between rows (0: packed). Weight row r goes to array row
 // row_offset + r; channel c to the columns from column_offset + c * weight_columns. With a
-// mask_address, the tile covers whole word-line groups and column groups, and the mask holds one
-// byte per touched (group, column group), row-major by group; 0 marks an all-zero block to skip.
+// mask_address, the tile covers whole word-line groups and column groups, the mask holds one byte
+// per touched (group, column group), row-major by group (0 marks an all-zero block to skip), and
+// `source` holds only the kept weights in the packed layout of sparse_tile.h (source_stride 0).
+// The macro reads the mask first, then exactly the bytes it implies.
 struct CimWeightWriteCommand {
     uint8_t opcode;  // cim_opcode::kWeightWrite
     uint8_t weight_bits;

@@ -1,6 +1,7 @@
 // The SRAM CIM macro: values against a naive integer reference, the two fidelity levels against
 // each other, counters against closed-form formulas, MARS block skipping, ADC clipping, weight-write
-// cost and error reporting, driven through a netlist like firmware would.
+// cost, compressed (packed) weight reads and error reporting, driven through a netlist like
+// firmware would.
 #include "models/cim/sram_cim_macro.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <random>
 
+#include "models/cim/sparse_tile.h"
 #include "models/memory/sram_buffer.h"
 #include "tests/support/platform_fixture.h"
 
@@ -326,15 +328,21 @@ TEST(SramCimMacro, MaskedWeightWriteSkipsBlocksAndCountsTheSkippedWork) {
     auto w = random_values(random, R * C, 8, true);
     const auto x = random_values(random, P * R, 8, true);
     const std::vector<uint8_t> mask = {1, 0, 0, 0};  // keep (group 0, channel 0) only
-    std::memcpy(buffer.data() + (kWeights - kBuffer), as_bytes(w).data(), w.size());
+    const SparseTileLayout layout(R, C, 8, 8, 16, 8);
+    const auto packed = layout.pack(w, mask);
+    ASSERT_EQ(packed.size(), 16u);  // rows 0..15 of channel 0
+    std::memcpy(buffer.data() + (kWeights - kBuffer), packed.data(), packed.size());
     std::memcpy(buffer.data() + (kMask - kBuffer), mask.data(), mask.size());
     std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
     CimWeightWriteCommand write = weight_write(R, C, 8, true);
     write.mask_address = kMask;
+    uint64_t write_bytes = 0;
     run_on_host(*platform, [&](Host& host) {
-        run_commands(host,
-                     {encode(write), encode(mvm(P, R, C, 8, 8, cim_flag::kSignedInputs | cim_flag::kSignedWeights))});
+        run_commands(host, {encode(write)});
+        write_bytes = macro.counters().get("bytes_read");
+        run_commands(host, {encode(mvm(P, R, C, 8, 8, cim_flag::kSignedInputs | cim_flag::kSignedWeights))});
     });
+    EXPECT_EQ(write_bytes, mask.size() + packed.size());
     for (int r = 0; r < R; ++r) {
         for (int c = 0; c < C; ++c) {
             if (!(r < 16 && c == 0)) w[r * C + c] = 0;
@@ -354,6 +362,76 @@ TEST(SramCimMacro, MaskedWeightWriteSkipsBlocksAndCountsTheSkippedWork) {
     EXPECT_DOUBLE_EQ(entry["skipped_conversion_fraction"].get<double>(), 3.0 / 4.0);
     EXPECT_EQ(entry["fidelity"], "detailed");
     EXPECT_EQ(entry["array"]["max_active_wl"], 16);
+}
+
+TEST(SramCimMacro, HalfPrunedTileReadsOnlyTheMaskAndTheKeptWeights) {
+    // Signed 4-bit weights on 1-bit cells take 4 columns, so a column group of 8 holds 2 channels.
+    // R = 64 rows (G = 4 groups) x C = 16 channels (Q = 8 column groups); blocks with g + q even
+    // are kept: 16 of the 32. P vectors of b = 8-bit inputs, fast mode.
+    auto platform = build_platform(netlist("fidelity: fast"));
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    const int R = 64, C = 16, P = 30, G = 4, Q = 8, kept = 16, pruned = 16, b = 8;
+    std::mt19937 random(31);
+    auto w = random_values(random, R * C, 4, true);
+    const auto x = random_values(random, P * R, b, true);
+    std::vector<uint8_t> mask(G * Q);
+    for (int g = 0; g < G; ++g) {
+        for (int q = 0; q < Q; ++q) mask[g * Q + q] = (g + q) % 2 == 0 ? 1 : 0;
+    }
+    const SparseTileLayout layout(R, C, 4, 4, 16, 8);
+    const auto packed = layout.pack(w, mask);
+    // Each kept block is 16 rows x 2 channels of one byte: half the dense R x C bytes.
+    ASSERT_EQ(packed.size(), uint64_t(kept) * 16 * 2);
+    ASSERT_EQ(packed.size(), uint64_t(R) * C / 2);
+    std::memcpy(buffer.data() + (kWeights - kBuffer), packed.data(), packed.size());
+    std::memcpy(buffer.data() + (kMask - kBuffer), mask.data(), mask.size());
+    std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
+    CimWeightWriteCommand write = weight_write(R, C, 4, true);
+    write.mask_address = kMask;
+    uint64_t status = 0, write_bytes = 0, write_moved = 0;
+    run_on_host(*platform, [&](Host& host) {
+        status = run_commands(host, {encode(write)}).status;
+        write_bytes = macro.counters().get("bytes_read");
+        write_moved = macro.bytes_moved();
+        status |=
+            run_commands(host, {encode(mvm(P, R, C, b, 4, cim_flag::kSignedInputs | cim_flag::kSignedWeights))}).status;
+    });
+    EXPECT_EQ(status, engine_reg::kStatusDone);
+    EXPECT_EQ(write_bytes, mask.size() + packed.size());
+    EXPECT_EQ(write_moved, uint64_t(G * Q) + uint64_t(R) * C / 2);
+
+    for (int r = 0; r < R; ++r) {
+        for (int c = 0; c < C; ++c) {
+            if (mask[(r / 16) * Q + c / 2] == 0) w[r * C + c] = 0;
+        }
+    }
+    const auto y = reference(x, w, P, R, C);
+    const auto out = read_outputs(buffer, kOutputs, P * C);
+    for (int i = 0; i < P * C; ++i) ASSERT_EQ(out[i], y[i]) << i;
+
+    const auto& counters = macro.counters();
+    EXPECT_EQ(counters.get("weight_rows_written"), uint64_t(R));  // every group keeps a block
+    EXPECT_EQ(counters.get("weight_cells_written"), uint64_t(R) * C * 4);
+    EXPECT_DOUBLE_EQ(macro.energy().total_pj("weight_cell_write"), 0.156 * R * C * 4);
+    EXPECT_EQ(counters.get("skipped_groups"), uint64_t(pruned) * b * P);
+    EXPECT_EQ(counters.get("skipped_conversions"), uint64_t(pruned) * 8 * b * P);
+    EXPECT_EQ(counters.get("adc_conversions"), uint64_t(kept) * 8 * b * P);
+    EXPECT_EQ(counters.get("cell_operations"), uint64_t(kept) * 16 * 8 * b * P);
+    EXPECT_EQ(counters.get("bitserial_cycles"), uint64_t(G) * b * P);
+    EXPECT_EQ(counters.get("macs"), uint64_t(kept) * 16 * 2 * P);
+}
+
+TEST(SramCimMacro, AMaskedWriteWithARowStrideIsRejectedAtThatField) {
+    auto platform = build_platform(netlist(""));
+    CimWeightWriteCommand write = weight_write(16, 1, 8, true);
+    write.mask_address = kMask;
+    write.source_stride = 8;
+    Completion result{};
+    run_on_host(*platform, [&](Host& host) { result = run_commands(host, {encode(write)}); });
+    EXPECT_EQ(result.status, engine_reg::kStatusError);
+    EXPECT_EQ(result.error_code, engine_error::kBadDescriptor);
+    EXPECT_EQ(result.error_address, kCommands + offsetof(CimWeightWriteCommand, source_stride));
 }
 
 TEST(SramCimMacro, NonIdealAdcClipsEachGroupSum) {

@@ -1,0 +1,69 @@
+// The compressed form of a weight tile under MARS structured sparsity, shared by the macro that
+// reads it (sram_cim_macro) and the compiler back end that writes it. Free of SystemC.
+//
+// Tile. `rows` x `channels` integer weights, row-major; channel c occupies the weight_columns
+// adjacent columns from c * weight_columns (relative to the tile's first column). The tile starts
+// on a word-line group and a column group boundary in the array, and `rows` and
+// channels * weight_columns are multiples of group_rows (max_active_wl) and columns_per_adc, so
+// tile-relative blocks are array blocks.
+//
+// Mask. One byte per (word-line group g, column group q) of the tile, row-major by group:
+// mask[g * column_groups() + q], non-zero = kept. A pruned block holds only zeros.
+//
+// Kept channels. Channel c is kept in group g when any column group its columns overlap is kept
+// in g. (A channel that straddles a kept and a pruned column group keeps its value here, but the
+// array stores the pruned columns as zeros; mask_of() never prunes a column of a non-zero weight.)
+//
+// Packed bytes. For each tile row r in order, the weights of the channels kept in r's group, in
+// channel order: one byte per weight when weight_bits <= 8, two (little-endian int16) above.
+// Nothing else, no padding. An all-kept mask therefore gives exactly the dense row-major tile, and
+// pruned blocks cost no bytes: in memory, on the bus, or in the write.
+//
+// Misuse (a misaligned tile, sizes that do not match the layout, a value that does not fit its
+// bytes) throws std::invalid_argument with one line naming the field.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace cimvp {
+
+// Bytes one stored weight takes: 1 up to 8 bits, 2 (int16) above.
+int bytes_per_weight(int weight_bits);
+
+// `count` weights stored back to back (1 or 2 bytes each), sign-extended to int32; the macro
+// applies the low weight_bits bits, so unsigned weights survive the sign extension.
+std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weight_bits);
+
+class SparseTileLayout {
+public:
+    SparseTileLayout(int rows, int channels, int weight_bits, int weight_columns, int group_rows, int columns_per_adc);
+
+    int rows() const { return rows_; }
+    int channels() const { return channels_; }
+    int groups() const { return rows_ / group_rows_; }
+    int column_groups() const { return channels_ * weight_columns_ / columns_per_adc_; }
+    size_t mask_bytes() const { return static_cast<size_t>(groups()) * column_groups(); }
+
+    // The mask of a dense tile: a block is kept iff a weight of a channel overlapping its column
+    // group, in its rows, is non-zero.
+    std::vector<uint8_t> mask_of(const std::vector<int32_t>& weights) const;
+
+    bool channel_kept(const std::vector<uint8_t>& mask, int group, int channel) const;
+    // Channels kept in `group`, and the bytes of the whole packed tile.
+    int kept_channels(const std::vector<uint8_t>& mask, int group) const;
+    size_t packed_bytes(const std::vector<uint8_t>& mask) const;
+
+    // Weights of channels pruned in a group are dropped: the mask is authoritative.
+    std::vector<uint8_t> pack(const std::vector<int32_t>& weights, const std::vector<uint8_t>& mask) const;
+    // The dense tile back, with zeros where channels are pruned.
+    std::vector<int32_t> unpack(const std::vector<uint8_t>& bytes, const std::vector<uint8_t>& mask) const;
+
+private:
+    void check_mask(const std::vector<uint8_t>& mask) const;
+
+    int rows_, channels_, weight_bits_, weight_columns_, group_rows_, columns_per_adc_;
+};
+
+}  // namespace cimvp

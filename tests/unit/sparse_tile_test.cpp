@@ -1,0 +1,203 @@
+// The packed MARS weight layout: sizes against closed forms, masks of dense tiles, the exact byte
+// order, round trips, and the errors for misuse.
+#include "models/cim/sparse_tile.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+using namespace cimvp;
+
+namespace {
+
+// A rows x channels tile of random non-zero values in [-max, max] whose pruned blocks (by `mask`)
+// are zero, so that mask_of() must find exactly `mask` again.
+std::vector<int32_t> tile_with_blocks(const SparseTileLayout& layout, const std::vector<uint8_t>& mask, int max,
+                                      std::mt19937& random) {
+    std::uniform_int_distribution<int> pick(1, max);
+    std::bernoulli_distribution negative(0.5);
+    std::vector<int32_t> weights(static_cast<size_t>(layout.rows()) * layout.channels(), 0);
+    const int group_rows = layout.rows() / layout.groups();
+    for (int r = 0; r < layout.rows(); ++r) {
+        for (int c = 0; c < layout.channels(); ++c) {
+            if (!layout.channel_kept(mask, r / group_rows, c)) continue;
+            const int value = pick(random);
+            weights[static_cast<size_t>(r) * layout.channels() + c] = negative(random) ? -value : value;
+        }
+    }
+    return weights;
+}
+
+std::string error_of(const std::function<void()>& misuse) {
+    try {
+        misuse();
+    } catch (const std::invalid_argument& error) {
+        return error.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST(SparseTile, FourBitWeightsShareAColumnGroupTwoChannelsAtATime) {
+    // Signed 4-bit weights on 1-bit cells take 4 columns: columns_per_adc 8 holds 2 channels.
+    // 32 rows (2 groups of 16) x 8 channels = 32 columns = 4 column groups.
+    const SparseTileLayout layout(32, 8, 4, 4, 16, 8);
+    EXPECT_EQ(layout.groups(), 2);
+    EXPECT_EQ(layout.column_groups(), 4);
+    EXPECT_EQ(layout.mask_bytes(), 8u);
+    const std::vector<uint8_t> mask = {1, 0, 1, 0,   // group 0: channels 0, 1, 4, 5
+                                       0, 0, 0, 1};  // group 1: channels 6, 7
+    EXPECT_EQ(layout.kept_channels(mask, 0), 4);
+    EXPECT_EQ(layout.kept_channels(mask, 1), 2);
+    for (int c = 0; c < 8; ++c) {
+        EXPECT_EQ(layout.channel_kept(mask, 0, c), c / 2 == 0 || c / 2 == 2) << c;
+        EXPECT_EQ(layout.channel_kept(mask, 1, c), c / 2 == 3) << c;
+    }
+    // group_rows x kept column groups x channels per column group x 1 byte.
+    EXPECT_EQ(layout.packed_bytes(mask), 16u * 2 * 2 + 16u * 1 * 2);
+    EXPECT_EQ(layout.packed_bytes(std::vector<uint8_t>(8, 0)), 0u);
+    EXPECT_EQ(layout.packed_bytes(std::vector<uint8_t>(8, 1)), 32u * 8);
+}
+
+TEST(SparseTile, EightBitWeightsHaveOneChannelPerColumnGroup) {
+    // Signed 8-bit weights on 1-bit cells: 8 columns, one channel per column group of 8.
+    const SparseTileLayout layout(48, 5, 8, 8, 16, 8);
+    const std::vector<uint8_t> mask = {1, 1, 0, 0, 1,   //
+                                       0, 0, 0, 0, 0,   //
+                                       0, 1, 1, 1, 1};  // 3 + 0 + 4 blocks of 16 weights
+    EXPECT_EQ(layout.packed_bytes(mask), 16u * (3 + 0 + 4));
+    // The bytes are row by row, the kept channels of the row's group in order.
+    std::vector<int32_t> weights(48 * 5);
+    for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<int32_t>(i % 251) - 125;
+    const auto bytes = layout.pack(weights, mask);
+    ASSERT_EQ(bytes.size(), 16u * 7);
+    EXPECT_EQ(static_cast<int8_t>(bytes[0]), weights[0 * 5 + 0]);
+    EXPECT_EQ(static_cast<int8_t>(bytes[1]), weights[0 * 5 + 1]);
+    EXPECT_EQ(static_cast<int8_t>(bytes[2]), weights[0 * 5 + 4]);
+    EXPECT_EQ(static_cast<int8_t>(bytes[3]), weights[1 * 5 + 0]);
+    // Group 1 is absent: row 32 (group 2) follows row 15 directly.
+    EXPECT_EQ(static_cast<int8_t>(bytes[16 * 3 + 0]), weights[32 * 5 + 1]);
+    EXPECT_EQ(static_cast<int8_t>(bytes[16 * 3 + 3]), weights[32 * 5 + 4]);
+    EXPECT_EQ(static_cast<int8_t>(bytes.back()), weights[47 * 5 + 4]);
+}
+
+TEST(SparseTile, AChannelSpanningTwoColumnGroupsIsKeptWhenEitherIs) {
+    // Signed 12-bit weights on 1-bit cells take 12 columns: channel 0 covers column groups 0 and 1,
+    // channel 1 covers groups 1 and 2. Two bytes per weight.
+    const SparseTileLayout layout(16, 2, 12, 12, 16, 8);
+    ASSERT_EQ(layout.column_groups(), 3);
+    const std::vector<uint8_t> only_first = {1, 0, 0}, shared = {0, 1, 0}, only_last = {0, 0, 1};
+    EXPECT_TRUE(layout.channel_kept(only_first, 0, 0));
+    EXPECT_FALSE(layout.channel_kept(only_first, 0, 1));
+    EXPECT_TRUE(layout.channel_kept(shared, 0, 0));
+    EXPECT_TRUE(layout.channel_kept(shared, 0, 1));
+    EXPECT_FALSE(layout.channel_kept(only_last, 0, 0));
+    EXPECT_TRUE(layout.channel_kept(only_last, 0, 1));
+    EXPECT_EQ(layout.packed_bytes(only_first), 16u * 1 * 2);
+    EXPECT_EQ(layout.packed_bytes(shared), 16u * 2 * 2);
+    // A non-zero weight in channel 0 alone keeps both of its column groups, and only those.
+    std::vector<int32_t> weights(16 * 2, 0);
+    weights[5 * 2 + 0] = -1500;
+    EXPECT_EQ(layout.mask_of(weights), (std::vector<uint8_t>{1, 1, 0}));
+    const auto bytes = layout.pack(weights, layout.mask_of(weights));
+    ASSERT_EQ(bytes.size(), 16u * 2 * 2);  // both channels are kept in the shared column group
+    // Row 5, channel 0: little-endian int16.
+    EXPECT_EQ(bytes[5 * 4 + 0], static_cast<uint8_t>(-1500 & 0xFF));
+    EXPECT_EQ(bytes[5 * 4 + 1], static_cast<uint8_t>((-1500 >> 8) & 0xFF));
+    EXPECT_EQ(layout.unpack(bytes, layout.mask_of(weights)), weights);
+}
+
+TEST(SparseTile, MaskOfPackAndUnpackRoundTrip) {
+    struct Case {
+        int rows, channels, weight_bits, weight_columns, group_rows, columns_per_adc, max;
+    };
+    const Case cases[] = {
+        {64, 16, 4, 4, 16, 8, 7},     // two channels per column group
+        {128, 16, 8, 8, 16, 8, 127},  // one channel per column group
+        {32, 4, 12, 12, 8, 8, 2047},  // channels across column groups, int16 bytes
+        {96, 25, 4, 2, 32, 10, 15},   // 2-bit cells: 5 channels per column group
+    };
+    std::mt19937 random(17);
+    for (const Case& t : cases) {
+        SCOPED_TRACE(std::to_string(t.weight_bits) + "-bit, " + std::to_string(t.channels) + " channels");
+        const SparseTileLayout layout(t.rows, t.channels, t.weight_bits, t.weight_columns, t.group_rows,
+                                      t.columns_per_adc);
+        std::bernoulli_distribution keep(0.5);
+        std::vector<uint8_t> mask(layout.mask_bytes());
+        for (auto& block : mask) block = keep(random) ? 1 : 0;
+        const auto weights = tile_with_blocks(layout, mask, t.max, random);
+        const auto found = layout.mask_of(weights);
+        if (t.columns_per_adc % t.weight_columns == 0) {
+            EXPECT_EQ(found, mask);
+        } else {
+            // A kept channel also keeps the neighbouring column group it spills into.
+            for (size_t i = 0; i < mask.size(); ++i) EXPECT_TRUE(found[i] || !mask[i]) << i;
+        }
+        const auto bytes = layout.pack(weights, found);
+        EXPECT_EQ(bytes.size(), layout.packed_bytes(found));
+        EXPECT_EQ(layout.unpack(bytes, found), weights);
+        EXPECT_EQ(layout.unpack(layout.pack(weights, mask), mask), weights);
+    }
+}
+
+TEST(SparseTile, AnAllKeptMaskGivesTheDenseRowMajorTile) {
+    std::mt19937 random(23);
+    std::uniform_int_distribution<int> pick(-128, 127);
+    const SparseTileLayout narrow(32, 8, 8, 8, 16, 8);
+    std::vector<int32_t> weights(32 * 8);
+    for (auto& w : weights) w = pick(random);
+    const auto bytes = narrow.pack(weights, std::vector<uint8_t>(narrow.mask_bytes(), 1));
+    ASSERT_EQ(bytes.size(), weights.size());
+    for (size_t i = 0; i < weights.size(); ++i) ASSERT_EQ(static_cast<int8_t>(bytes[i]), weights[i]) << i;
+    EXPECT_EQ(decode_weights(bytes.data(), bytes.size(), 8), weights);
+
+    const SparseTileLayout wide(16, 2, 16, 16, 16, 8);
+    const std::vector<int32_t> wide_weights(32, -32768);
+    const auto wide_bytes = wide.pack(wide_weights, std::vector<uint8_t>(wide.mask_bytes(), 1));
+    ASSERT_EQ(wide_bytes.size(), 64u);
+    EXPECT_EQ(wide_bytes[0], 0x00);
+    EXPECT_EQ(wide_bytes[1], 0x80);
+    EXPECT_EQ(decode_weights(wide_bytes.data(), 32, 16), wide_weights);
+}
+
+TEST(SparseTile, PruningDropsWeightsTheMaskDeclaresZero) {
+    const SparseTileLayout layout(32, 2, 8, 8, 16, 8);
+    const std::vector<int32_t> weights(64, 3);
+    const std::vector<uint8_t> mask = {0, 1, 1, 0};
+    const auto dense = layout.unpack(layout.pack(weights, mask), mask);
+    for (int r = 0; r < 32; ++r) {
+        EXPECT_EQ(dense[r * 2 + 0], r < 16 ? 0 : 3) << r;
+        EXPECT_EQ(dense[r * 2 + 1], r < 16 ? 3 : 0) << r;
+    }
+}
+
+TEST(SparseTile, MisuseIsOneLineNamingTheField) {
+    EXPECT_EQ(error_of([] { SparseTileLayout(20, 2, 8, 8, 16, 8); }),
+              "sparse tile: rows (20) must be a multiple of group_rows (16)");
+    EXPECT_EQ(error_of([] { SparseTileLayout(16, 3, 4, 4, 16, 8); }),
+              "sparse tile: channels x weight_columns (12) must be a multiple of columns_per_adc (8)");
+    EXPECT_EQ(error_of([] { SparseTileLayout(16, 1, 17, 8, 16, 8); }),
+              "sparse tile: weight_bits must be 1 to 16 (is 17)");
+    EXPECT_EQ(error_of([] { SparseTileLayout(16, 0, 8, 8, 16, 8); }),
+              "sparse tile: channels must be at least 1 (is 0)");
+    const SparseTileLayout layout(16, 2, 8, 8, 16, 8);
+    EXPECT_EQ(error_of([&] { layout.packed_bytes({1}); }),
+              "sparse tile: mask has 1 bytes, the layout needs 2 (groups x column groups)");
+    EXPECT_EQ(error_of([&] {
+                  layout.unpack(std::vector<uint8_t>(10), {1, 0});
+              }),
+              "sparse tile: bytes are 10, the mask implies 16");
+    EXPECT_EQ(error_of([&] {
+                  layout.pack(std::vector<int32_t>(31), {1, 1});
+              }),
+              "sparse tile: weights have 31 values, not rows x channels");
+    EXPECT_EQ(error_of([&] {
+                  layout.pack(std::vector<int32_t>(32, 300), {1, 1});
+              }),
+              "sparse tile: weights hold 300, beyond 1 byte(s) per weight");
+    EXPECT_EQ(error_of([&] { layout.channel_kept({1, 1}, 1, 0); }), "sparse tile: group 1 is outside the tile");
+}
