@@ -75,7 +75,7 @@ Netlist parse_netlist(const YAML::Node& root, const std::string& file) {
     netlist.file = file;
     netlist.root = root;
     if (!root.IsMap()) throw ConfigError(location_of(root, file), "a netlist must be a map with 'modules:'");
-    reject_unknown_keys(root, {"platform", "description", "clock", "modules", "connections", "trace"}, file,
+    reject_unknown_keys(root, {"platform", "description", "clock", "modules", "connections", "trace", "cores"}, file,
                         "the netlist");
     netlist.platform = root["platform"] ? root["platform"].Scalar() : "unnamed";
 

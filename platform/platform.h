@@ -22,6 +22,8 @@ public:
 
     const Netlist& netlist() const { return netlist_; }
     const std::vector<std::unique_ptr<Component>>& components() const { return components_; }
+    // Where every mapped instance sits, as the router windows place it.
+    const AddressMap& address_map() const { return address_map_; }
 
     // The instance called `name`, or nullptr.
     Component* find(const std::string& name) const;

@@ -15,7 +15,8 @@ void load_program(Host& host, const std::vector<uint8_t>& image_bytes, uint64_t 
 }
 
 ProgramOutcome run_program(Host& host, uint64_t scheduler_base, uint64_t image_address,
-                           const std::string& scheduler_instance, const Platform& platform) {
+                           const std::string& scheduler_instance, const Platform& platform,
+                           const std::function<void(uint64_t code)>& on_interrupt) {
     const Scheduler& scheduler = platform.get<Scheduler>(scheduler_instance, "run_program");
     ProgramOutcome outcome;
     const sc_core::sc_time start = sc_core::sc_time_stamp();
@@ -27,6 +28,7 @@ ProgramOutcome run_program(Host& host, uint64_t scheduler_base, uint64_t image_a
         if (status & scheduler_reg::kStatusInterrupt) {
             ++outcome.interrupts;
             outcome.last_interrupt_code = host.read64(scheduler_base + scheduler_reg::kInterruptCode);
+            if (on_interrupt) on_interrupt(outcome.last_interrupt_code);
         }
         host.write64(scheduler_base + scheduler_reg::kStatus, status);  // acknowledge
         if (status & (scheduler_reg::kStatusDone | scheduler_reg::kStatusError)) {

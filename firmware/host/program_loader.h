@@ -2,6 +2,7 @@
 // for its interrupt, and turn its status into a result or a clear error.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,10 @@ struct ProgramOutcome {
 };
 
 // Starts the scheduler whose register window is at `scheduler_base` on the image at `image_address`
-// and waits until it halts or fails, acknowledging `interrupt`s on the way.
+// and waits until it halts or fails, acknowledging `interrupt`s on the way and handing each code to
+// `on_interrupt` (if given) at the simulated time the host saw it.
 ProgramOutcome run_program(Host& host, uint64_t scheduler_base, uint64_t image_address,
-                           const std::string& scheduler_instance, const class Platform& platform);
+                           const std::string& scheduler_instance, const class Platform& platform,
+                           const std::function<void(uint64_t code)>& on_interrupt = {});
 
 }  // namespace cimvp

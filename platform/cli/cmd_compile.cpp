@@ -7,15 +7,12 @@
 
 #include "firmware/compiler/io/model_source.h"
 #include "firmware/compiler/ir/summary.h"
-#include "firmware/compiler/passes/calibrate.h"
 #include "firmware/compiler/passes/quantize_network.h"
 #include "platform/cli/command.h"
 
 namespace cimvp::cli {
 namespace {
 
-constexpr int kCalibrationInputs = 4;
-constexpr uint64_t kCalibrationSeed = 1000;
 
 [[noreturn]] void usage_error(const std::string& message) {
     throw std::runtime_error("cimvp compile: error: " + message + " (see cimvp compile --help)");
@@ -64,8 +61,7 @@ int run(const std::vector<std::string>& args) {
     if (!summary) usage_error("nothing to do: give --summary");
     ir::Graph graph = io::load_model(model, input_shapes);
     if (quantize) {
-        graph = passes::quantize_network(graph, passes::random_samples(graph, kCalibrationInputs, kCalibrationSeed),
-                                         config);
+        graph = passes::quantize_network_on_random_inputs(graph, config);
     }
     std::cout << ir::format_summary(ir::summarize(graph));
     return 0;

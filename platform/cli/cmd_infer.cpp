@@ -18,8 +18,6 @@
 namespace cimvp::cli {
 namespace {
 
-constexpr int kCalibrationInputs = 4;
-constexpr uint64_t kCalibrationSeed = 1000;
 constexpr std::size_t kTop = 5;
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -113,8 +111,7 @@ int run(const std::vector<std::string>& args) {
     const ir::Tensor input = read_input(graph, input_source);
     ir::Tensor output;
     if (integer) {
-        const ir::Graph quantized = passes::quantize_network(
-            graph, passes::random_samples(graph, kCalibrationInputs, kCalibrationSeed), config);
+        const ir::Graph quantized = passes::quantize_network_on_random_inputs(graph, config);
         const auto quantized_input = passes::quantize_input(input, quantized.tensor(graph.inputs[0]).quant);
         output = passes::dequantize_output(
             interpreter::run_integer(quantized, {{graph.inputs[0], quantized_input}}).at(graph.outputs[0]));

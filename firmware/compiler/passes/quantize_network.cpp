@@ -13,4 +13,10 @@ ir::Graph quantize_network(const ir::Graph& graph, const std::vector<ir::TensorM
     return fuse_relu(quantize(folded, calibrate(folded, samples, config), config));
 }
 
+ir::Graph quantize_network_on_random_inputs(const ir::Graph& graph, const QuantConfig& config) {
+    constexpr int kCalibrationInputs = 4;
+    constexpr uint64_t kCalibrationSeed = 1000;
+    return quantize_network(graph, random_samples(graph, kCalibrationInputs, kCalibrationSeed), config);
+}
+
 }  // namespace cimvp::passes

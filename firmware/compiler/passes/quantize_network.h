@@ -13,4 +13,8 @@ namespace cimvp::passes {
 ir::Graph quantize_network(const ir::Graph& graph, const std::vector<ir::TensorMap>& samples,
                            const QuantConfig& config);
 
+// The recipe with the stand-in calibration set every tool shares when no data set is at hand:
+// 4 seeded random inputs (seed 1000), so `cimvp compile`, `cimvp infer` and scenarios agree.
+ir::Graph quantize_network_on_random_inputs(const ir::Graph& graph, const QuantConfig& config);
+
 }  // namespace cimvp::passes

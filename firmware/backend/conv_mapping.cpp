@@ -1,0 +1,124 @@
+#include "firmware/backend/conv_mapping.h"
+
+#include <algorithm>
+
+#include "firmware/compiler/ir/window.h"
+
+namespace cimvp::backend {
+
+int64_t weight_columns(int weight_bits, int bits_per_cell) {
+    return 1 + (weight_bits - 1 + bits_per_cell - 1) / bits_per_cell;
+}
+
+ConvShape conv_shape_of(const ir::Node& node, const ir::Graph& graph) {
+    ConvShape shape;
+    const ir::Shape& x = graph.tensor(node.input(0)).shape;
+    const ir::Shape& w = graph.tensor(node.input(1)).shape;
+    const ir::Shape& y = graph.tensor(node.outputs.at(0)).shape;
+    if (node.op_type == "QGemm") {
+        shape.in_channels = w[1];
+        shape.out_channels = w[0];
+        return shape;
+    }
+    if (node.attribute_int("group", 1) != 1) throw ir::UnsupportedError(node.describe() + ": grouped convs are not mapped");
+    const ir::WindowGeometry window = ir::resolve_window(node, x, {w[2], w[3]});
+    shape.in_channels = x[1];
+    shape.height = x[2];
+    shape.width = x[3];
+    shape.out_channels = y[1];
+    shape.out_height = y[2];
+    shape.out_width = y[3];
+    shape.kernel_h = w[2];
+    shape.kernel_w = w[3];
+    if (window.dilations[0] != 1 || window.dilations[1] != 1) {
+        throw ir::UnsupportedError(node.describe() + ": dilated convs are not mapped");
+    }
+    shape.stride_h = window.strides[0];
+    shape.stride_w = window.strides[1];
+    shape.pad_top = window.pad_begin[0];
+    shape.pad_left = window.pad_begin[1];
+    shape.pad_bottom = window.pad_end[0];
+    shape.pad_right = window.pad_end[1];
+    return shape;
+}
+
+ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bits, bool align_groups) {
+    const CimGeometry& g = target.geometry();
+    ConvMapping mapping;
+    mapping.weight_bits = weight_bits;
+    mapping.channels_per_tile = g.columns / weight_columns(weight_bits, g.bits_per_cell);
+    if (mapping.channels_per_tile == 0) {
+        throw ir::UnsupportedError("a " + std::to_string(weight_bits) + "-bit weight needs more than the macro's " +
+                                   std::to_string(g.columns) + " columns");
+    }
+    const int64_t column_tiles = (shape.out_channels + mapping.channels_per_tile - 1) / mapping.channels_per_tile;
+    const int macros = target.macro_count();
+
+    // Row tiles of one column tile: each kernel row's span in pieces of at most `rows`, whole
+    // word-line groups when aligning (the last piece takes the rest).
+    int64_t piece = g.rows;
+    if (align_groups) piece -= piece % g.max_active_wl;
+    struct RowTile {
+        int64_t kernel_row, span_start, rows;
+    };
+    std::vector<RowTile> row_tiles;
+    for (int64_t u = 0; u < shape.kernel_h; ++u) {
+        for (int64_t start = 0; start < shape.span(); start += piece) {
+            row_tiles.push_back({u, start, std::min(piece, shape.span() - start)});
+        }
+    }
+
+    // Column tile j goes to macro j * macros / column_tiles (spread out when there are fewer tiles
+    // than macros, in contiguous runs when there are more).
+    std::vector<std::vector<int>> tiles_of_macro(static_cast<size_t>(macros));
+    for (int64_t j = 0; j < column_tiles; ++j) {
+        const int macro = static_cast<int>(j * macros / column_tiles);
+        tiles_of_macro[static_cast<size_t>(macro)].push_back(static_cast<int>(j));
+    }
+    for (int m = 0; m < macros; ++m) {
+        if (tiles_of_macro[static_cast<size_t>(m)].empty()) continue;
+        ++mapping.macros_used;
+        int pass = 0;
+        int64_t next_row = 0;
+        for (int j : tiles_of_macro[static_cast<size_t>(m)]) {
+            for (const RowTile& row_tile : row_tiles) {
+                int64_t offset = next_row;
+                if (align_groups && row_tile.rows % g.max_active_wl == 0) {
+                    offset = (offset + g.max_active_wl - 1) / g.max_active_wl * g.max_active_wl;
+                }
+                if (offset + row_tile.rows > g.rows) {
+                    ++pass;
+                    offset = 0;
+                }
+                WeightTile tile;
+                tile.column_tile = j;
+                tile.first_channel = j * mapping.channels_per_tile;
+                tile.channels = std::min(mapping.channels_per_tile, shape.out_channels - tile.first_channel);
+                tile.kernel_row = row_tile.kernel_row;
+                tile.span_start = row_tile.span_start;
+                tile.rows = row_tile.rows;
+                tile.macro = m;
+                tile.pass = pass;
+                tile.row_offset = offset;
+                mapping.tiles.push_back(tile);
+                next_row = offset + row_tile.rows;
+            }
+        }
+        mapping.passes = std::max(mapping.passes, pass + 1);
+    }
+
+    // Each core computes the channels of the column tiles its macros hold.
+    mapping.cores.assign(target.cores.size(), CoreChannels{});
+    std::vector<int> core_of_macro;
+    for (size_t c = 0; c < target.cores.size(); ++c) {
+        core_of_macro.insert(core_of_macro.end(), target.cores[c].macros.size(), static_cast<int>(c));
+    }
+    for (const WeightTile& tile : mapping.tiles) {
+        CoreChannels& core = mapping.cores[static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)])];
+        if (core.channels == 0) core.first_channel = tile.first_channel;
+        core.channels = std::max(core.channels, tile.first_channel + tile.channels - core.first_channel);
+    }
+    return mapping;
+}
+
+}  // namespace cimvp::backend

@@ -1,0 +1,517 @@
+#include "firmware/backend/network_compiler.h"
+
+#include <algorithm>
+#include <set>
+
+#include "firmware/backend/conv_mapping.h"
+#include "firmware/backend/program_builder.h"
+#include "firmware/compiler/ir/summary.h"
+#include "firmware/compiler/ir/window.h"
+#include "firmware/compiler/passes/integer_ops.h"
+
+namespace cimvp::backend {
+namespace {
+
+using isa::Instruction;
+using isa::Opcode;
+
+bool is_alias(const std::string& op_type) { return op_type == "Flatten" || op_type == "Reshape" || op_type == "Identity"; }
+
+[[noreturn]] void unsupported(const ir::Node& node, const std::string& message) {
+    throw ir::UnsupportedError(node.describe() + ": " + message);
+}
+
+int32_t attribute_int32(const ir::Node& node, const std::string& key) {
+    return static_cast<int32_t>(node.attribute_int(key, 0));
+}
+
+// Where one core keeps a conv band: two input buffers, the int32 partial sums, the requantized output.
+struct BandBuffers {
+    uint64_t input[2] = {0, 0};
+    uint64_t partial_sums = 0;
+    uint64_t staging = 0;
+};
+
+class NetworkCompiler {
+public:
+    NetworkCompiler(const ir::Graph& graph, const Target& target, const BackendOptions& options)
+        : graph_(graph), target_(target), options_(options), plan_(graph, target.dram.base) {}
+
+    CompiledNetwork compile() {
+        CompiledNetwork compiled;
+        compiled.scheduler = target_.scheduler;
+        for (const ir::Node& node : graph_.nodes) {
+            if (is_alias(node.op_type)) continue;  // shares its input's storage: no code
+            LayerStats stats;
+            stats.name = node.name;
+            stats.op_type = node.op_type;
+            const size_t first_instruction = builder_.instruction_count();
+            if (node.op_type == "QConv" || node.op_type == "QGemm") {
+                emit_conv(node, stats);
+            } else if (node.op_type == "QAdd") {
+                emit_add(node);
+            } else if (node.op_type == "QMaxPool" || node.op_type == "QAveragePool" ||
+                       node.op_type == "QGlobalAveragePool") {
+                emit_pool(node);
+            } else {
+                unsupported(node, "no SRAM CIM mapping for this op");
+            }
+            stats.interrupt_code = layer_interrupt_code(compiled.layers.size());
+            Instruction interrupt(Opcode::kInterrupt);
+            builder_.emit(interrupt.set("code", stats.interrupt_code));
+            stats.instructions = static_cast<int64_t>(builder_.instruction_count() - first_instruction);
+            compiled.layers.push_back(stats);
+        }
+        for (const std::string& name : graph_.inputs) compiled.inputs.push_back(plan_.of(name));
+        for (const std::string& name : graph_.outputs) compiled.outputs.push_back(plan_.of(name));
+        const ir::GraphSummary summary = ir::summarize(graph_);
+        for (LayerStats& stats : compiled.layers) {
+            for (const ir::LayerSummary& layer : summary.layers) {
+                if (layer.name == stats.name) stats.macs = layer.macs;
+            }
+        }
+
+        uint64_t end = 0;
+        compiled.image = builder_.finish(align_up(plan_.end(), isa::kSectionAlignment), &end);
+        compiled.image_address = align_up(end, isa::kSectionAlignment);
+        const uint64_t image_bytes = isa::encode_image(compiled.image).size();
+        compiled.dram_bytes_used = compiled.image_address + image_bytes - target_.dram.base;
+        if (compiled.dram_bytes_used > target_.dram.size) {
+            throw ir::UnsupportedError("the network needs " + std::to_string(compiled.dram_bytes_used) +
+                                       " bytes of DRAM (activations, program, weights), '" + target_.dram.instance +
+                                       "' has " + std::to_string(target_.dram.size));
+        }
+        return compiled;
+    }
+
+private:
+    // --- instructions -------------------------------------------------------------------------
+    void dma(const std::string& engine, uint64_t src, uint64_t dst, uint64_t row_bytes, uint64_t rows,
+             uint64_t src_stride, uint64_t dst_stride) {
+        Instruction copy(Opcode::kDma);
+        copy.set("engine", builder_.engine(engine)).set("src", src).set("dst", dst).set("row_bytes", row_bytes);
+        builder_.emit(copy.set("rows", rows).set("src_stride", src_stride).set("dst_stride", dst_stride));
+    }
+    void sync(const std::string& engine) {
+        Instruction wait(Opcode::kSync);
+        builder_.emit(wait.set("engine", builder_.engine(engine)));
+    }
+
+    // --- conv and fully connected layers ----------------------------------------------------------
+    struct ConvContext {
+        const ir::Node* node;
+        ConvShape shape;
+        ConvMapping mapping;
+        const ActivationLayout* in;
+        const ActivationLayout* out;
+        int64_t padded_width;    // of the input as the MVMs walk it (1 for a fully connected layer)
+        int64_t pixel_bytes;     // input bytes per pixel
+        int64_t first_row;       // padded input row of output row 0's window
+        int64_t first_column;    // padded input column of output column 0's window
+        int input_bits;
+        bool input_signed;
+
+        int64_t input_rows(int64_t band_rows) const { return (band_rows - 1) * shape.stride_h + shape.kernel_h; }
+        int64_t input_bytes(int64_t band_rows) const { return input_rows(band_rows) * padded_width * pixel_bytes; }
+        // Output pixels one band computes; flat bands include the wrap-around pixels.
+        int64_t positions(int64_t band_rows) const {
+            return shape.flat() ? (band_rows - 1) * padded_width + shape.out_width : band_rows * shape.out_width;
+        }
+        // Positions from one output row to the next in the partial sums.
+        int64_t row_pitch() const { return shape.flat() ? padded_width : shape.out_width; }
+    };
+
+    // The weights of `tile` as bytes, row-major rows x channels.
+    std::vector<uint8_t> tile_bytes(const ConvContext& conv, const WeightTile& tile) const {
+        const ir::Tensor& weight = graph_.initializers.at(conv.node->input(1));
+        const int8_t* w = weight.values<int8_t>();
+        const ConvShape& s = conv.shape;
+        std::vector<uint8_t> bytes(static_cast<size_t>(tile.rows * tile.channels));
+        for (int64_t r = 0; r < tile.rows; ++r) {
+            const int64_t index = tile.span_start + r;  // (v, c) within the kernel row, or a feature
+            for (int64_t k = 0; k < tile.channels; ++k) {
+                const int64_t channel = tile.first_channel + k;
+                int64_t offset;
+                if (conv.node->op_type == "QGemm") {
+                    // Memory holds the features HWC; a Flatten numbered them CHW.
+                    int64_t feature = index;
+                    if (conv.in->flattened_from_spatial) {
+                        const int64_t pixels = conv.in->height * conv.in->width;
+                        feature = (index % conv.in->channels) * pixels + index / conv.in->channels;
+                    }
+                    offset = channel * s.in_channels + feature;
+                } else {
+                    const int64_t v = index / s.in_channels, c = index % s.in_channels;
+                    offset = ((channel * s.in_channels + c) * s.kernel_h + tile.kernel_row) * s.kernel_w + v;
+                }
+                bytes[static_cast<size_t>(r * tile.channels + k)] = static_cast<uint8_t>(w[offset]);
+            }
+        }
+        return bytes;
+    }
+
+    // The largest band that fits every busy core's buffer.
+    int64_t band_rows(const ConvContext& conv, std::vector<BandBuffers>& buffers) const {
+        const uint64_t out_bytes = conv.out->element_bytes;
+        for (int64_t rows = conv.shape.out_height; rows >= 1; --rows) {
+            const bool ping_pong = rows < conv.shape.out_height;
+            const uint64_t input = align_up(static_cast<uint64_t>(conv.input_bytes(rows)), 64);
+            const auto positions = static_cast<uint64_t>(conv.positions(rows));
+            bool fits = true;
+            buffers.assign(target_.cores.size(), BandBuffers{});
+            for (size_t c = 0; c < target_.cores.size() && fits; ++c) {
+                const auto channels = static_cast<uint64_t>(conv.mapping.cores[c].channels);
+                if (channels == 0) continue;
+                const MemoryRegion& buffer = target_.cores[c].buffer;
+                BandBuffers& band = buffers[c];
+                band.input[0] = buffer.base;
+                band.input[1] = ping_pong ? buffer.base + input : buffer.base;
+                band.partial_sums = band.input[1] + input;
+                band.staging = band.partial_sums + align_up(positions * channels * 4, 64);
+                fits = band.staging + positions * channels * out_bytes <= buffer.base + buffer.size;
+            }
+            if (fits) return rows;
+        }
+        unsupported(*conv.node, "one output row does not fit the core buffers (input rows " +
+                                    std::to_string(conv.input_bytes(1)) + " bytes, partial sums and output on top)");
+    }
+
+    void emit_conv(const ir::Node& node, LayerStats& stats) {
+        ConvContext conv;
+        conv.node = &node;
+        conv.shape = conv_shape_of(node, graph_);
+        conv.in = &plan_.of(node.input(0));
+        conv.out = &plan_.of(node.outputs.at(0));
+        const ir::Tensor& input = graph_.tensor(node.input(0));
+        const ir::Tensor& weight = graph_.initializers.at(node.input(1));
+        if (conv.in->element_bytes != 1) unsupported(node, "inputs wider than 8 bits are not mapped");
+        conv.input_bits = input.quant.bits;
+        conv.input_signed = conv.in->type == isa::ElementType::kInt8;
+        const int weight_bits = weight.quant.bits;
+        if (weight_bits < 2 || weight_bits > 8 || conv.input_bits < 1 || conv.input_bits > 8) {
+            unsupported(node, "weights and inputs must be quantized to 2..8 bits");
+        }
+        if (node.op_type == "QGemm") {
+            conv.padded_width = 1;
+            conv.pixel_bytes = conv.shape.in_channels;
+            conv.first_row = conv.first_column = 0;
+        } else {
+            conv.padded_width = conv.in->padded_width();
+            conv.pixel_bytes = conv.in->channels;
+            conv.first_row = conv.in->border - conv.shape.pad_top;
+            conv.first_column = conv.in->border - conv.shape.pad_left;
+        }
+        conv.mapping = map_conv(conv.shape, target_, weight_bits, options_.block_masks);
+        const ConvMapping& mapping = conv.mapping;
+        stats.passes = mapping.passes;
+        stats.macros_used = mapping.macros_used;
+
+        std::vector<DataRef> tile_data;
+        std::vector<uint64_t> tile_sizes;
+        for (const WeightTile& tile : mapping.tiles) {
+            const std::vector<uint8_t> bytes = tile_bytes(conv, tile);
+            tile_data.push_back(builder_.add_data(DataKind::kWeights, bytes));
+            tile_sizes.push_back(bytes.size());
+        }
+        // Requantization tables: bias, multiplier and shift per output channel.
+        std::vector<int32_t> bias, multipliers, shifts;
+        const std::vector<int64_t> bias_values = graph_.initializers.at(node.input(2)).as_int64s();
+        for (int64_t k = 0; k < conv.shape.out_channels; ++k) {
+            const passes::Requantizer requantizer = passes::requantizer_of(node, static_cast<size_t>(k));
+            bias.push_back(static_cast<int32_t>(bias_values[static_cast<size_t>(k)]));
+            multipliers.push_back(requantizer.multiplier);
+            shifts.push_back(requantizer.shift);
+        }
+        const DataRef bias_table = builder_.add_int32_constants(bias);
+        const DataRef multiplier_table = builder_.add_int32_constants(multipliers);
+        const DataRef shift_table = builder_.add_int32_constants(shifts);
+
+        std::vector<BandBuffers> buffers;
+        const int64_t rows_per_band = band_rows(conv, buffers);
+        const int64_t bands = (conv.shape.out_height + rows_per_band - 1) / rows_per_band;
+        stats.bands = bands;
+        std::vector<size_t> busy_cores;
+        for (size_t c = 0; c < target_.cores.size(); ++c) {
+            if (mapping.cores[c].channels > 0) busy_cores.push_back(c);
+        }
+        std::vector<std::string> macro_names;
+        for (const CoreTarget& core : target_.cores) {
+            for (const MacroTarget& macro : core.macros) macro_names.push_back(macro.instance);
+        }
+        std::vector<int> core_of_macro;
+        for (size_t c = 0; c < target_.cores.size(); ++c) {
+            core_of_macro.insert(core_of_macro.end(), target_.cores[c].macros.size(), static_cast<int>(c));
+        }
+
+        auto load_band = [&](int64_t band) {
+            const int64_t first_output_row = band * rows_per_band;
+            const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
+            const uint64_t src = conv.in->address + static_cast<uint64_t>((first_output_row * conv.shape.stride_h +
+                                                                          conv.first_row) *
+                                                                         conv.padded_width * conv.pixel_bytes);
+            const auto bytes = static_cast<uint64_t>(conv.input_bytes(rows));
+            for (size_t c : busy_cores) {
+                dma(target_.cores[c].dma, src, buffers[c].input[band % 2], bytes, 1, 0, 0);
+            }
+        };
+
+        load_band(0);
+        for (size_t c : busy_cores) sync(target_.cores[c].dma);
+        for (int64_t band = 0; band < bands; ++band) {
+            const int64_t first_output_row = band * rows_per_band;
+            const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
+            if (band + 1 < bands) load_band(band + 1);
+            std::set<int> column_tiles_started;
+            for (int pass = 0; pass < mapping.passes; ++pass) {
+                std::vector<std::vector<size_t>> by_macro(macro_names.size());
+                for (size_t t = 0; t < mapping.tiles.size(); ++t) {
+                    if (mapping.tiles[t].pass == pass) by_macro[static_cast<size_t>(mapping.tiles[t].macro)].push_back(t);
+                }
+                // Round-robin over the macros so that each gets work early.
+                std::vector<size_t> order;
+                for (size_t i = 0;; ++i) {
+                    bool any = false;
+                    for (const std::vector<size_t>& tiles : by_macro) {
+                        if (i < tiles.size()) {
+                            order.push_back(tiles[i]);
+                            any = true;
+                        }
+                    }
+                    if (!any) break;
+                }
+                if (mapping.passes > 1 || band == 0) {
+                    for (size_t t : order) {
+                        const WeightTile& tile = mapping.tiles[t];
+                        Instruction write(Opcode::kWeightWrite);
+                        write.set("engine", builder_.engine(macro_names[static_cast<size_t>(tile.macro)]))
+                            .set("bytes", tile_sizes[t])
+                            .set("rows", static_cast<uint64_t>(tile.rows))
+                            .set("channels", static_cast<uint64_t>(tile.channels))
+                            .set("row_offset", static_cast<uint64_t>(tile.row_offset))
+                            .set("channel_offset", 0)
+                            .set("weight_bits", static_cast<uint64_t>(weight_bits))
+                            .set("mask", 0);
+                        builder_.emit(write, "src", tile_data[t]);
+                        ++stats.weight_tiles_written;
+                        stats.weight_bytes_loaded += tile_sizes[t];
+                    }
+                }
+                for (size_t t : order) {
+                    const WeightTile& tile = mapping.tiles[t];
+                    const auto core = static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)]);
+                    const CoreChannels& channels = mapping.cores[core];
+                    const bool accumulate = !column_tiles_started.insert(tile.column_tile).second;
+                    const uint64_t psum_row = static_cast<uint64_t>(channels.channels) * 4;
+                    const uint64_t output = buffers[core].partial_sums +
+                                            static_cast<uint64_t>(tile.first_channel - channels.first_channel) * 4;
+                    const uint64_t input = buffers[core].input[band % 2];
+                    const int64_t step = conv.shape.stride_w * conv.pixel_bytes;
+                    Instruction mvm(Opcode::kMvm);
+                    mvm.set("engine", builder_.engine(macro_names[static_cast<size_t>(tile.macro)]))
+                        .set("output_stride", psum_row)
+                        .set("row_offset", static_cast<uint64_t>(tile.row_offset))
+                        .set("rows", static_cast<uint64_t>(tile.rows))
+                        .set("channel_offset", 0)
+                        .set("channels", static_cast<uint64_t>(tile.channels))
+                        .set("weight_bits", static_cast<uint64_t>(weight_bits))
+                        .set("input_bits", static_cast<uint64_t>(conv.input_bits))
+                        .set("input_signed", conv.input_signed ? 1 : 0)
+                        .set("accumulate", accumulate ? 1 : 0)
+                        .set("input_stride", static_cast<uint64_t>(step));
+                    // Output row y, kernel row u: the window starts at padded pixel (y*stride + u, first_column).
+                    auto window = [&](int64_t y) {
+                        return input + static_cast<uint64_t>(((y * conv.shape.stride_h + tile.kernel_row) *
+                                                                  conv.padded_width +
+                                                              conv.first_column) *
+                                                                 conv.pixel_bytes +
+                                                             tile.span_start);
+                    };
+                    if (conv.shape.flat()) {
+                        mvm.set("input", window(0)).set("vectors", static_cast<uint64_t>(conv.positions(rows)));
+                        builder_.emit(mvm.set("output", output));
+                    } else {
+                        for (int64_t y = 0; y < rows; ++y) {
+                            mvm.set("input", window(y)).set("vectors", static_cast<uint64_t>(conv.shape.out_width));
+                            const uint64_t row_output =
+                                output + static_cast<uint64_t>(y * conv.shape.out_width) * psum_row;
+                            builder_.emit(mvm.set("output", row_output));
+                        }
+                    }
+                }
+            }
+            for (const std::string& macro : macro_names) {
+                if (builder_.has_engine(macro)) sync(macro);
+            }
+            emit_band_output(conv, buffers, busy_cores, first_output_row, rows,
+                             {bias_table, multiplier_table, shift_table});
+        }
+    }
+
+    struct Tables {
+        DataRef bias, multipliers, shifts;
+    };
+
+    // Requantizes a band's partial sums on each core's vector unit and writes the rows to DRAM.
+    void emit_band_output(const ConvContext& conv, const std::vector<BandBuffers>& buffers,
+                          const std::vector<size_t>& busy_cores, int64_t first_output_row, int64_t rows,
+                          const Tables& tables) {
+        const ActivationLayout& out = *conv.out;
+        const uint64_t element = out.element_bytes;
+        const auto positions = static_cast<uint64_t>(conv.positions(rows));
+        for (size_t c : busy_cores) {
+            const CoreChannels& channels = conv.mapping.cores[c];
+            const uint64_t table_offset = static_cast<uint64_t>(channels.first_channel) * 4;
+            Instruction requant(Opcode::kVectorRequantize);
+            requant.set("engine", builder_.engine(target_.cores[c].vector_unit))
+                .set("src", buffers[c].partial_sums)
+                .set("dst", buffers[c].staging)
+                .set("elements", positions * static_cast<uint64_t>(channels.channels))
+                .set("channels", static_cast<uint64_t>(channels.channels))
+                .set("channel_stride", 1)
+                .set("out_type", static_cast<uint64_t>(out.type))
+                .set("out_min", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(*conv.node, "out_min"))))
+                .set("out_max", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(*conv.node, "out_max"))));
+            emit_with_tables(requant, tables, table_offset);
+        }
+        for (size_t c : busy_cores) sync(target_.cores[c].vector_unit);
+        const auto pitch = static_cast<uint64_t>(conv.row_pitch());
+        for (size_t c : busy_cores) {
+            const CoreChannels& channels = conv.mapping.cores[c];
+            const uint64_t pixel = static_cast<uint64_t>(channels.channels) * element;
+            const uint64_t dst =
+                out.pixel_address(first_output_row + out.border, out.border) +
+                static_cast<uint64_t>(channels.first_channel) * element;
+            if (channels.channels == out.channels) {  // whole pixels: one 2-D copy for the band
+                dma(target_.cores[c].dma, buffers[c].staging, dst, static_cast<uint64_t>(conv.shape.out_width) * pixel,
+                    static_cast<uint64_t>(rows), pitch * pixel, out.row_bytes());
+            } else {  // a channel slice of each pixel: one strided copy per row
+                for (int64_t y = 0; y < rows; ++y) {
+                    dma(target_.cores[c].dma, buffers[c].staging + static_cast<uint64_t>(y) * pitch * pixel,
+                        dst + static_cast<uint64_t>(y) * out.row_bytes(), pixel,
+                        static_cast<uint64_t>(conv.shape.out_width), pixel, out.pixel_bytes());
+                }
+            }
+        }
+        for (size_t c : busy_cores) sync(target_.cores[c].dma);
+    }
+
+    void emit_with_tables(Instruction requant, const Tables& tables, uint64_t offset) {
+        builder_.emit_patched(requant, {{"bias", tables.bias, offset},
+                                        {"multipliers", tables.multipliers, offset},
+                                        {"shifts", tables.shifts, offset}});
+    }
+
+    // --- element-wise add ------------------------------------------------------------------------
+    void emit_add(const ir::Node& node) {
+        const ActivationLayout& a = plan_.of(node.input(0));
+        const ActivationLayout& b = plan_.of(node.input(1));
+        const ActivationLayout& out = plan_.of(node.outputs.at(0));
+        if (a.elements() != out.elements() || b.elements() != out.elements()) {
+            unsupported(node, "only adds of equal shapes are mapped");
+        }
+        // Split the tensor over the cores' vector units.
+        const uint64_t total = out.elements();
+        const uint64_t cores = target_.cores.size();
+        const uint64_t share = (total + cores - 1) / cores;
+        for (uint64_t c = 0; c < cores && c * share < total; ++c) {
+            const uint64_t first = c * share, count = std::min(share, total - first);
+            Instruction add(Opcode::kVectorAdd);
+            add.set("engine", builder_.engine(target_.cores[c].vector_unit))
+                .set("a", a.address + first * a.element_bytes)
+                .set("b", b.address + first * b.element_bytes)
+                .set("dst", out.address + first * out.element_bytes)
+                .set("elements", count)
+                .set("a_type", static_cast<uint64_t>(a.type))
+                .set("b_type", static_cast<uint64_t>(b.type))
+                .set("out_type", static_cast<uint64_t>(out.type))
+                .set("multiplier_a", static_cast<uint64_t>(node.attribute_ints("multiplier_a", {0}).at(0)))
+                .set("multiplier_b", static_cast<uint64_t>(node.attribute_ints("multiplier_b", {0}).at(0)))
+                .set("shift", static_cast<uint64_t>(node.attribute_ints("shift", {1}).at(0)))
+                .set("out_min", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(node, "out_min"))))
+                .set("out_max", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(node, "out_max"))));
+            builder_.emit(add);
+        }
+        for (uint64_t c = 0; c < cores && c * share < total; ++c) sync(target_.cores[c].vector_unit);
+    }
+
+    // --- pooling ---------------------------------------------------------------------------------
+    // Pools run on the padded input as a larger tensor: the border stands in for the padding, which
+    // is exact for sums (it is zero) and for the maximum of unsigned values (never above a real one).
+    void emit_pool(const ir::Node& node) {
+        const ActivationLayout& in = plan_.of(node.input(0));
+        const ActivationLayout& out = plan_.of(node.outputs.at(0));
+        const ir::Shape& x = graph_.tensor(node.input(0)).shape;
+        const bool global = node.op_type == "QGlobalAveragePool";
+        const bool max = node.op_type == "QMaxPool";
+        int64_t kernel_h = in.padded_height(), kernel_w = in.padded_width(), stride_h = 1, stride_w = 1;
+        int64_t pads[4] = {0, 0, 0, 0};
+        if (!global) {
+            const ir::WindowGeometry window = ir::resolve_window(node, x, node.attribute_ints("kernel_shape", {}));
+            kernel_h = window.kernel[0];
+            kernel_w = window.kernel[1];
+            stride_h = window.strides[0];
+            stride_w = window.strides[1];
+            const int64_t wanted[4] = {window.pad_begin[0], window.pad_begin[1], window.pad_end[0], window.pad_end[1]};
+            for (int i = 0; i < 4; ++i) {
+                pads[i] = wanted[i] - in.border;
+                if (pads[i] < 0) unsupported(node, "its input's border is wider than its padding");
+            }
+            if (node.attribute_int("ceil_mode", 0) != 0) unsupported(node, "ceil_mode is not mapped");
+            if (max && in.border > 0 && in.type != isa::ElementType::kUint8) {
+                unsupported(node, "max pooling a signed tensor stored with a border is not mapped");
+            }
+        }
+        // The instruction writes a dense tensor: into the output directly, or into scratch and then
+        // into the output's border.
+        const uint64_t dense_bytes = static_cast<uint64_t>(out.height * out.width) * out.pixel_bytes();
+        const uint64_t dst = out.border == 0 ? out.address : plan_.allocate(dense_bytes);
+        Instruction pool(max ? Opcode::kVectorMaxPool : Opcode::kVectorAvgPool);
+        const std::string& vector_unit = target_.cores.front().vector_unit;
+        pool.set("engine", builder_.engine(vector_unit)).set("src", in.address).set("dst", dst);
+        if (max) {
+            pool.set("type", static_cast<uint64_t>(in.type));
+        } else {
+            const passes::Requantizer requantizer = passes::requantizer_of(node, 0);
+            pool.set("in_type", static_cast<uint64_t>(in.type))
+                .set("out_type", static_cast<uint64_t>(out.type))
+                .set("multiplier", static_cast<uint64_t>(requantizer.multiplier))
+                .set("shift", static_cast<uint64_t>(requantizer.shift))
+                .set("out_min", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(node, "out_min"))))
+                .set("out_max", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(node, "out_max"))));
+        }
+        pool.set("height", static_cast<uint64_t>(in.padded_height()))
+            .set("width", static_cast<uint64_t>(in.padded_width()))
+            .set("channels", static_cast<uint64_t>(in.channels))
+            .set("kernel_h", static_cast<uint64_t>(kernel_h))
+            .set("kernel_w", static_cast<uint64_t>(kernel_w))
+            .set("stride_h", static_cast<uint64_t>(stride_h))
+            .set("stride_w", static_cast<uint64_t>(stride_w))
+            .set("pad_top", static_cast<uint64_t>(pads[0]))
+            .set("pad_left", static_cast<uint64_t>(pads[1]))
+            .set("pad_bottom", static_cast<uint64_t>(pads[2]))
+            .set("pad_right", static_cast<uint64_t>(pads[3]));
+        builder_.emit(pool);
+        sync(vector_unit);
+        if (out.border > 0) {
+            const std::string& engine = target_.cores.front().dma;
+            const uint64_t row = static_cast<uint64_t>(out.width) * out.pixel_bytes();
+            dma(engine, dst, out.pixel_address(out.border, out.border), row, static_cast<uint64_t>(out.height), row,
+                out.row_bytes());
+            sync(engine);
+        }
+    }
+
+    const ir::Graph& graph_;
+    const Target& target_;
+    BackendOptions options_;
+    ActivationPlan plan_;
+    ProgramBuilder builder_;
+};
+
+}  // namespace
+
+CompiledNetwork compile_network(const ir::Graph& graph, const Target& target, const BackendOptions& options) {
+    return NetworkCompiler(graph, target, options).compile();
+}
+
+}  // namespace cimvp::backend

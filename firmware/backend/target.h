@@ -1,0 +1,55 @@
+// The chip as the compiler back end sees it: which engines exist, how they group into cores, and
+// where memories sit. Built from an elaborated platform, so the compiler reads the same netlist,
+// parameters and address map that the simulation runs.
+//
+// A core is the unit the back end maps a layer's output channels onto: its CIM macros, the
+// activation buffer they read inputs from and write partial sums to, and the DMA engine and vector
+// unit that serve that buffer. The netlist's optional `cores:` list names them (docs/netlist.md);
+// without it the whole chip is one core.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/cim/cim_array.h"
+#include "platform/platform.h"
+
+namespace cimvp::backend {
+
+struct MemoryRegion {
+    std::string instance;
+    uint64_t base = 0;
+    uint64_t size = 0;
+};
+
+struct MacroTarget {
+    std::string instance;
+    CimGeometry geometry;
+};
+
+struct CoreTarget {
+    std::string name;
+    std::vector<MacroTarget> macros;
+    MemoryRegion buffer;  // activations, partial sums and staging
+    std::string dma;
+    std::string vector_unit;
+};
+
+struct Target {
+    std::string file;  // the netlist, for messages
+    std::string scheduler;
+    MemoryRegion dram;
+    std::vector<CoreTarget> cores;
+
+    int macro_count() const;
+    // Every macro of the chip shares one geometry (checked by describe_target).
+    const CimGeometry& geometry() const { return cores.front().macros.front().geometry; }
+};
+
+// Throws ConfigError at the netlist (and its `cores:` entry) when something the back end needs is
+// missing or of the wrong type: no scheduler, DRAM, macro, buffer, DMA engine or vector unit, an
+// instance that is not mapped, or macros of different geometry.
+Target describe_target(const Platform& platform);
+
+}  // namespace cimvp::backend

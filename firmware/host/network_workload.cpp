@@ -1,0 +1,202 @@
+#include "firmware/host/network_workload.h"
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "firmware/backend/target.h"
+#include "firmware/compiler/interpreter/integer_interpreter.h"
+#include "firmware/compiler/io/model_source.h"
+#include "firmware/compiler/io/tensor_file.h"
+#include "firmware/compiler/passes/calibrate.h"
+#include "firmware/compiler/passes/quantize.h"
+#include "firmware/compiler/passes/quantize_network.h"
+#include "firmware/isa/program_image.h"
+#include "platform/platform.h"
+
+namespace cimvp {
+
+CIMVP_REGISTER_WORKLOAD("network", NetworkWorkload,
+                        "compiles a network (ONNX or zoo) for the chip, runs it, and checks every output "
+                        "against the integer reference interpreter");
+
+NetworkWorkload::Params::Params(ParamReader& reader) {
+    model = reader.text("model", std::nullopt, "zoo:NAME (see cimvp zoo list) or an ONNX file relative to the scenario");
+    precision = reader.text("precision", std::string("w8a8"), "weight and activation bits, wXaY with X, Y in 2..8");
+    input = reader.text("input", std::string("random:1"),
+                        "random:SEED, or a float32 tensor file (.npy or .pb) relative to the scenario");
+}
+
+namespace {
+
+std::string relative_to(const std::string& file, const std::string& path) {
+    return (std::filesystem::path(file).parent_path() / path).lexically_normal().string();
+}
+
+// The bytes of an NCHW (or NC) integer tensor in the chip's padded HWC layout.
+std::vector<uint8_t> to_chip_layout(const ir::Tensor& tensor, const backend::ActivationLayout& layout) {
+    std::vector<uint8_t> bytes(layout.bytes(), 0);
+    const std::vector<int64_t> values = tensor.as_int64s();
+    const int64_t pixels = layout.height * layout.width;
+    for (int64_t c = 0; c < layout.channels; ++c) {
+        for (int64_t p = 0; p < pixels; ++p) {
+            const uint64_t at = layout.pixel_address(p / layout.width + layout.border, p % layout.width + layout.border) -
+                                layout.address + static_cast<uint64_t>(c) * layout.element_bytes;
+            const auto value = static_cast<uint64_t>(values[static_cast<size_t>(c * pixels + p)]);
+            for (uint64_t b = 0; b < layout.element_bytes; ++b) bytes[at + b] = static_cast<uint8_t>(value >> (8 * b));
+        }
+    }
+    return bytes;
+}
+
+// The values the chip wrote for `like` (same name, type and shape), read from the padded HWC layout.
+ir::Tensor from_chip_layout(const std::vector<uint8_t>& bytes, const backend::ActivationLayout& layout,
+                            const ir::Tensor& like) {
+    ir::Tensor tensor = ir::Tensor::zeros(like.name, like.type, like.shape);
+    tensor.quant = like.quant;
+    const int64_t pixels = layout.height * layout.width;
+    const size_t size = ir::element_size(like.type);
+    for (int64_t c = 0; c < layout.channels; ++c) {
+        for (int64_t p = 0; p < pixels; ++p) {
+            const uint64_t at = layout.pixel_address(p / layout.width + layout.border, p % layout.width + layout.border) -
+                                layout.address + static_cast<uint64_t>(c) * layout.element_bytes;
+            std::memcpy(tensor.data.data() + static_cast<size_t>(c * pixels + p) * size, bytes.data() + at, size);
+        }
+    }
+    return tensor;
+}
+
+}  // namespace
+
+NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
+    : params_(read_params_of<Params>(context)),
+      platform_(context.platform),
+      host_(context.platform.get<Host>(context.host, "workload network")) {
+    // Everything before simulation is input checking and compilation: its errors are configuration errors.
+    try {
+        const std::string model =
+            params_.model.rfind("zoo:", 0) == 0 ? params_.model : relative_to(context.file, params_.model);
+        passes::QuantConfig config;
+        passes::parse_precision(params_.precision, config);
+        graph_ = passes::quantize_network_on_random_inputs(io::load_model(model), config);
+
+        const backend::Target target = backend::describe_target(platform_);
+        compiled_ = backend::compile_network(graph_, target, backend::BackendOptions{});
+        image_bytes_ = isa::encode_image(compiled_.image);
+        scheduler_base_ = platform_.address_map().find(compiled_.scheduler)->base;
+
+        ir::TensorMap inputs;
+        for (const std::string& name : graph_.inputs) {
+            ir::Tensor input;
+            if (params_.input.rfind("random:", 0) == 0) {
+                input = passes::random_input(graph_, name, std::stoull(params_.input.substr(7)), "input");
+            } else {
+                input = io::read_tensor_file(relative_to(context.file, params_.input));
+                input.name = name;
+            }
+            inputs[name] = passes::quantize_input(input, graph_.tensor(name).quant);
+            inputs_.push_back(inputs[name]);
+        }
+        const auto started = std::chrono::steady_clock::now();
+        const ir::TensorMap outputs = interpreter::run_integer(graph_, inputs);
+        reference_wall_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        for (const std::string& name : graph_.outputs) expected_.push_back(outputs.at(name));
+    } catch (const ConfigError&) {
+        throw;
+    } catch (const std::exception& error) {
+        throw ConfigError(context.where, std::string("workload network: ") + error.what());
+    }
+}
+
+void NetworkWorkload::run() {
+    load_program(host_, image_bytes_, compiled_.image_address);
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+        const std::vector<uint8_t> bytes = to_chip_layout(inputs_[i], compiled_.inputs[i]);
+        host_.load(compiled_.inputs[i].address, bytes.data(), bytes.size());
+    }
+    start_ns_ = sc_core::sc_time_stamp().to_seconds() * 1e9;
+    outcome_ = run_program(host_, scheduler_base_, compiled_.image_address, compiled_.scheduler, platform_,
+                           [this](uint64_t code) {
+                               // Codes count layers from 1; a layer whose interrupt was overtaken ends
+                               // when the next one reports.
+                               const double now = sc_core::sc_time_stamp().to_seconds() * 1e9;
+                               while (layer_end_ns_.size() < code) layer_end_ns_.push_back(now);
+                           });
+    if (!outcome_.ok) throw SimulationError(outcome_.error);
+    for (size_t i = 0; i < expected_.size(); ++i) {
+        const backend::ActivationLayout& layout = compiled_.outputs[i];
+        std::vector<uint8_t> bytes(layout.bytes());
+        host_.peek(layout.address, bytes.data(), bytes.size());
+        produced_.push_back(from_chip_layout(bytes, layout, expected_[i]));
+    }
+}
+
+std::string NetworkWorkload::progress() const {
+    const size_t done = layer_end_ns_.size();
+    if (done >= compiled_.layers.size()) return "";
+    return "layer " + std::to_string(done + 1) + "/" + std::to_string(compiled_.layers.size()) + " " +
+           compiled_.layers[done].name;
+}
+
+double NetworkWorkload::fraction_done() const {
+    return compiled_.layers.empty() ? -1.0
+                                    : static_cast<double>(layer_end_ns_.size()) / compiled_.layers.size();
+}
+
+bool NetworkWorkload::report(nlohmann::json& results) const {
+    uint64_t compared = 0, mismatches = 0;
+    nlohmann::json first_mismatch;
+    for (size_t i = 0; i < produced_.size(); ++i) {
+        const std::vector<int64_t> got = produced_[i].as_int64s(), want = expected_[i].as_int64s();
+        for (size_t e = 0; e < want.size(); ++e, ++compared) {
+            if (got[e] == want[e]) continue;
+            if (mismatches++ == 0) {
+                first_mismatch = {{"output", expected_[i].name}, {"element", e}, {"chip", got[e]}, {"reference", want[e]}};
+            }
+        }
+    }
+    const bool match = outcome_.ok && compared > 0 && mismatches == 0;
+    double energy_pj = 0.0;
+    for (const auto& component : platform_.components()) energy_pj += component->energy().total_pj();
+    int64_t macs = 0;
+    for (const backend::LayerStats& layer : compiled_.layers) macs += layer.macs;
+    const double latency_ns = outcome_.duration.to_seconds() * 1e9;
+    const double ops = 2.0 * static_cast<double>(macs);
+
+    nlohmann::json check = {{"outputs_match", match}, {"compared", compared}, {"mismatches", mismatches}};
+    if (mismatches > 0) check["first_mismatch"] = first_mismatch;
+    results = {{"type", "network"},
+               {"model", params_.model},
+               {"precision", params_.precision},
+               {"check", check},
+               {"latency_ns", latency_ns},
+               {"throughput_fps", latency_ns > 0 ? 1e9 / latency_ns : 0.0},
+               {"macs", macs},
+               {"tops", latency_ns > 0 ? ops / latency_ns / 1e3 : 0.0},
+               {"tops_per_watt", energy_pj > 0 ? ops / energy_pj : 0.0},
+               {"instructions", outcome_.executed},
+               {"program_bytes", image_bytes_.size()},
+               {"dram_bytes_used", compiled_.dram_bytes_used},
+               {"reference_wall_s", reference_wall_s_}};
+    nlohmann::json layers = nlohmann::json::array();
+    double previous_ns = start_ns_;
+    for (size_t i = 0; i < compiled_.layers.size(); ++i) {
+        const backend::LayerStats& layer = compiled_.layers[i];
+        const double end_ns = i < layer_end_ns_.size() ? layer_end_ns_[i] : previous_ns;
+        layers.push_back({{"name", layer.name},
+                          {"op", layer.op_type},
+                          {"macs", layer.macs},
+                          {"latency_ns", end_ns - previous_ns},
+                          {"bands", layer.bands},
+                          {"passes", layer.passes},
+                          {"macros_used", layer.macros_used},
+                          {"weight_tiles_written", layer.weight_tiles_written},
+                          {"weight_bytes_loaded", layer.weight_bytes_loaded},
+                          {"instructions", layer.instructions}});
+        previous_ns = end_ns;
+    }
+    results["layers"] = layers;
+    return match;
+}
+
+}  // namespace cimvp

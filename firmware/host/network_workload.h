@@ -1,0 +1,51 @@
+// Workload `network`: a whole neural network on the chip. Before simulation it imports the model
+// (ONNX or zoo), quantizes it (and prunes it for MARS), compiles it for the platform with the back
+// end, and runs the integer reference interpreter on the same input. During simulation the host
+// loads the program and the input, starts the scheduler and waits; each layer raises an interrupt
+// when it finishes, which gives the per-layer timeline. Afterwards every output element is compared
+// with the reference, and the report gives latency, throughput, TOPS/W and the per-layer table.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "firmware/backend/network_compiler.h"
+#include "firmware/compiler/ir/graph.h"
+#include "firmware/host/program_loader.h"
+#include "platform/workload.h"
+
+namespace cimvp {
+
+class NetworkWorkload : public Workload {
+public:
+    struct Params {
+        std::string model;  // zoo:NAME or an ONNX file relative to the scenario
+        std::string precision;
+        std::string input;  // random:SEED or a tensor file relative to the scenario
+        explicit Params(ParamReader& reader);
+    };
+
+    explicit NetworkWorkload(const WorkloadContext& context);
+    void run() override;
+    bool report(nlohmann::json& results) const override;
+    std::string progress() const override;
+    double fraction_done() const override;
+
+private:
+    Params params_;
+    Platform& platform_;
+    Host& host_;
+    ir::Graph graph_;
+    backend::CompiledNetwork compiled_;
+    std::vector<uint8_t> image_bytes_;
+    uint64_t scheduler_base_ = 0;
+    std::vector<ir::Tensor> inputs_;    // integer inputs, in graph input order
+    std::vector<ir::Tensor> expected_;  // the reference interpreter's outputs
+    std::vector<ir::Tensor> produced_;  // what the chip wrote
+    double reference_wall_s_ = 0.0;
+    ProgramOutcome outcome_;
+    std::vector<double> layer_end_ns_;  // per layer, when its interrupt reached the host
+    double start_ns_ = 0.0;
+};
+
+}  // namespace cimvp
