@@ -18,9 +18,10 @@ void require_positive(const char* field, int value) {
 void store_weight(int32_t value, int width, uint8_t* bytes) {
     // Signed or unsigned, a stored weight must fit its bytes: [-2^(8w-1), 2^(8w) - 1].
     const int64_t low = -(int64_t{1} << (8 * width - 1)), high = (int64_t{1} << (8 * width)) - 1;
-    if (value < low || value > high)
+    if (value < low || value > high) {
         misuse("weights",
                "hold " + std::to_string(value) + ", beyond " + std::to_string(width) + " byte(s) per weight");
+    }
     bytes[0] = static_cast<uint8_t>(value);
     if (width == 2) bytes[1] = static_cast<uint8_t>(static_cast<uint32_t>(value) >> 8);
 }
@@ -54,8 +55,9 @@ SparseTileLayout::SparseTileLayout(int rows, int channels, int weight_bits, int 
     require_positive("weight_columns", weight_columns);
     require_positive("group_rows", group_rows);
     require_positive("columns_per_adc", columns_per_adc);
-    if (weight_bits < 1 || weight_bits > 16)
+    if (weight_bits < 1 || weight_bits > 16) {
         misuse("weight_bits", "must be 1 to 16 (is " + std::to_string(weight_bits) + ")");
+    }
     if (rows % group_rows != 0) {
         misuse("rows",
                "(" + std::to_string(rows) + ") must be a multiple of group_rows (" + std::to_string(group_rows) + ")");
