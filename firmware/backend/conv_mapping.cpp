@@ -75,21 +75,21 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
         const int macro = static_cast<int>(j * macros / column_tiles);
         tiles_of_macro[static_cast<size_t>(macro)].push_back(static_cast<int>(j));
     }
+    // First fit: a tile goes into the first pass with room for it. Any order of a column tile's
+    // row tiles gives the same sums, so tiles may share passes freely.
+    auto align = [&](int64_t row, const RowTile& row_tile) {
+        if (!align_groups || row_tile.rows % g.max_active_wl != 0) return row;
+        return (row + g.max_active_wl - 1) / g.max_active_wl * g.max_active_wl;
+    };
     for (int m = 0; m < macros; ++m) {
         if (tiles_of_macro[static_cast<size_t>(m)].empty()) continue;
         ++mapping.macros_used;
-        int pass = 0;
-        int64_t next_row = 0;
+        std::vector<int64_t> rows_used;  // per pass
         for (int j : tiles_of_macro[static_cast<size_t>(m)]) {
             for (const RowTile& row_tile : row_tiles) {
-                int64_t offset = next_row;
-                if (align_groups && row_tile.rows % g.max_active_wl == 0) {
-                    offset = (offset + g.max_active_wl - 1) / g.max_active_wl * g.max_active_wl;
-                }
-                if (offset + row_tile.rows > g.rows) {
-                    ++pass;
-                    offset = 0;
-                }
+                size_t pass = 0;
+                while (pass < rows_used.size() && align(rows_used[pass], row_tile) + row_tile.rows > g.rows) ++pass;
+                if (pass == rows_used.size()) rows_used.push_back(0);
                 WeightTile tile;
                 tile.column_tile = j;
                 tile.first_channel = j * mapping.channels_per_tile;
@@ -98,13 +98,13 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
                 tile.span_start = row_tile.span_start;
                 tile.rows = row_tile.rows;
                 tile.macro = m;
-                tile.pass = pass;
-                tile.row_offset = offset;
+                tile.pass = static_cast<int>(pass);
+                tile.row_offset = align(rows_used[pass], row_tile);
+                rows_used[pass] = tile.row_offset + tile.rows;
                 mapping.tiles.push_back(tile);
-                next_row = offset + row_tile.rows;
             }
         }
-        mapping.passes = std::max(mapping.passes, pass + 1);
+        mapping.passes = std::max(mapping.passes, static_cast<int>(rows_used.size()));
     }
 
     // Each core computes the channels of the column tiles its macros hold.

@@ -54,7 +54,7 @@ struct CoreChannels {
 struct ConvMapping {
     int weight_bits = 8;
     int64_t channels_per_tile = 0;
-    std::vector<WeightTile> tiles;      // by macro, then pass, then column tile and row
+    std::vector<WeightTile> tiles;      // by macro, then column tile and kernel row
     std::vector<CoreChannels> cores;    // per core of the target
     int passes = 1;                     // the most weight-reload passes any macro needs
     int macros_used = 0;

@@ -1,6 +1,7 @@
 #include "firmware/backend/network_compiler.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "firmware/backend/conv_mapping.h"
@@ -456,7 +457,15 @@ private:
                 pads[i] = wanted[i] - in.border;
                 if (pads[i] < 0) unsupported(node, "its input's border is wider than its padding");
             }
-            if (node.attribute_int("ceil_mode", 0) != 0) unsupported(node, "ceil_mode is not mapped");
+            // ceil_mode: extra padding at the end makes the last, partial window. Max pooling ignores
+            // padding, so this is exact; an average would count it.
+            const int64_t extra_bottom = (window.output[0] - 1) * stride_h + kernel_h - (x[2] + wanted[0] + wanted[2]);
+            const int64_t extra_right = (window.output[1] - 1) * stride_w + kernel_w - (x[3] + wanted[1] + wanted[3]);
+            if (extra_bottom > 0 || extra_right > 0) {
+                if (!max) unsupported(node, "ceil_mode average pooling is not mapped");
+                pads[2] += std::max<int64_t>(0, extra_bottom);
+                pads[3] += std::max<int64_t>(0, extra_right);
+            }
             if (max && in.border > 0 && in.type != isa::ElementType::kUint8) {
                 unsupported(node, "max pooling a signed tensor stored with a border is not mapped");
             }
@@ -512,6 +521,31 @@ private:
 
 CompiledNetwork compile_network(const ir::Graph& graph, const Target& target, const BackendOptions& options) {
     return NetworkCompiler(graph, target, options).compile();
+}
+
+std::string format_mapping(const CompiledNetwork& compiled) {
+    std::string text;
+    char line[200];
+    std::snprintf(line, sizeof line, "%-22s %-18s %6s %6s %6s %8s %12s %8s\n", "layer", "op", "bands", "passes",
+                  "macros", "tiles", "weight bytes", "instr");
+    text += line;
+    int64_t tiles = 0, instructions = 0;
+    uint64_t bytes = 0;
+    for (const LayerStats& layer : compiled.layers) {
+        std::snprintf(line, sizeof line, "%-22s %-18s %6lld %6lld %6lld %8lld %12llu %8lld\n", layer.name.c_str(),
+                      layer.op_type.c_str(), static_cast<long long>(layer.bands), static_cast<long long>(layer.passes),
+                      static_cast<long long>(layer.macros_used), static_cast<long long>(layer.weight_tiles_written),
+                      static_cast<unsigned long long>(layer.weight_bytes_loaded),
+                      static_cast<long long>(layer.instructions));
+        text += line;
+        tiles += layer.weight_tiles_written;
+        bytes += layer.weight_bytes_loaded;
+        instructions += layer.instructions;
+    }
+    std::snprintf(line, sizeof line, "%-22s %-18s %6s %6s %6s %8lld %12llu %8lld\n", "total", "", "", "", "",
+                  static_cast<long long>(tiles), static_cast<unsigned long long>(bytes),
+                  static_cast<long long>(instructions));
+    return text + line;
 }
 
 }  // namespace cimvp::backend

@@ -53,6 +53,10 @@ struct CompiledNetwork {
 // chip form, a layer whose band does not fit the buffers, a network larger than DRAM).
 CompiledNetwork compile_network(const ir::Graph& graph, const Target& target, const BackendOptions& options);
 
+// The per-layer mapping as an aligned table: bands, passes, macros, weight tiles and bytes loaded,
+// instructions, and a totals line.
+std::string format_mapping(const CompiledNetwork& compiled);
+
 // The interrupt code of layer `index` (0-based) in a compiled program.
 constexpr uint32_t layer_interrupt_code(size_t index) { return static_cast<uint32_t>(index + 1); }
 

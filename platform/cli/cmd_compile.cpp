@@ -8,7 +8,12 @@
 #include "firmware/compiler/io/model_source.h"
 #include "firmware/compiler/ir/summary.h"
 #include "firmware/compiler/passes/quantize_network.h"
+#include "firmware/backend/network_compiler.h"
+#include "firmware/backend/target.h"
+#include "firmware/isa/hex.h"
 #include "platform/cli/command.h"
+#include "platform/netlist.h"
+#include "platform/platform.h"
 
 namespace cimvp::cli {
 namespace {
@@ -36,9 +41,11 @@ int run(const std::vector<std::string>& args) {
     passes::QuantConfig config;
     bool quantize = false;
     bool summary = false;
+    std::string target_file, out_file;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
-        const bool takes_value = arg == "--quantize" || arg == "--input-shape" || arg == "--calibration";
+        const bool takes_value = arg == "--quantize" || arg == "--input-shape" || arg == "--calibration" ||
+                                 arg == "--target" || arg == "--out";
         if (takes_value && i + 1 == args.size()) usage_error("option " + arg + " needs a value");
         if (arg == "--quantize") {
             passes::parse_precision(args[++i], config);
@@ -47,6 +54,10 @@ int run(const std::vector<std::string>& args) {
             io::parse_input_shape(args[++i], input_shapes);
         } else if (arg == "--calibration") {
             parse_calibration(args[++i], config);
+        } else if (arg == "--target") {
+            target_file = args[++i];
+        } else if (arg == "--out") {
+            out_file = args[++i];
         } else if (arg == "--summary") {
             summary = true;
         } else if (arg.rfind("--", 0) == 0) {
@@ -58,20 +69,34 @@ int run(const std::vector<std::string>& args) {
         }
     }
     if (model.empty()) usage_error("missing MODEL (an .onnx file or zoo:NAME)");
-    if (!summary) usage_error("nothing to do: give --summary");
+    if (target_file.empty() != out_file.empty()) usage_error("--target and --out go together");
+    if (!summary && target_file.empty()) usage_error("nothing to do: give --summary, or --target and --out");
+    if (!target_file.empty() && !quantize) usage_error("the back end maps integer networks: give --quantize wXaY");
     ir::Graph graph = io::load_model(model, input_shapes);
     if (quantize) {
         graph = passes::quantize_network_on_random_inputs(graph, config);
     }
-    std::cout << ir::format_summary(ir::summarize(graph));
+    if (summary) std::cout << ir::format_summary(ir::summarize(graph));
+    if (!target_file.empty()) {
+        // The target is the netlist itself: the platform is built (not simulated) to read it.
+        const Platform platform(parse_netlist(load_yaml_file(target_file), target_file));
+        const backend::CompiledNetwork compiled =
+            backend::compile_network(graph, backend::describe_target(platform), backend::BackendOptions{});
+        const std::vector<uint8_t> bytes = isa::encode_image(compiled.image);
+        isa::write_file_bytes(out_file, bytes);
+        std::cout << backend::format_mapping(compiled) << "wrote " << out_file << ": " << bytes.size() << " bytes, "
+                  << compiled.image.code.size() << " instructions; load it at " << isa::to_hex(compiled.image_address)
+                  << "\n";
+    }
     return 0;
 }
 
 }  // namespace
 
-CIMVP_REGISTER_COMMAND("compile", "compile a network (ONNX or zoo:NAME) and print its per-layer summary",
+CIMVP_REGISTER_COMMAND("compile", "compile a network (ONNX or zoo:NAME): its summary, or a program image for a platform",
                        "usage: cimvp compile MODEL [--quantize wXaY] [--calibration minmax|percentile[:P]]\n"
-                       "                     [--input-shape NAME=DIMS]... --summary\n\n"
+                       "                     [--input-shape NAME=DIMS]... [--summary]\n"
+                       "                     [--target NETLIST --out IMAGE]\n\n"
                        "MODEL is an ONNX file or zoo:NAME (see cimvp zoo list).\n"
                        "  --quantize wXaY      fold batch norm and quantize: X-bit weights per output channel,\n"
                        "                       Y-bit activations (X, Y in 2..8), calibrated on 4 seeded random\n"
@@ -80,7 +105,9 @@ CIMVP_REGISTER_COMMAND("compile", "compile a network (ONNX or zoo:NAME) and prin
                        "                       a percentile of magnitudes (percentile = 99.99, or percentile:P)\n"
                        "  --input-shape N=D    shape of graph input N, e.g. input=1x3x224x224 (needed for\n"
                        "                       ONNX models with dynamic dimensions)\n"
-                       "  --summary            print the per-layer table (op, shapes, params, MACs, weight bytes)\n",
+                       "  --summary            print the per-layer table (op, shapes, params, MACs, weight bytes)\n"
+                       "  --target NETLIST     map the quantized network onto the platform NETLIST (docs/backend.md)\n"
+                       "  --out IMAGE          write the program image there and print the per-layer mapping\n",
                        run);
 
 }  // namespace cimvp::cli

@@ -1,0 +1,95 @@
+// A whole network on the simulated chip: scenarios/small-cnn-sram-cim.yaml compiles small_cnn_cifar10
+// for the single-macro SoC, runs it, and compares every output with the integer interpreter. The
+// macro's work is checked against the closed form of the mapping (docs/backend.md).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "platform/simulation.h"
+#include "tests/support/temp_files.h"
+
+using namespace cimvp;
+
+namespace {
+
+struct ConvLayer {
+    const char* name;
+    int64_t height, width, in_channels, out_channels, kernel, pad;
+};
+
+// small_cnn_cifar10 (firmware/compiler/zoo/small_cnn.cpp): three 3x3 pad-1 convs and the classifier.
+const ConvLayer kSmallCnnConvs[] = {{"conv1", 32, 32, 3, 32, 3, 1},
+                                    {"conv2", 16, 16, 32, 64, 3, 1},
+                                    {"conv3", 8, 8, 64, 128, 3, 1}};
+
+const nlohmann::json& layer_named(const nlohmann::json& layers, const std::string& name) {
+    for (const nlohmann::json& layer : layers) {
+        if (layer["name"] == name) return layer;
+    }
+    throw std::runtime_error("no layer " + name);
+}
+
+}  // namespace
+
+TEST(NetworkScenario, SmallCnnMatchesTheReferenceBitForBit) {
+    Simulation simulation(load_scenario("scenarios/small-cnn-sram-cim.yaml"));
+    simulation.run();
+    ASSERT_TRUE(simulation.checks_passed());
+    const nlohmann::json& workload = simulation.report()["workload"];
+    EXPECT_TRUE(workload["check"]["outputs_match"].get<bool>());
+    EXPECT_EQ(workload["check"]["compared"].get<int>(), 10);  // the 10 logits
+    EXPECT_EQ(workload["check"]["mismatches"].get<int>(), 0);
+
+    // Stride-1 convs run one MVM per band over (rows - 1) * padded width + output width pixels
+    // (the wrap-around pixels included), so over the layer the macro sees
+    // padded_width * (H - bands) + W * bands pixels, each a kh*kw*C by K product.
+    const nlohmann::json& layers = workload["layers"];
+    uint64_t expected_macs = 0, network_macs = 0;
+    for (const ConvLayer& conv : kSmallCnnConvs) {
+        const int64_t bands = layer_named(layers, conv.name)["bands"].get<int64_t>();
+        const int64_t padded_width = conv.width + 2 * conv.pad;
+        const int64_t pixels = padded_width * (conv.height - bands) + conv.width * bands;
+        expected_macs += static_cast<uint64_t>(pixels * conv.kernel * conv.kernel * conv.in_channels * conv.out_channels);
+        network_macs += static_cast<uint64_t>(conv.height * conv.width * conv.kernel * conv.kernel * conv.in_channels *
+                                              conv.out_channels);
+    }
+    expected_macs += 128 * 10;  // the classifier: one 128-long vector, 10 outputs
+    network_macs += 128 * 10;
+    EXPECT_EQ(simulation.report()["components"]["macro"]["counters"]["macs"].get<uint64_t>(), expected_macs);
+    EXPECT_EQ(workload["macs"].get<uint64_t>(), network_macs);
+
+    // conv2 on a 128-row macro with 8-bit weights (16 channels per tile): each kernel row is 3 x 32 = 96
+    // weight rows, so 3 row tiles x 4 column tiles, one per pass (two do not fit 128 rows), reloaded
+    // every band.
+    const nlohmann::json& conv2 = layer_named(layers, "conv2");
+    EXPECT_EQ(conv2["passes"].get<int>(), 12);
+    EXPECT_EQ(conv2["weight_tiles_written"].get<int64_t>(), 12 * conv2["bands"].get<int64_t>());
+    EXPECT_EQ(conv2["weight_bytes_loaded"].get<int64_t>(), 3 * 3 * 32 * 64 * conv2["bands"].get<int64_t>());
+
+    // Every layer reported its end, in order, and the layer latencies add up to the program's.
+    double sum_ns = 0.0;
+    for (const nlohmann::json& layer : layers) {
+        EXPECT_GT(layer["latency_ns"].get<double>(), 0.0) << layer["name"];
+        sum_ns += layer["latency_ns"].get<double>();
+    }
+    EXPECT_LE(sum_ns, workload["latency_ns"].get<double>());
+    EXPECT_GT(sum_ns, 0.99 * workload["latency_ns"].get<double>());
+    EXPECT_NEAR(workload["throughput_fps"].get<double>(), 1e9 / workload["latency_ns"].get<double>(), 1e-6);
+}
+
+TEST(NetworkScenario, AnOpWithoutAChipFormIsAConfigurationError) {
+    const std::string scenario = cimvp::testing::write_temp(
+        "squeezenet.yaml",
+        std::string("scenario: squeeze\nplatform: ") + CIMVP_SOURCE_DIR +
+            "/scenarios/platforms/sram-cim-soc.yaml\n"
+            "workload: {type: network, params: {model: zoo:squeezenet11_cifar10}}\n");
+    try {
+        Simulation simulation(load_scenario(scenario));
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("workload network: Concat"), std::string::npos) << message;
+        EXPECT_NE(message.find("no SRAM CIM mapping for this op"), std::string::npos) << message;
+        EXPECT_NE(message.find(":3:"), std::string::npos) << message;  // the workload line
+    }
+}

@@ -1,0 +1,179 @@
+// The compiler back end's pieces: reading the target from a netlist, cutting layers into weight
+// tiles, and laying activations out in DRAM.
+#include <gtest/gtest.h>
+
+#include "firmware/backend/activation_plan.h"
+#include "firmware/backend/conv_mapping.h"
+#include "firmware/backend/target.h"
+#include "firmware/compiler/passes/quantize_network.h"
+#include "firmware/compiler/zoo/zoo.h"
+#include "tests/support/platform_fixture.h"
+
+using namespace cimvp;
+using namespace cimvp::backend;
+
+namespace {
+
+// Two cores of two macros each; `cores_text` replaces the cores list.
+std::string two_core_netlist(const std::string& cores_text) {
+    return R"(
+platform: two-cores
+clock: 1GHz
+modules:
+  - {name: host, type: host}
+  - {name: noc, type: router}
+  - {name: sched, type: scheduler}
+  - {name: dram, type: dram_controller, params: {size: 64MiB}}
+  - {name: m0, type: sram_cim_macro}
+  - {name: m1, type: sram_cim_macro}
+  - {name: m2, type: sram_cim_macro}
+  - {name: m3, type: sram_cim_macro}
+  - {name: dma0, type: dma_engine}
+  - {name: dma1, type: dma_engine}
+  - {name: vec0, type: vector_unit}
+  - {name: vec1, type: vector_unit}
+  - {name: buf0, type: sram_buffer, params: {size: 64KiB}}
+  - {name: buf1, type: sram_buffer, params: {size: 32KiB}}
+connections:
+  - {from: host.mem, to: noc.in}
+  - {from: sched.mem, to: noc.in}
+  - {from: m0.mem, to: noc.in}
+  - {from: m1.mem, to: noc.in}
+  - {from: m2.mem, to: noc.in}
+  - {from: m3.mem, to: noc.in}
+  - {from: dma0.mem, to: noc.in}
+  - {from: dma1.mem, to: noc.in}
+  - {from: vec0.mem, to: noc.in}
+  - {from: vec1.mem, to: noc.in}
+  - {from: noc.out, to: sched.cfg, at: 0x4000_0000}
+  - {from: noc.out, to: m0.cfg, at: 0x4001_0000}
+  - {from: noc.out, to: m1.cfg, at: 0x4002_0000}
+  - {from: noc.out, to: m2.cfg, at: 0x4003_0000}
+  - {from: noc.out, to: m3.cfg, at: 0x4004_0000}
+  - {from: noc.out, to: dma0.cfg, at: 0x4005_0000}
+  - {from: noc.out, to: dma1.cfg, at: 0x4006_0000}
+  - {from: noc.out, to: vec0.cfg, at: 0x4007_0000}
+  - {from: noc.out, to: vec1.cfg, at: 0x4008_0000}
+  - {from: noc.out, to: buf0.tgt, at: 0x1000_0000}
+  - {from: noc.out, to: buf1.tgt, at: 0x1100_0000}
+  - {from: noc.out, to: dram.tgt, at: 0x8000_0000}
+)" + cores_text;
+}
+
+const char* kTwoCores = R"(cores:
+  - {name: c0, macros: [m0, m1], buffer: buf0, dma: dma0, vector: vec0}
+  - {name: c1, macros: [m2, m3], buffer: buf1, dma: dma1, vector: vec1}
+)";
+
+}  // namespace
+
+TEST(BackendTarget, ReadsTheCoresOfTheNetlist) {
+    const auto platform = cimvp::testing::build_platform(two_core_netlist(kTwoCores));
+    const Target target = describe_target(*platform);
+    EXPECT_EQ(target.scheduler, "sched");
+    EXPECT_EQ(target.dram.base, 0x80000000u);
+    EXPECT_EQ(target.dram.size, 64u << 20);
+    ASSERT_EQ(target.cores.size(), 2u);
+    EXPECT_EQ(target.macro_count(), 4);
+    EXPECT_EQ(target.cores[1].name, "c1");
+    EXPECT_EQ(target.cores[1].macros[1].instance, "m3");
+    EXPECT_EQ(target.cores[1].buffer.base, 0x11000000u);
+    EXPECT_EQ(target.cores[1].buffer.size, 32u << 10);
+    EXPECT_EQ(target.cores[1].dma, "dma1");
+    EXPECT_EQ(target.geometry().rows, 128);
+}
+
+TEST(BackendTarget, WithoutCoresTheChipIsOneCoreWithTheLargestBuffer) {
+    const auto platform = cimvp::testing::build_platform(two_core_netlist(""));
+    const Target target = describe_target(*platform);
+    ASSERT_EQ(target.cores.size(), 1u);
+    EXPECT_EQ(target.macro_count(), 4);
+    EXPECT_EQ(target.cores[0].buffer.instance, "buf0");
+    EXPECT_EQ(target.cores[0].dma, "dma0");
+    EXPECT_EQ(target.cores[0].vector_unit, "vec0");
+}
+
+TEST(BackendTarget, ABadCoresEntryNamesItsLine) {
+    const auto platform = cimvp::testing::build_platform(two_core_netlist(R"(cores:
+  - {name: c0, macros: [m0, dma0], buffer: buf0, dma: dma0, vector: vec0}
+)"));
+    const std::string message = cimvp::testing::config_error_of([&] { describe_target(*platform); });
+    EXPECT_NE(message.find("test.yaml:"), std::string::npos) << message;
+    EXPECT_NE(message.find("'dma0' is a dma_engine, not a sram_cim_macro"), std::string::npos) << message;
+}
+
+TEST(BackendTarget, AMacroBelongsToOneCore) {
+    const auto shared = cimvp::testing::build_platform(two_core_netlist(R"(cores:
+  - {name: c0, macros: [m0], buffer: buf0, dma: dma0, vector: vec0}
+  - {name: c1, macros: [m0], buffer: buf1, dma: dma1, vector: vec1}
+)"));
+    EXPECT_NE(cimvp::testing::config_error_of([&] { describe_target(*shared); }).find("macro 'm0' is in two cores"),
+              std::string::npos);
+}
+
+TEST(ConvMapping, TilesFollowTheMacroGeometry) {
+    const auto platform = cimvp::testing::build_platform(two_core_netlist(kTwoCores));
+    const Target target = describe_target(*platform);
+    // A 3x3 conv, 64 -> 100 channels, 8-bit weights on 128x128 1-bit macros: a signed 8-bit weight
+    // takes 8 columns, so 16 channels per column tile: 7 column tiles (the last holds 4 channels).
+    // A kernel row spans 3 * 64 = 192 weight rows: pieces of 128 and 64.
+    ConvShape shape;
+    shape.in_channels = 64;
+    shape.out_channels = 100;
+    shape.height = shape.width = shape.out_height = shape.out_width = 8;
+    shape.kernel_h = shape.kernel_w = 3;
+    shape.pad_top = shape.pad_left = shape.pad_bottom = shape.pad_right = 1;
+    const ConvMapping mapping = map_conv(shape, target, 8, false);
+    EXPECT_EQ(mapping.channels_per_tile, 16);
+    EXPECT_EQ(mapping.tiles.size(), 7u * 3u * 2u);
+    EXPECT_EQ(mapping.macros_used, 4);
+    // Column tile j goes to macro j * 4 / 7: macros 0,0,1,1,2,2,3 hold tiles {0,1},{2,3},{4,5},{6}.
+    // Macro 0 has 2 x 3 row tiles of 128 rows (a pass each) and 2 x 3 of 64 (two per pass): 9 passes.
+    int64_t rows_written = 0;
+    for (const WeightTile& tile : mapping.tiles) {
+        EXPECT_EQ(tile.macro, tile.column_tile * 4 / 7);
+        EXPECT_LE(tile.row_offset + tile.rows, 128);
+        rows_written += tile.rows * tile.channels;
+    }
+    EXPECT_EQ(rows_written, 3 * 3 * 64 * 100);  // every weight exactly once
+    EXPECT_EQ(mapping.passes, 9);
+    EXPECT_EQ(mapping.cores[0].first_channel, 0);
+    EXPECT_EQ(mapping.cores[0].channels, 64);   // tiles 0-3
+    EXPECT_EQ(mapping.cores[1].first_channel, 64);
+    EXPECT_EQ(mapping.cores[1].channels, 36);   // tiles 4-6
+}
+
+TEST(ConvMapping, GroupAlignmentKeepsTilesOnWordLineGroups) {
+    const auto platform = cimvp::testing::build_platform(two_core_netlist(kTwoCores));
+    const Target target = describe_target(*platform);
+    ConvShape shape;
+    shape.in_channels = 48;  // a kernel row of 144 rows: pieces of 128 and 16, whole groups of 16
+    shape.out_channels = 16;
+    shape.kernel_h = shape.kernel_w = 3;
+    const ConvMapping aligned = map_conv(shape, target, 8, true);
+    for (const WeightTile& tile : aligned.tiles) {
+        if (tile.rows % 16 == 0) {
+            EXPECT_EQ(tile.row_offset % 16, 0) << tile.row_offset;
+        }
+        EXPECT_TRUE(tile.rows == 128 || tile.rows == 16) << tile.rows;
+    }
+}
+
+TEST(ActivationPlan, ResidualTensorsShareTheBorderTheirConvsNeed) {
+    const ir::Graph graph =
+        passes::quantize_network_on_random_inputs(zoo::build_model("resnet18_cifar10"), passes::QuantConfig{});
+    const ActivationPlan plan(graph, 0x80000000);
+    // The input feeds a 3x3 pad-1 conv; the block outputs feed convs and adds, the add's other input
+    // (a conv output read by nothing else) takes the same border.
+    EXPECT_EQ(plan.of(graph.inputs[0]).border, 1);
+    for (const ir::Node& node : graph.nodes) {
+        if (node.op_type != "QAdd") continue;
+        const int64_t border = plan.of(node.outputs[0]).border;
+        EXPECT_EQ(plan.of(node.input(0)).border, border) << node.name;
+        EXPECT_EQ(plan.of(node.input(1)).border, border) << node.name;
+    }
+    const ActivationLayout& input = plan.of(graph.inputs[0]);
+    EXPECT_EQ(input.address, 0x80000000u);
+    EXPECT_EQ(input.bytes(), 34u * 34u * 3u);
+    EXPECT_EQ(input.pixel_address(1, 1), 0x80000000u + 34u * 3u + 3u);
+}
