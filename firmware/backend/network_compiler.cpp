@@ -9,6 +9,7 @@
 #include "firmware/compiler/ir/summary.h"
 #include "firmware/compiler/ir/window.h"
 #include "firmware/compiler/passes/integer_ops.h"
+#include "models/cim/sparse_tile.h"
 
 namespace cimvp::backend {
 namespace {
@@ -41,6 +42,7 @@ public:
     CompiledNetwork compile() {
         CompiledNetwork compiled;
         compiled.scheduler = target_.scheduler;
+        reserve_preload();
         for (const ir::Node& node : graph_.nodes) {
             if (is_alias(node.op_type)) continue;  // shares its input's storage: no code
             LayerStats stats;
@@ -72,6 +74,7 @@ public:
             }
         }
 
+        finish_preload();
         uint64_t end = 0;
         compiled.image = builder_.finish(align_up(plan_.end(), isa::kSectionAlignment), &end);
         compiled.image_address = align_up(end, isa::kSectionAlignment);
@@ -87,15 +90,83 @@ public:
 
 private:
     // --- instructions -------------------------------------------------------------------------
-    void dma(const std::string& engine, uint64_t src, uint64_t dst, uint64_t row_bytes, uint64_t rows,
-             uint64_t src_stride, uint64_t dst_stride) {
+    Instruction dma_instruction(const std::string& engine, uint64_t src, uint64_t dst, uint64_t row_bytes,
+                                uint64_t rows, uint64_t src_stride, uint64_t dst_stride) {
         Instruction copy(Opcode::kDma);
         copy.set("engine", builder_.engine(engine)).set("src", src).set("dst", dst).set("row_bytes", row_bytes);
-        builder_.emit(copy.set("rows", rows).set("src_stride", src_stride).set("dst_stride", dst_stride));
+        return copy.set("rows", rows).set("src_stride", src_stride).set("dst_stride", dst_stride);
     }
-    void sync(const std::string& engine) {
+    void dma(const std::string& engine, uint64_t src, uint64_t dst, uint64_t row_bytes, uint64_t rows,
+             uint64_t src_stride, uint64_t dst_stride) {
+        builder_.emit(dma_instruction(engine, src, dst, row_bytes, rows, src_stride, dst_stride));
+    }
+    Instruction sync_instruction(const std::string& engine) {
         Instruction wait(Opcode::kSync);
-        builder_.emit(wait.set("engine", builder_.engine(engine)));
+        return wait.set("engine", builder_.engine(engine));
+    }
+    void sync(const std::string& engine) { builder_.emit(sync_instruction(engine)); }
+
+    // --- weights kept on chip ---------------------------------------------------------------------
+    // Cores with a weight buffer get the tiles of their macros there, as far as they fit, copied
+    // once from DRAM when the program starts; the rest stay in DRAM.
+    struct ResidentWeights {
+        size_t copy_slot = 0, sync_slot = 0;
+        std::vector<uint8_t> bytes;  // the image of the weight buffer
+    };
+
+    void reserve_preload() {
+        for (const CoreTarget& core : target_.cores) {
+            ResidentWeights resident;
+            if (core.weight_buffer.size > 0) {
+                resident.copy_slot = builder_.reserve();
+                resident.sync_slot = builder_.reserve();
+            }
+            resident_.push_back(std::move(resident));
+        }
+        if (has_weight_buffers()) preload_interrupt_slot_ = builder_.reserve();
+    }
+
+    bool has_weight_buffers() const {
+        for (const CoreTarget& core : target_.cores) {
+            if (core.weight_buffer.size > 0) return true;
+        }
+        return false;
+    }
+
+    // Where `bytes` will be read from: the core's weight buffer if they fit, else DRAM.
+    ProgramBuilder::Patch place_weights(size_t core, const std::vector<uint8_t>& bytes, uint64_t* address) {
+        const MemoryRegion& buffer = target_.cores[core].weight_buffer;
+        std::vector<uint8_t>& image = resident_[core].bytes;
+        const uint64_t offset = align_up(image.size(), isa::kSectionAlignment);
+        if (buffer.size > 0 && offset + bytes.size() <= buffer.size) {
+            image.resize(offset, 0);
+            image.insert(image.end(), bytes.begin(), bytes.end());
+            *address = buffer.base + offset;
+            return {"", DataRef{}, 0};
+        }
+        *address = 0;
+        return {"", builder_.add_data(DataKind::kWeights, bytes), 0};
+    }
+
+    void finish_preload() {
+        for (size_t c = 0; c < target_.cores.size(); ++c) {
+            const CoreTarget& core = target_.cores[c];
+            if (core.weight_buffer.size == 0) continue;
+            const ResidentWeights& resident = resident_[c];
+            if (resident.bytes.empty()) {  // nothing fitted: keep the slots as no-ops
+                builder_.fill(resident.copy_slot, sync_instruction(core.dma));
+            } else {
+                const DataRef source = builder_.add_data(DataKind::kWeights, resident.bytes);
+                builder_.fill(resident.copy_slot,
+                              dma_instruction(core.dma, 0, core.weight_buffer.base, resident.bytes.size(), 1, 0, 0),
+                              {{"src", source, 0}});
+            }
+            builder_.fill(resident.sync_slot, sync_instruction(core.dma));
+        }
+        if (has_weight_buffers()) {
+            Instruction interrupt(Opcode::kInterrupt);
+            builder_.fill(preload_interrupt_slot_, interrupt.set("code", kWeightsResidentCode));
+        }
     }
 
     // --- conv and fully connected layers ----------------------------------------------------------
@@ -149,6 +220,51 @@ private:
             }
         }
         return bytes;
+    }
+
+    // A weight tile in the weights section: dense, or (MARS) packed with its block mask when some
+    // of its blocks are all zero and the tile lies on whole blocks.
+    // Each part is on chip (its address is known) or in DRAM (patched when the program is laid out).
+    struct StoredTile {
+        ProgramBuilder::Patch weights;
+        uint64_t weights_address = 0;  // 0: in DRAM, see `weights`
+        uint64_t bytes = 0;
+        bool masked = false;
+        ProgramBuilder::Patch mask;
+        uint64_t mask_address = 0;
+        uint64_t mask_bytes = 0;
+    };
+
+    StoredTile store_tile(const ConvContext& conv, const WeightTile& tile, int weight_bits, size_t core) {
+        const std::vector<uint8_t> dense = tile_bytes(conv, tile);
+        StoredTile stored;
+        const CimGeometry& g = target_.geometry();
+        const int64_t columns = tile.channels * weight_columns(weight_bits, g.bits_per_cell);
+        if (options_.block_masks && tile.rows % g.max_active_wl == 0 && tile.row_offset % g.max_active_wl == 0 &&
+            columns % g.columns_per_adc == 0) {
+            const SparseTileLayout layout(static_cast<int>(tile.rows), static_cast<int>(tile.channels), weight_bits,
+                                          static_cast<int>(weight_columns(weight_bits, g.bits_per_cell)),
+                                          g.max_active_wl, g.columns_per_adc);
+            const std::vector<int32_t> weights = decode_weights(dense.data(), dense.size(), weight_bits);
+            const std::vector<uint8_t> mask = layout.mask_of(weights);
+            if (std::find(mask.begin(), mask.end(), 0) != mask.end()) {
+                const std::vector<uint8_t> packed = layout.pack(weights, mask);
+                stored.masked = true;
+                stored.mask = place_weights(core, mask, &stored.mask_address);
+                stored.mask.operand = "mask";
+                stored.mask_bytes = mask.size();
+                // A tile with every block pruned reads nothing, but the instruction names one byte.
+                stored.bytes = std::max<uint64_t>(1, packed.size());
+                stored.weights =
+                    place_weights(core, packed.empty() ? std::vector<uint8_t>(1) : packed, &stored.weights_address);
+                stored.weights.operand = "src";
+                return stored;
+            }
+        }
+        stored.weights = place_weights(core, dense, &stored.weights_address);
+        stored.weights.operand = "src";
+        stored.bytes = dense.size();
+        return stored;
     }
 
     // The largest band that fits every busy core's buffer.
@@ -207,12 +323,14 @@ private:
         stats.passes = mapping.passes;
         stats.macros_used = mapping.macros_used;
 
-        std::vector<DataRef> tile_data;
-        std::vector<uint64_t> tile_sizes;
+        std::vector<int> core_of_macro;
+        for (size_t c = 0; c < target_.cores.size(); ++c) {
+            core_of_macro.insert(core_of_macro.end(), target_.cores[c].macros.size(), static_cast<int>(c));
+        }
+        std::vector<StoredTile> stored;
         for (const WeightTile& tile : mapping.tiles) {
-            const std::vector<uint8_t> bytes = tile_bytes(conv, tile);
-            tile_data.push_back(builder_.add_data(DataKind::kWeights, bytes));
-            tile_sizes.push_back(bytes.size());
+            stored.push_back(
+                store_tile(conv, tile, weight_bits, static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)])));
         }
         // Requantization tables: bias, multiplier and shift per output channel.
         std::vector<int32_t> bias, multipliers, shifts;
@@ -238,10 +356,6 @@ private:
         std::vector<std::string> macro_names;
         for (const CoreTarget& core : target_.cores) {
             for (const MacroTarget& macro : core.macros) macro_names.push_back(macro.instance);
-        }
-        std::vector<int> core_of_macro;
-        for (size_t c = 0; c < target_.cores.size(); ++c) {
-            core_of_macro.insert(core_of_macro.end(), target_.cores[c].macros.size(), static_cast<int>(c));
         }
 
         auto load_band = [&](int64_t band) {
@@ -285,16 +399,20 @@ private:
                         const WeightTile& tile = mapping.tiles[t];
                         Instruction write(Opcode::kWeightWrite);
                         write.set("engine", builder_.engine(macro_names[static_cast<size_t>(tile.macro)]))
-                            .set("bytes", tile_sizes[t])
+                            .set("bytes", stored[t].bytes)
                             .set("rows", static_cast<uint64_t>(tile.rows))
                             .set("channels", static_cast<uint64_t>(tile.channels))
                             .set("row_offset", static_cast<uint64_t>(tile.row_offset))
                             .set("channel_offset", 0)
                             .set("weight_bits", static_cast<uint64_t>(weight_bits))
-                            .set("mask", 0);
-                        builder_.emit(write, "src", tile_data[t]);
+                            .set("src", stored[t].weights_address)
+                            .set("mask", stored[t].mask_address);
+                        std::vector<ProgramBuilder::Patch> patches;
+                        if (stored[t].weights_address == 0) patches.push_back(stored[t].weights);
+                        if (stored[t].masked && stored[t].mask_address == 0) patches.push_back(stored[t].mask);
+                        builder_.emit_patched(write, patches);
                         ++stats.weight_tiles_written;
-                        stats.weight_bytes_loaded += tile_sizes[t];
+                        stats.weight_bytes_loaded += stored[t].bytes + stored[t].mask_bytes;
                     }
                 }
                 for (size_t t : order) {
@@ -515,6 +633,8 @@ private:
     BackendOptions options_;
     ActivationPlan plan_;
     ProgramBuilder builder_;
+    std::vector<ResidentWeights> resident_;  // per core
+    size_t preload_interrupt_slot_ = 0;
 };
 
 }  // namespace

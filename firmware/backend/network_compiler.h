@@ -57,6 +57,10 @@ CompiledNetwork compile_network(const ir::Graph& graph, const Target& target, co
 // instructions, and a totals line.
 std::string format_mapping(const CompiledNetwork& compiled);
 
+// Raised once the weights that stay on chip have been copied into the cores' weight buffers; the
+// inference proper starts there.
+constexpr uint32_t kWeightsResidentCode = 0xFFFF;
+
 // The interrupt code of layer `index` (0-based) in a compiled program.
 constexpr uint32_t layer_interrupt_code(size_t index) { return static_cast<uint32_t>(index + 1); }
 

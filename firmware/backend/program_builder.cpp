@@ -41,12 +41,21 @@ void ProgramBuilder::emit(isa::Instruction instruction, const std::string& opera
 }
 
 void ProgramBuilder::emit_patched(isa::Instruction instruction, const std::vector<Patch>& patches) {
+    fill(reserve(), std::move(instruction), patches);
+}
+
+size_t ProgramBuilder::reserve() {
+    code_.push_back(isa::Instruction(isa::Opcode::kHalt));  // replaced by fill()
+    return code_.size() - 1;
+}
+
+void ProgramBuilder::fill(size_t slot, isa::Instruction instruction, const std::vector<Patch>& patches) {
     for (const Patch& patch : patches) {
         const int index = instruction.spec().operand_index(patch.operand);
         if (index < 0) throw std::logic_error("instruction has no operand '" + patch.operand + "'");
-        fixups_.push_back({code_.size(), index, patch.ref, patch.extra});
+        fixups_.push_back({slot, index, patch.ref, patch.extra});
     }
-    code_.push_back(std::move(instruction));
+    code_.at(slot) = std::move(instruction);
 }
 
 bool ProgramBuilder::has_engine(const std::string& instance) const {

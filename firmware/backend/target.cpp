@@ -112,7 +112,7 @@ private:
         for (const YAML::Node& entry : cores) {
             const SourceLocation where = where_of(entry, netlist_.file);
             if (!entry.IsMap()) fail(where, "each 'cores' entry is a map");
-            reject_unknown_keys(entry, {"name", "macros", "buffer", "dma", "vector"}, netlist_.file, "a cores entry");
+            reject_unknown_keys(entry, {"name", "macros", "buffer", "weights", "dma", "vector"}, netlist_.file, "a cores entry");
             CoreTarget core;
             core.name = scalar(entry, "name");
             const YAML::Node macros = child_or_undefined(entry, "macros");
@@ -125,6 +125,10 @@ private:
                 core.macros.push_back(macro(name.Scalar(), at));
             }
             core.buffer = region(scalar(entry, "buffer"), "sram_buffer", where_of(entry["buffer"], netlist_.file));
+            if (child_or_undefined(entry, "weights")) {
+                core.weight_buffer =
+                    region(scalar(entry, "weights"), "sram_buffer", where_of(entry["weights"], netlist_.file));
+            }
             core.dma = engine(scalar(entry, "dma"), "dma_engine", where_of(entry["dma"], netlist_.file));
             core.vector_unit = engine(scalar(entry, "vector"), "vector_unit", where_of(entry["vector"], netlist_.file));
             target.cores.push_back(core);

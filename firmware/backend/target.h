@@ -31,7 +31,8 @@ struct MacroTarget {
 struct CoreTarget {
     std::string name;
     std::vector<MacroTarget> macros;
-    MemoryRegion buffer;  // activations, partial sums and staging
+    MemoryRegion buffer;          // activations, partial sums and staging
+    MemoryRegion weight_buffer;   // optional (size 0: none): weight tiles kept on chip for the whole run
     std::string dma;
     std::string vector_unit;
 };

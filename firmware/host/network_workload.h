@@ -21,6 +21,7 @@ public:
     struct Params {
         std::string model;  // zoo:NAME or an ONNX file relative to the scenario
         std::string precision;
+        double sparsity;
         std::string input;  // random:SEED or a tensor file relative to the scenario
         explicit Params(ParamReader& reader);
     };
@@ -32,6 +33,12 @@ public:
     double fraction_done() const override;
 
 private:
+    struct EnergySplit {
+        double all_pj = 0.0;
+        double dram_pj = 0.0;
+    };
+    EnergySplit energy_so_far() const;
+
     Params params_;
     Platform& platform_;
     Host& host_;
@@ -43,9 +50,12 @@ private:
     std::vector<ir::Tensor> expected_;  // the reference interpreter's outputs
     std::vector<ir::Tensor> produced_;  // what the chip wrote
     double reference_wall_s_ = 0.0;
+    double weight_sparsity_ = 0.0;
     ProgramOutcome outcome_;
     std::vector<double> layer_end_ns_;  // per layer, when its interrupt reached the host
     double start_ns_ = 0.0;
+    double preload_end_ns_ = 0.0;
+    EnergySplit preload_energy_;
 };
 
 }  // namespace cimvp
