@@ -77,6 +77,38 @@ TEST(NetworkScenario, SmallCnnMatchesTheReferenceBitForBit) {
     EXPECT_NEAR(workload["throughput_fps"].get<double>(), 1e9 / workload["latency_ns"].get<double>(), 1e-6);
 }
 
+TEST(NetworkScenario, PrunedWordLineGroupsAreSkippedAndStillBitExact) {
+    const std::string scenario = cimvp::testing::write_temp(
+        "sparse-small-cnn.yaml", std::string("scenario: sparse\nplatform: ") + CIMVP_SOURCE_DIR +
+                                     "/scenarios/platforms/sram-cim-soc.yaml\n"
+                                     "workload: {type: network, params: {model: zoo:small_cnn_cifar10, "
+                                     "precision: w8a8, sparsity: 0.5}}\n");
+    Simulation simulation(load_scenario(scenario));
+    simulation.run();
+    ASSERT_TRUE(simulation.checks_passed());
+    const nlohmann::json& workload = simulation.report()["workload"];
+    EXPECT_TRUE(workload["check"]["outputs_match"].get<bool>());
+    EXPECT_EQ(workload["check"]["compared"].get<int>(), 10);
+    EXPECT_GE(workload["weight_sparsity"].get<double>(), 0.45);
+
+    // conv2 and conv3 have whole word-line groups (16 input channels of one tap across a 16-channel
+    // column tile) pruned: half of each layer's blocks. The macro skipped each of them for every input
+    // bit of every pixel, so it did fewer MACs than the dense closed form and compressed tiles
+    // loaded fewer weight bytes than the dense 3*3*C*K per band.
+    const nlohmann::json& macro = simulation.report()["components"]["macro"]["counters"];
+    EXPECT_GT(macro["skipped_groups"].get<uint64_t>(), 0u);
+    uint64_t dense_macs = 0;
+    for (const ConvLayer& conv : kSmallCnnConvs) {
+        const int64_t bands = layer_named(workload["layers"], conv.name)["bands"].get<int64_t>();
+        const int64_t pixels = (conv.width + 2 * conv.pad) * (conv.height - bands) + conv.width * bands;
+        dense_macs += static_cast<uint64_t>(pixels * conv.kernel * conv.kernel * conv.in_channels * conv.out_channels);
+    }
+    dense_macs += 128 * 10;
+    EXPECT_LT(macro["macs"].get<uint64_t>(), dense_macs * 6 / 10);
+    const nlohmann::json& conv3 = layer_named(workload["layers"], "conv3");
+    EXPECT_LT(conv3["weight_bytes_loaded"].get<int64_t>(), 3 * 3 * 64 * 128 * conv3["bands"].get<int64_t>() * 6 / 10);
+}
+
 TEST(NetworkScenario, AnOpWithoutAChipFormIsAConfigurationError) {
     const std::string scenario = cimvp::testing::write_temp(
         "squeezenet.yaml",

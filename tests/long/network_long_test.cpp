@@ -1,0 +1,55 @@
+// The full scenarios of the MARS reproduction and the dense ImageNet baseline, each compiled, run
+// and checked output by output against the integer reference. Label `long`: `ctest -L long`.
+#include <gtest/gtest.h>
+
+#include "platform/simulation.h"
+
+using namespace cimvp;
+
+namespace {
+
+const nlohmann::json& run_checked(Simulation& simulation) {
+    simulation.run();
+    EXPECT_TRUE(simulation.checks_passed());
+    const nlohmann::json& workload = simulation.report()["workload"];
+    EXPECT_TRUE(workload["check"]["outputs_match"].get<bool>());
+    EXPECT_EQ(workload["check"]["mismatches"].get<int>(), 0);
+    return workload;
+}
+
+uint64_t sum_over_macros(const nlohmann::json& report, const std::string& counter) {
+    uint64_t total = 0;
+    for (const auto& [name, component] : report["components"].items()) {
+        if (component["type"] == "sram_cim_macro") total += component["counters"][counter].get<uint64_t>();
+    }
+    return total;
+}
+
+void expect_mars_run(const std::string& scenario) {
+    Simulation simulation(load_scenario(scenario));
+    const nlohmann::json& workload = run_checked(simulation);
+    EXPECT_EQ(workload["check"]["compared"].get<int>(), 10);
+    // Half the blocks of every prunable layer are gone; the macros skipped them and the weights sat
+    // in the cores' weight SRAMs, loaded once before the inference.
+    EXPECT_GE(workload["weight_sparsity"].get<double>(), 0.45);
+    EXPECT_GT(sum_over_macros(simulation.report(), "skipped_groups"), 0u);
+    EXPECT_GT(workload["weight_preload_ns"].get<double>(), 0.0);
+    EXPECT_GT(workload["throughput_fps"].get<double>(), 0.0);
+    EXPECT_GT(workload["tops_per_watt_on_chip"].get<double>(), workload["tops_per_watt"].get<double>());
+}
+
+}  // namespace
+
+TEST(NetworkLong, MarsResNet18Cifar10) { expect_mars_run("scenarios/mars-resnet18-cifar10.yaml"); }
+
+TEST(NetworkLong, MarsVgg16Cifar10) { expect_mars_run("scenarios/mars-vgg16-cifar10.yaml"); }
+
+TEST(NetworkLong, DenseResNet18ImageNetW4A4) {
+    Simulation simulation(load_scenario("scenarios/sram-cim-resnet18-imagenet-w4a4.yaml"));
+    const nlohmann::json& workload = run_checked(simulation);
+    EXPECT_EQ(workload["check"]["compared"].get<int>(), 1000);
+    EXPECT_EQ(workload["weight_preload_ns"].get<double>(), 0.0);  // no weight SRAM: weights stream from DRAM
+    EXPECT_EQ(sum_over_macros(simulation.report(), "skipped_groups"), 0u);
+    // ResNet-18 at 224: 1.814 GMAC (docs/zoo.md).
+    EXPECT_EQ(workload["macs"].get<int64_t>(), 1814073344);
+}
