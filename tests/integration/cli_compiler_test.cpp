@@ -124,6 +124,23 @@ TEST(CliCompiler, CompileSummaryShowsTotalsAndTheQuantizedGraph) {
     EXPECT_EQ(outcome.out.find("BatchNormalization"), std::string::npos) << outcome.out;
 }
 
+TEST(CliCompiler, CompileForATargetWritesAnImageTheDisassemblerReads) {
+    const std::string image = temp_path("small_cnn.bin");
+    Outcome outcome = cimvp("compile zoo:small_cnn_cifar10 --quantize w8a8 --target scenarios/platforms/sram-cim-soc.yaml "
+                            "--out " + image);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    // The mapping table: one line per layer that has code, and a totals line.
+    EXPECT_NE(outcome.out.find("conv2                  QConv"), std::string::npos) << outcome.out;
+    EXPECT_NE(outcome.out.find("\ntotal "), std::string::npos) << outcome.out;
+    EXPECT_NE(outcome.out.find("wrote " + image + ": "), std::string::npos) << outcome.out;
+    outcome = cimvp("disasm " + image);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_NE(outcome.out.find("engine id=1 instance=macro"), std::string::npos) << outcome.out;
+    EXPECT_NE(outcome.out.find(" mvm engine=1 "), std::string::npos);
+    EXPECT_NE(outcome.out.find(" vrequant engine=2 "), std::string::npos);
+    EXPECT_NE(outcome.out.find(" halt"), std::string::npos);
+}
+
 TEST(CliCompiler, BadArgumentsGiveOneLineAndANonZeroExit) {
     expect_error("zoo export resnet19 --out x.onnx",
                  "cimvp zoo: error: unknown zoo model 'resnet19' (see cimvp zoo list)");
@@ -131,10 +148,15 @@ TEST(CliCompiler, BadArgumentsGiveOneLineAndANonZeroExit) {
     expect_error("zoo frobnicate",
                  "cimvp zoo: error: unknown subcommand 'frobnicate', expected list or export (see cimvp zoo --help)");
     expect_error("compile zoo:resnet18",
-                 "cimvp compile: error: nothing to do: give --summary (see cimvp compile --help)");
+                 "cimvp compile: error: nothing to do: give --summary, or --target and --out (see cimvp compile --help)");
     expect_error("compile zoo:resnet18 --summary --quantize w9a8",
                  "bad precision 'w9a8': expected wXaY with X and Y from 2 to 8 (e.g. w8a8)");
     expect_error("compile zoo:nope --summary", "unknown zoo model 'nope' (see `cimvp zoo list`)");
+    expect_error("compile zoo:small_cnn_cifar10 --target scenarios/platforms/sram-cim-soc.yaml --out x.bin",
+                 "cimvp compile: error: the back end maps integer networks: give --quantize wXaY "
+                 "(see cimvp compile --help)");
+    expect_error("compile zoo:small_cnn_cifar10 --quantize w8a8 --target scenarios/platforms/sram-cim-soc.yaml",
+                 "cimvp compile: error: --target and --out go together (see cimvp compile --help)");
     expect_error("compile missing.onnx --summary", "missing.onnx: error: no such file");
     expect_error("infer zoo:small_cnn_cifar10",
                  "cimvp infer: error: missing --input FILE.npy|FILE.pb|random:SEED (see cimvp infer --help)");

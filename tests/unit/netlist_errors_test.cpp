@@ -127,7 +127,7 @@ TEST(NetlistErrors, RouterOutputWithoutWindow) {
 TEST(NetlistErrors, UnknownTopLevelField) {
     EXPECT_EQ(error_of("platform: t\nmodule:\n  - {name: host, type: host}\n"),
               "test.yaml:2:1: error: unknown field 'module' in the netlist (known: platform, description, clock, "
-              "modules, connections, trace)");
+              "modules, connections, trace, cores)");
 }
 
 TEST(NetlistErrors, ParameterGivenTwice) {
