@@ -9,8 +9,6 @@
 namespace cimvp::backend {
 namespace {
 
-bool is_alias(const std::string& op_type) { return op_type == "Flatten" || op_type == "Reshape" || op_type == "Identity"; }
-
 // The border a consumer needs on its input `index`: a conv's largest pad, nothing otherwise.
 int64_t border_needed(const ir::Node& node, size_t index, const ir::Graph& graph) {
     if (node.op_type != "QConv" || index != 0) return 0;
@@ -36,6 +34,10 @@ private:
 };
 
 }  // namespace
+
+bool is_alias_op(const std::string& op_type) {
+    return op_type == "Flatten" || op_type == "Reshape" || op_type == "Identity";
+}
 
 isa::ElementType element_type_of(ir::DataType type) {
     switch (type) {
@@ -64,7 +66,7 @@ ActivationPlan::ActivationPlan(const ir::Graph& graph, uint64_t base) : next_(ba
         return it == storage_of.end() ? name : root(it->second);
     };
     for (const ir::Node& node : graph.nodes) {
-        if (is_alias(node.op_type)) storage_of[node.outputs.at(0)] = node.input(0);
+        if (is_alias_op(node.op_type)) storage_of[node.outputs.at(0)] = node.input(0);
     }
     BorderClasses classes;
     for (const ir::Node& node : graph.nodes) {
@@ -83,7 +85,7 @@ ActivationPlan::ActivationPlan(const ir::Graph& graph, uint64_t base) : next_(ba
 
     std::vector<std::string> stored(graph.inputs.begin(), graph.inputs.end());
     for (const ir::Node& node : graph.nodes) {
-        if (!is_alias(node.op_type)) stored.insert(stored.end(), node.outputs.begin(), node.outputs.end());
+        if (!is_alias_op(node.op_type)) stored.insert(stored.end(), node.outputs.begin(), node.outputs.end());
     }
     for (const std::string& name : stored) {
         const ir::Tensor& tensor = graph.tensor(name);
@@ -111,7 +113,7 @@ ActivationPlan::ActivationPlan(const ir::Graph& graph, uint64_t base) : next_(ba
         layouts_[name] = layout;
     }
     for (const ir::Node& node : graph.nodes) {  // in order, so an alias of an alias finds its source
-        if (!is_alias(node.op_type)) continue;
+        if (!is_alias_op(node.op_type)) continue;
         ActivationLayout layout = layouts_.at(node.input(0));
         const ir::Shape& shape = graph.tensor(node.outputs.at(0)).shape;
         layout.name = node.outputs.at(0);

@@ -41,6 +41,9 @@ struct ActivationLayout {
     }
 };
 
+// Flatten, Reshape and Identity: their output is their input's storage.
+bool is_alias_op(const std::string& op_type);
+
 isa::ElementType element_type_of(ir::DataType type);
 uint64_t element_bytes_of(isa::ElementType type);
 

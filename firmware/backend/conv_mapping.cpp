@@ -109,10 +109,7 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
 
     // Each core computes the channels of the column tiles its macros hold.
     mapping.cores.assign(target.cores.size(), CoreChannels{});
-    std::vector<int> core_of_macro;
-    for (size_t c = 0; c < target.cores.size(); ++c) {
-        core_of_macro.insert(core_of_macro.end(), target.cores[c].macros.size(), static_cast<int>(c));
-    }
+    const std::vector<int> core_of_macro = target.core_of_macro();
     for (const WeightTile& tile : mapping.tiles) {
         CoreChannels& core = mapping.cores[static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)])];
         if (core.channels == 0) core.first_channel = tile.first_channel;

@@ -17,8 +17,6 @@ namespace {
 using isa::Instruction;
 using isa::Opcode;
 
-bool is_alias(const std::string& op_type) { return op_type == "Flatten" || op_type == "Reshape" || op_type == "Identity"; }
-
 [[noreturn]] void unsupported(const ir::Node& node, const std::string& message) {
     throw ir::UnsupportedError(node.describe() + ": " + message);
 }
@@ -44,7 +42,7 @@ public:
         compiled.scheduler = target_.scheduler;
         reserve_preload();
         for (const ir::Node& node : graph_.nodes) {
-            if (is_alias(node.op_type)) continue;  // shares its input's storage: no code
+            if (is_alias_op(node.op_type)) continue;  // shares its input's storage: no code
             LayerStats stats;
             stats.name = node.name;
             stats.op_type = node.op_type;
@@ -323,10 +321,7 @@ private:
         stats.passes = mapping.passes;
         stats.macros_used = mapping.macros_used;
 
-        std::vector<int> core_of_macro;
-        for (size_t c = 0; c < target_.cores.size(); ++c) {
-            core_of_macro.insert(core_of_macro.end(), target_.cores[c].macros.size(), static_cast<int>(c));
-        }
+        const std::vector<int> core_of_macro = target_.core_of_macro();
         std::vector<StoredTile> stored;
         for (const WeightTile& tile : mapping.tiles) {
             stored.push_back(

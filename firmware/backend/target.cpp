@@ -162,6 +162,14 @@ int Target::macro_count() const {
     return count;
 }
 
+std::vector<int> Target::core_of_macro() const {
+    std::vector<int> cores_by_macro;
+    for (size_t c = 0; c < cores.size(); ++c) {
+        cores_by_macro.insert(cores_by_macro.end(), cores[c].macros.size(), static_cast<int>(c));
+    }
+    return cores_by_macro;
+}
+
 Target describe_target(const Platform& platform) { return TargetReader(platform).read(); }
 
 }  // namespace cimvp::backend

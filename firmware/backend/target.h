@@ -44,6 +44,8 @@ struct Target {
     std::vector<CoreTarget> cores;
 
     int macro_count() const;
+    // For each macro index (core by core, as the back end numbers them), the index of its core.
+    std::vector<int> core_of_macro() const;
     // Every macro of the chip shares one geometry (checked by describe_target).
     const CimGeometry& geometry() const { return cores.front().macros.front().geometry; }
 };
