@@ -145,7 +145,10 @@ void NetworkWorkload::run() {
                                }
                                // Codes count layers from 1; a layer whose interrupt was overtaken ends
                                // when the next one reports.
-                               while (layer_end_ns_.size() < code) layer_end_ns_.push_back(now);
+                               while (layer_end_ns_.size() < code) {
+                                   layer_end_ns_.push_back(now);
+                                   layer_end_energy_.push_back(energy_so_far());
+                               }
                            });
     if (!outcome_.ok) throw SimulationError(outcome_.error);
     for (size_t i = 0; i < expected_.size(); ++i) {
@@ -161,6 +164,7 @@ NetworkWorkload::EnergySplit NetworkWorkload::energy_so_far() const {
     for (const auto& component : platform_.components()) {
         split.all_pj += component->energy().total_pj();
         if (component->type_name() == "dram_controller") split.dram_pj += component->energy().total_pj();
+        if (component->type_name() == "sram_cim_macro") split.macro_busy_ns += component->busy().busy().to_seconds() * 1e9;
     }
     return split;
 }
@@ -223,15 +227,26 @@ bool NetworkWorkload::report(nlohmann::json& results) const {
                {"program_bytes", image_bytes_.size()},
                {"dram_bytes_used", compiled_.dram_bytes_used},
                {"reference_wall_s", reference_wall_s_}};
+    // Per layer, from one layer-end interrupt to the next. Energy is booked when a command runs,
+    // which in loosely-timed simulation may be up to one quantum early, so the split is that exact.
     nlohmann::json layers = nlohmann::json::array();
     double previous_ns = preload_end_ns_;
+    EnergySplit previous = preload_energy_;
+    int macros = 0;
+    for (const auto& component : platform_.components()) macros += component->type_name() == "sram_cim_macro";
     for (size_t i = 0; i < compiled_.layers.size(); ++i) {
         const backend::LayerStats& layer = compiled_.layers[i];
         const double end_ns = i < layer_end_ns_.size() ? layer_end_ns_[i] : previous_ns;
+        const EnergySplit end = i < layer_end_energy_.size() ? layer_end_energy_[i] : previous;
+        const double latency = end_ns - previous_ns;
         layers.push_back({{"name", layer.name},
                           {"op", layer.op_type},
                           {"macs", layer.macs},
-                          {"latency_ns", end_ns - previous_ns},
+                          {"latency_ns", latency},
+                          {"energy_pj", end.all_pj - previous.all_pj},
+                          {"macro_utilization",
+                           latency > 0 && macros > 0 ? (end.macro_busy_ns - previous.macro_busy_ns) / (latency * macros)
+                                                     : 0.0},
                           {"bands", layer.bands},
                           {"passes", layer.passes},
                           {"macros_used", layer.macros_used},
@@ -239,6 +254,7 @@ bool NetworkWorkload::report(nlohmann::json& results) const {
                           {"weight_bytes_loaded", layer.weight_bytes_loaded},
                           {"instructions", layer.instructions}});
         previous_ns = end_ns;
+        previous = end;
     }
     results["layers"] = layers;
     return match;

@@ -33,9 +33,11 @@ public:
     double fraction_done() const override;
 
 private:
+    // Energy and summed macro busy time up to now, read at each interrupt to split the run by layer.
     struct EnergySplit {
         double all_pj = 0.0;
         double dram_pj = 0.0;
+        double macro_busy_ns = 0.0;
     };
     EnergySplit energy_so_far() const;
 
@@ -52,7 +54,8 @@ private:
     double reference_wall_s_ = 0.0;
     double weight_sparsity_ = 0.0;
     ProgramOutcome outcome_;
-    std::vector<double> layer_end_ns_;  // per layer, when its interrupt reached the host
+    std::vector<double> layer_end_ns_;        // per layer, when its interrupt reached the host
+    std::vector<EnergySplit> layer_end_energy_;  // and what had been spent by then
     double start_ns_ = 0.0;
     double preload_end_ns_ = 0.0;
     EnergySplit preload_energy_;

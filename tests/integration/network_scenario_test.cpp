@@ -43,7 +43,7 @@ TEST(NetworkScenario, SmallCnnMatchesTheReferenceBitForBit) {
     // Stride-1 convs run one MVM per band over (rows - 1) * padded width + output width pixels
     // (the wrap-around pixels included), so over the layer the macro sees
     // padded_width * (H - bands) + W * bands pixels, each a kh*kw*C by K product.
-    const nlohmann::json& layers = workload["layers"];
+    const nlohmann::json& layers = simulation.report()["layers"];
     uint64_t expected_macs = 0, network_macs = 0;
     for (const ConvLayer& conv : kSmallCnnConvs) {
         const int64_t bands = layer_named(layers, conv.name)["bands"].get<int64_t>();
@@ -67,11 +67,19 @@ TEST(NetworkScenario, SmallCnnMatchesTheReferenceBitForBit) {
     EXPECT_EQ(conv2["weight_bytes_loaded"].get<int64_t>(), 3 * 3 * 32 * 64 * conv2["bands"].get<int64_t>());
 
     // Every layer reported its end, in order, and the layer latencies add up to the program's.
-    double sum_ns = 0.0;
+    // Each layer spent energy; the single macro was the busy part of every conv, never over 100%.
+    double sum_ns = 0.0, sum_pj = 0.0;
     for (const nlohmann::json& layer : layers) {
         EXPECT_GT(layer["latency_ns"].get<double>(), 0.0) << layer["name"];
+        EXPECT_GT(layer["energy_pj"].get<double>(), 0.0) << layer["name"];
+        EXPECT_LE(layer["macro_utilization"].get<double>(), 1.0) << layer["name"];
+        if (layer["op"] == "QConv") {
+            EXPECT_GT(layer["macro_utilization"].get<double>(), 0.5) << layer["name"];
+        }
         sum_ns += layer["latency_ns"].get<double>();
+        sum_pj += layer["energy_pj"].get<double>();
     }
+    EXPECT_LE(sum_pj, workload["energy_per_inference_pj"].get<double>());
     EXPECT_LE(sum_ns, workload["latency_ns"].get<double>());
     EXPECT_GT(sum_ns, 0.99 * workload["latency_ns"].get<double>());
     EXPECT_NEAR(workload["throughput_fps"].get<double>(), 1e9 / workload["latency_ns"].get<double>(), 1e-6);
@@ -99,13 +107,13 @@ TEST(NetworkScenario, PrunedWordLineGroupsAreSkippedAndStillBitExact) {
     EXPECT_GT(macro["skipped_groups"].get<uint64_t>(), 0u);
     uint64_t dense_macs = 0;
     for (const ConvLayer& conv : kSmallCnnConvs) {
-        const int64_t bands = layer_named(workload["layers"], conv.name)["bands"].get<int64_t>();
+        const int64_t bands = layer_named(simulation.report()["layers"], conv.name)["bands"].get<int64_t>();
         const int64_t pixels = (conv.width + 2 * conv.pad) * (conv.height - bands) + conv.width * bands;
         dense_macs += static_cast<uint64_t>(pixels * conv.kernel * conv.kernel * conv.in_channels * conv.out_channels);
     }
     dense_macs += 128 * 10;
     EXPECT_LT(macro["macs"].get<uint64_t>(), dense_macs * 6 / 10);
-    const nlohmann::json& conv3 = layer_named(workload["layers"], "conv3");
+    const nlohmann::json& conv3 = layer_named(simulation.report()["layers"], "conv3");
     EXPECT_LT(conv3["weight_bytes_loaded"].get<int64_t>(), 3 * 3 * 64 * 128 * conv3["bands"].get<int64_t>() * 6 / 10);
 }
 
