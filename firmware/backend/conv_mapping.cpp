@@ -68,12 +68,37 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
         }
     }
 
-    // Column tile j goes to macro j * macros / column_tiles (spread out when there are fewer tiles
-    // than macros, in contiguous runs when there are more).
-    std::vector<std::vector<int>> tiles_of_macro(static_cast<size_t>(macros));
-    for (int64_t j = 0; j < column_tiles; ++j) {
-        const int macro = static_cast<int>(j * macros / column_tiles);
-        tiles_of_macro[static_cast<size_t>(macro)].push_back(static_cast<int>(j));
+    // When there are fewer column tiles than macros, each column tile gets `slots` macros of one
+    // core, which share its row tiles (row tile i to slot i % slots) and sum into separate partial
+    // sums that the vector unit adds up. Groups of `slots` macros never straddle a core.
+    const int column_count = static_cast<int>(column_tiles);
+    mapping.slots = 1;
+    const size_t per_core = target.cores.front().macros.size();
+    bool uniform = true;
+    for (const CoreTarget& core : target.cores) uniform = uniform && core.macros.size() == per_core;
+    if (uniform) {
+        for (int k = std::min<int>(static_cast<int>(row_tiles.size()), macros / column_count); k > 1; --k) {
+            if (per_core % static_cast<size_t>(k) == 0) {
+                mapping.slots = k;
+                break;
+            }
+        }
+    }
+    const int groups = macros / mapping.slots;
+
+    // Column tile j goes to macro group j * groups / column_tiles (spread out when there are fewer
+    // tiles than groups, in contiguous runs when there are more).
+    struct Assignment {
+        int column_tile, slot;
+        size_t row_tile;
+    };
+    std::vector<std::vector<Assignment>> work_of_macro(static_cast<size_t>(macros));
+    for (int j = 0; j < column_count; ++j) {
+        const int group = static_cast<int>(int64_t{j} * groups / column_count);
+        for (size_t i = 0; i < row_tiles.size(); ++i) {
+            const int slot = static_cast<int>(i % static_cast<size_t>(mapping.slots));
+            work_of_macro[static_cast<size_t>(group * mapping.slots + slot)].push_back({j, slot, i});
+        }
     }
     // First fit: a tile goes into the first pass with room for it. Any order of a column tile's
     // row tiles gives the same sums, so tiles may share passes freely.
@@ -82,27 +107,27 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
         return (row + g.max_active_wl - 1) / g.max_active_wl * g.max_active_wl;
     };
     for (int m = 0; m < macros; ++m) {
-        if (tiles_of_macro[static_cast<size_t>(m)].empty()) continue;
+        if (work_of_macro[static_cast<size_t>(m)].empty()) continue;
         ++mapping.macros_used;
         std::vector<int64_t> rows_used;  // per pass
-        for (int j : tiles_of_macro[static_cast<size_t>(m)]) {
-            for (const RowTile& row_tile : row_tiles) {
-                size_t pass = 0;
-                while (pass < rows_used.size() && align(rows_used[pass], row_tile) + row_tile.rows > g.rows) ++pass;
-                if (pass == rows_used.size()) rows_used.push_back(0);
-                WeightTile tile;
-                tile.column_tile = j;
-                tile.first_channel = j * mapping.channels_per_tile;
-                tile.channels = std::min(mapping.channels_per_tile, shape.out_channels - tile.first_channel);
-                tile.kernel_row = row_tile.kernel_row;
-                tile.span_start = row_tile.span_start;
-                tile.rows = row_tile.rows;
-                tile.macro = m;
-                tile.pass = static_cast<int>(pass);
-                tile.row_offset = align(rows_used[pass], row_tile);
-                rows_used[pass] = tile.row_offset + tile.rows;
-                mapping.tiles.push_back(tile);
-            }
+        for (const Assignment& work : work_of_macro[static_cast<size_t>(m)]) {
+            const RowTile& row_tile = row_tiles[work.row_tile];
+            size_t pass = 0;
+            while (pass < rows_used.size() && align(rows_used[pass], row_tile) + row_tile.rows > g.rows) ++pass;
+            if (pass == rows_used.size()) rows_used.push_back(0);
+            WeightTile tile;
+            tile.column_tile = work.column_tile;
+            tile.slot = work.slot;
+            tile.first_channel = work.column_tile * mapping.channels_per_tile;
+            tile.channels = std::min(mapping.channels_per_tile, shape.out_channels - tile.first_channel);
+            tile.kernel_row = row_tile.kernel_row;
+            tile.span_start = row_tile.span_start;
+            tile.rows = row_tile.rows;
+            tile.macro = m;
+            tile.pass = static_cast<int>(pass);
+            tile.row_offset = align(rows_used[pass], row_tile);
+            rows_used[pass] = tile.row_offset + tile.rows;
+            mapping.tiles.push_back(tile);
         }
         mapping.passes = std::max(mapping.passes, static_cast<int>(rows_used.size()));
     }

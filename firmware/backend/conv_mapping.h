@@ -4,9 +4,11 @@
 // HWC input (kw pixels, channels innermost). So the weight rows of one kernel row are the
 // (v, c) pairs in that order, and one MVM with a strided input covers every output pixel of a band.
 // Those rows are cut into row tiles of at most the macro's rows; output channels are cut into
-// column tiles of as many channels as the macro's columns hold. Each column tile belongs to one
-// macro, which adds up all its row tiles in order: partial sums never race between macros.
-// Consecutive column tiles go to the same core, so each core owns a contiguous channel range.
+// column tiles of as many channels as the macro's columns hold. Each column tile belongs to a group
+// of `slots` macros in one core; each macro of the group adds up its share of the row tiles in
+// order into its own partial sums, so partial sums never race between macros, and the vector unit
+// adds the slots together. Consecutive column tiles go to the same core, so each core owns a
+// contiguous channel range.
 // A macro whose tiles do not fit its rows at once runs several weight-reload passes.
 #pragma once
 
@@ -39,6 +41,7 @@ ConvShape conv_shape_of(const ir::Node& node, const ir::Graph& graph);
 // row `kernel_row`, stored in `macro` at `row_offset` during `pass`.
 struct WeightTile {
     int column_tile = 0;
+    int slot = 0;  // which of the column tile's partial-sum buffers this tile adds into
     int64_t first_channel = 0, channels = 0;
     int64_t kernel_row = 0, span_start = 0, rows = 0;
     int macro = 0;  // index over the chip's macros, core by core
@@ -54,6 +57,7 @@ struct CoreChannels {
 struct ConvMapping {
     int weight_bits = 8;
     int64_t channels_per_tile = 0;
+    int slots = 1;  // macros (and partial-sum buffers) per column tile
     std::vector<WeightTile> tiles;      // by macro, then column tile and kernel row
     std::vector<CoreChannels> cores;    // per core of the target
     int passes = 1;                     // the most weight-reload passes any macro needs

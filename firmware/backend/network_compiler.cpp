@@ -1,6 +1,7 @@
 #include "firmware/backend/network_compiler.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <set>
 
@@ -28,7 +29,8 @@ int32_t attribute_int32(const ir::Node& node, const std::string& key) {
 // Where one core keeps a conv band: two input buffers, the int32 partial sums, the requantized output.
 struct BandBuffers {
     uint64_t input[2] = {0, 0};
-    uint64_t partial_sums = 0;
+    uint64_t partial_sums = 0;       // slot 0; slot s is partial_sum_stride * s further
+    uint64_t partial_sum_stride = 0;
     uint64_t staging = 0;
 };
 
@@ -282,7 +284,8 @@ private:
                 band.input[0] = buffer.base;
                 band.input[1] = ping_pong ? buffer.base + input : buffer.base;
                 band.partial_sums = band.input[1] + input;
-                band.staging = band.partial_sums + align_up(positions * channels * 4, 64);
+                band.partial_sum_stride = align_up(positions * channels * 4, 64);
+                band.staging = band.partial_sums + band.partial_sum_stride * static_cast<uint64_t>(conv.mapping.slots);
                 fits = band.staging + positions * channels * out_bytes <= buffer.base + buffer.size;
             }
             if (fits) return rows;
@@ -414,9 +417,11 @@ private:
                     const WeightTile& tile = mapping.tiles[t];
                     const auto core = static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)]);
                     const CoreChannels& channels = mapping.cores[core];
-                    const bool accumulate = !column_tiles_started.insert(tile.column_tile).second;
+                    const bool accumulate =
+                        !column_tiles_started.insert(tile.column_tile * mapping.slots + tile.slot).second;
                     const uint64_t psum_row = static_cast<uint64_t>(channels.channels) * 4;
                     const uint64_t output = buffers[core].partial_sums +
+                                            buffers[core].partial_sum_stride * static_cast<uint64_t>(tile.slot) +
                                             static_cast<uint64_t>(tile.first_channel - channels.first_channel) * 4;
                     const uint64_t input = buffers[core].input[band % 2];
                     const int64_t step = conv.shape.stride_w * conv.pixel_bytes;
@@ -474,6 +479,25 @@ private:
         const auto positions = static_cast<uint64_t>(conv.positions(rows));
         for (size_t c : busy_cores) {
             const CoreChannels& channels = conv.mapping.cores[c];
+            // Slots 1.. into slot 0, exactly: (a + b) * 2^14 shifted back by 14 rounds nothing.
+            for (int slot = 1; slot < conv.mapping.slots; ++slot) {
+                const uint64_t elements = positions * static_cast<uint64_t>(channels.channels);
+                Instruction add(Opcode::kVectorAdd);
+                add.set("engine", builder_.engine(target_.cores[c].vector_unit))
+                    .set("a", buffers[c].partial_sums)
+                    .set("b", buffers[c].partial_sums + buffers[c].partial_sum_stride * static_cast<uint64_t>(slot))
+                    .set("dst", buffers[c].partial_sums)
+                    .set("elements", elements)
+                    .set("a_type", static_cast<uint64_t>(isa::ElementType::kInt32))
+                    .set("b_type", static_cast<uint64_t>(isa::ElementType::kInt32))
+                    .set("out_type", static_cast<uint64_t>(isa::ElementType::kInt32))
+                    .set("multiplier_a", 1u << 14)
+                    .set("multiplier_b", 1u << 14)
+                    .set("shift", 14)
+                    .set("out_min", static_cast<uint64_t>(static_cast<uint32_t>(INT32_MIN)))
+                    .set("out_max", static_cast<uint64_t>(INT32_MAX));
+                builder_.emit(add);
+            }
             const uint64_t table_offset = static_cast<uint64_t>(channels.first_channel) * 4;
             Instruction requant(Opcode::kVectorRequantize);
             requant.set("engine", builder_.engine(target_.cores[c].vector_unit))

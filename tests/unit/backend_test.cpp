@@ -143,6 +143,29 @@ TEST(ConvMapping, TilesFollowTheMacroGeometry) {
     EXPECT_EQ(mapping.cores[1].channels, 36);   // tiles 4-6
 }
 
+TEST(ConvMapping, FewColumnTilesShareTheirRowTilesOverAMacroGroup) {
+    const auto platform = cimvp::testing::build_platform(two_core_netlist(kTwoCores));
+    const Target target = describe_target(*platform);
+    // 3x3, 64 -> 32 channels at 8 bits: 2 column tiles for 4 macros, 6 row tiles each (128 + 64 rows
+    // per kernel row). Each column tile gets 2 macros of one core; row tile i goes to slot i % 2.
+    ConvShape shape;
+    shape.in_channels = 64;
+    shape.out_channels = 32;
+    shape.kernel_h = shape.kernel_w = 3;
+    const ConvMapping mapping = map_conv(shape, target, 8, false);
+    EXPECT_EQ(mapping.slots, 2);
+    EXPECT_EQ(mapping.macros_used, 4);
+    ASSERT_EQ(mapping.tiles.size(), 2u * 6u);
+    for (const WeightTile& tile : mapping.tiles) {
+        EXPECT_EQ(tile.macro, tile.column_tile * 2 + tile.slot);
+        // Slot 0 holds the 128-row pieces, slot 1 the 64-row ones.
+        EXPECT_EQ(tile.rows, tile.slot == 0 ? 128 : 64);
+    }
+    EXPECT_EQ(mapping.passes, 3);  // three 128-row pieces on the slot-0 macros
+    EXPECT_EQ(mapping.cores[0].channels, 16);
+    EXPECT_EQ(mapping.cores[1].first_channel, 16);
+}
+
 TEST(ConvMapping, GroupAlignmentKeepsTilesOnWordLineGroups) {
     const auto platform = cimvp::testing::build_platform(two_core_netlist(kTwoCores));
     const Target target = describe_target(*platform);
