@@ -91,6 +91,7 @@ int64_t CimArray::column_significance(int index, int weight_bits, bool is_signed
 
 int CimArray::write_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits, bool is_signed,
                             const int32_t* weights, const uint8_t* mask) {
+    decoded_.clear();
     const int per_weight = weight_columns(weight_bits, is_signed);
     const Footprint f = footprint(geometry_, row_offset, rows, column_offset, channels * per_weight);
     const int mask_width = f.last_column_group - f.first_column_group + 1;
@@ -193,6 +194,14 @@ std::vector<int32_t> CimArray::weight_matrix(const MvmShape& shape) const {
         }
     }
     return weights;
+}
+
+const std::vector<int32_t>& CimArray::cached_weight_matrix(const MvmShape& shape) {
+    const auto key = std::make_tuple(shape.row_offset, shape.rows, shape.column_offset, shape.channels,
+                                     shape.weight_bits, shape.signed_weights);
+    auto found = decoded_.find(key);
+    if (found == decoded_.end()) found = decoded_.emplace(key, weight_matrix(shape)).first;
+    return found->second;
 }
 
 MvmCounts CimArray::run_fast(const MvmShape& shape, const std::vector<int32_t>& weights, uint64_t vectors,

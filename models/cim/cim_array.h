@@ -20,6 +20,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <tuple>
 #include <vector>
 
 namespace cimvp {
@@ -82,9 +84,10 @@ public:
     // Closed-form counts of one MVM over `vectors` input vectors.
     MvmCounts count(const MvmShape& shape, uint64_t vectors) const;
 
-    // The stored tile decoded back into integer weights (rows x channels, row-major), once per
-    // command, for run_fast.
+    // The stored tile decoded back into integer weights (rows x channels, row-major), for run_fast.
     std::vector<int32_t> weight_matrix(const MvmShape& shape) const;
+    // The same, kept until the next write_weights: a tile is multiplied band after band.
+    const std::vector<int32_t>& cached_weight_matrix(const MvmShape& shape);
 
     // `inputs` holds `vectors` rows of shape.rows bytes; sums[v * channels + c] receives the results.
     // fast: word-level dot products with weight_matrix(shape), and closed-form counts. detailed:
@@ -102,6 +105,8 @@ private:
     CimGeometry geometry_;
     std::vector<uint8_t> cells_;  // rows x columns digits of bits_per_cell bits
     std::vector<uint8_t> kept_;   // groups x column_groups
+    // Decoded tiles by (row_offset, rows, column_offset, channels, weight_bits, signed); cleared by writes.
+    std::map<std::tuple<int, int, int, int, int, bool>, std::vector<int32_t>> decoded_;
 };
 
 // The input value the macro sees in a byte: its low `bits` bits, sign-extended when signed.

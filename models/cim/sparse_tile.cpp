@@ -1,5 +1,6 @@
 #include "models/cim/sparse_tile.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -96,12 +97,25 @@ bool SparseTileLayout::channel_kept(const std::vector<uint8_t>& mask, int group,
     check_mask(mask);
     if (group < 0 || group >= groups()) misuse("group", std::to_string(group) + " is outside the tile");
     if (channel < 0 || channel >= channels_) misuse("channel", std::to_string(channel) + " is outside the tile");
+    return kept_unchecked(mask, group, channel);
+}
+
+bool SparseTileLayout::kept_unchecked(const std::vector<uint8_t>& mask, int group, int channel) const {
     const uint8_t* group_mask = mask.data() + static_cast<size_t>(group) * column_groups();
     const int first = channel * weight_columns_, last = first + weight_columns_ - 1;
     for (int q = first / columns_per_adc_; q <= last / columns_per_adc_; ++q) {
         if (group_mask[q] != 0) return true;
     }
     return false;
+}
+
+std::vector<uint8_t> SparseTileLayout::kept_table(const std::vector<uint8_t>& mask) const {
+    check_mask(mask);
+    std::vector<uint8_t> table(static_cast<size_t>(groups()) * channels_);
+    for (int g = 0; g < groups(); ++g) {
+        for (int c = 0; c < channels_; ++c) table[static_cast<size_t>(g) * channels_ + c] = kept_unchecked(mask, g, c);
+    }
+    return table;
 }
 
 int SparseTileLayout::kept_channels(const std::vector<uint8_t>& mask, int group) const {
@@ -111,10 +125,9 @@ int SparseTileLayout::kept_channels(const std::vector<uint8_t>& mask, int group)
 }
 
 size_t SparseTileLayout::packed_bytes(const std::vector<uint8_t>& mask) const {
-    check_mask(mask);
-    size_t weights = 0;
-    for (int g = 0; g < groups(); ++g) weights += static_cast<size_t>(group_rows_) * kept_channels(mask, g);
-    return weights * bytes_per_weight(weight_bits_);
+    const std::vector<uint8_t> table = kept_table(mask);
+    const size_t kept = static_cast<size_t>(std::count(table.begin(), table.end(), 1));
+    return kept * static_cast<size_t>(group_rows_) * bytes_per_weight(weight_bits_);
 }
 
 std::vector<uint8_t> SparseTileLayout::pack(const std::vector<int32_t>& weights,
@@ -124,10 +137,11 @@ std::vector<uint8_t> SparseTileLayout::pack(const std::vector<int32_t>& weights,
     }
     const int width = bytes_per_weight(weight_bits_);
     std::vector<uint8_t> bytes(packed_bytes(mask));
+    const std::vector<uint8_t> kept = kept_table(mask);
     uint8_t* out = bytes.data();
     for (int r = 0; r < rows_; ++r) {
         for (int c = 0; c < channels_; ++c) {
-            if (!channel_kept(mask, r / group_rows_, c)) continue;
+            if (!kept[static_cast<size_t>(r / group_rows_) * channels_ + c]) continue;
             store_weight(weights[static_cast<size_t>(r) * channels_ + c], width, out);
             out += width;
         }
@@ -142,11 +156,12 @@ std::vector<int32_t> SparseTileLayout::unpack(const std::vector<uint8_t>& bytes,
                "are " + std::to_string(bytes.size()) + ", the mask implies " + std::to_string(packed_bytes(mask)));
     }
     const int width = bytes_per_weight(weight_bits_);
+    const std::vector<uint8_t> kept = kept_table(mask);
     std::vector<int32_t> weights(static_cast<size_t>(rows_) * channels_, 0);
     const uint8_t* in = bytes.data();
     for (int r = 0; r < rows_; ++r) {
         for (int c = 0; c < channels_; ++c) {
-            if (!channel_kept(mask, r / group_rows_, c)) continue;
+            if (!kept[static_cast<size_t>(r / group_rows_) * channels_ + c]) continue;
             weights[static_cast<size_t>(r) * channels_ + c] = load_weight(in, width);
             in += width;
         }

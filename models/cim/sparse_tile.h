@@ -62,6 +62,9 @@ public:
 
 private:
     void check_mask(const std::vector<uint8_t>& mask) const;
+    bool kept_unchecked(const std::vector<uint8_t>& mask, int group, int channel) const;
+    // groups x channels: 1 where the channel is kept in the group; built once per pack or unpack.
+    std::vector<uint8_t> kept_table(const std::vector<uint8_t>& mask) const;
 
     int rows_, channels_, weight_bits_, weight_columns_, group_rows_, columns_per_adc_;
 };
