@@ -147,42 +147,43 @@ CommandEngine::Outcome VectorUnit::add(const isa::Instruction& instruction, cons
     const auto multiplier_a = static_cast<int64_t>(instruction.value("multiplier_a"));
     const auto multiplier_b = static_cast<int64_t>(instruction.value("multiplier_b"));
     const auto shift = static_cast<int32_t>(instruction.value("shift"));
-    const uint64_t elements = instruction.value("elements");
     const uint64_t tile = tile_elements(
         std::max({vector::element_bytes(a_type), vector::element_bytes(b_type), vector::element_bytes(out_type)}));
-    Stream stream(start);
-    for (uint64_t first = 0; first < elements; first += tile) {
-        const uint64_t count = std::min(tile, elements - first);
-        sc_core::sc_time read_at = std::max(stream.read_done, stream.compute_start);
-        if (!read_elements(instruction.value("a"), a_type, first, count, a_, read_at) ||
-            !read_elements(instruction.value("b"), b_type, first, count, b_, read_at)) {
-            return bus_error();
-        }
-        out_.resize(count);
-        const vector::OpCounts ops =
-            vector::add(a_.data(), b_.data(), count, multiplier_a, multiplier_b, shift, clamp, out_.data());
-        sc_core::sc_time write_at = std::max(compute(stream, read_at, count, ops), stream.write_done);
-        if (!write_elements(instruction.value("dst"), out_type, first, out_, write_at)) return bus_error();
-        stream.write_done = write_at;
-        keep_quantum(stream.compute_done);
-    }
-    elements_ += elements;
-    return finished_at(stream.write_done);
+    return stream_elementwise(
+        instruction, start, tile, out_type,
+        [&](uint64_t first, uint64_t count, sc_core::sc_time& when) {
+            return read_elements(instruction.value("a"), a_type, first, count, a_, when) &&
+                   read_elements(instruction.value("b"), b_type, first, count, b_, when);
+        },
+        [&](uint64_t, uint64_t count) {
+            return vector::add(a_.data(), b_.data(), count, multiplier_a, multiplier_b, shift, clamp, out_.data());
+        });
 }
 
 CommandEngine::Outcome VectorUnit::relu(const isa::Instruction& instruction, const sc_core::sc_time& start) {
     const auto type = static_cast<isa::ElementType>(instruction.value("type"));
+    return stream_elementwise(
+        instruction, start, tile_elements(vector::element_bytes(type)), type,
+        [&](uint64_t first, uint64_t count, sc_core::sc_time& when) {
+            return read_elements(instruction.value("src"), type, first, count, a_, when);
+        },
+        [&](uint64_t, uint64_t count) { return vector::relu(a_.data(), count, out_.data()); });
+}
+
+CommandEngine::Outcome VectorUnit::stream_elementwise(const isa::Instruction& instruction,
+                                                      const sc_core::sc_time& start, uint64_t tile,
+                                                      isa::ElementType out_type, const TileReader& read,
+                                                      const TileKernel& kernel) {
     const uint64_t elements = instruction.value("elements");
-    const uint64_t tile = tile_elements(vector::element_bytes(type));
     Stream stream(start);
     for (uint64_t first = 0; first < elements; first += tile) {
         const uint64_t count = std::min(tile, elements - first);
         sc_core::sc_time read_at = std::max(stream.read_done, stream.compute_start);
-        if (!read_elements(instruction.value("src"), type, first, count, a_, read_at)) return bus_error();
+        if (!read(first, count, read_at)) return bus_error();
         out_.resize(count);
-        const vector::OpCounts ops = vector::relu(a_.data(), count, out_.data());
+        const vector::OpCounts ops = kernel(first, count);
         sc_core::sc_time write_at = std::max(compute(stream, read_at, count, ops), stream.write_done);
-        if (!write_elements(instruction.value("dst"), type, first, out_, write_at)) return bus_error();
+        if (!write_elements(instruction.value("dst"), out_type, first, out_, write_at)) return bus_error();
         stream.write_done = write_at;
         keep_quantum(stream.compute_done);
     }
@@ -221,24 +222,14 @@ CommandEngine::Outcome VectorUnit::requantize(const isa::Instruction& instructio
     const vector::ChannelTables tables{bias.empty() ? nullptr : bias.data(), multipliers.data(), shifts.data(),
                                        channels, instruction.value("channel_stride")};
 
-    const uint64_t elements = instruction.value("elements");
-    const uint64_t tile = tile_elements(4);
-    Stream stream(when);
-    for (uint64_t first = 0; first < elements; first += tile) {
-        const uint64_t count = std::min(tile, elements - first);
-        sc_core::sc_time read_at = std::max(stream.read_done, stream.compute_start);
-        if (!read_elements(instruction.value("src"), isa::ElementType::kInt32, first, count, a_, read_at)) {
-            return bus_error();
-        }
-        out_.resize(count);
-        const vector::OpCounts ops = vector::requantize(a_.data(), count, first, tables, clamp, out_.data());
-        sc_core::sc_time write_at = std::max(compute(stream, read_at, count, ops), stream.write_done);
-        if (!write_elements(instruction.value("dst"), out_type, first, out_, write_at)) return bus_error();
-        stream.write_done = write_at;
-        keep_quantum(stream.compute_done);
-    }
-    elements_ += elements;
-    return finished_at(stream.write_done);
+    return stream_elementwise(
+        instruction, when, tile_elements(4), out_type,
+        [&](uint64_t first, uint64_t count, sc_core::sc_time& at) {
+            return read_elements(instruction.value("src"), isa::ElementType::kInt32, first, count, a_, at);
+        },
+        [&](uint64_t first, uint64_t count) {
+            return vector::requantize(a_.data(), count, first, tables, clamp, out_.data());
+        });
 }
 
 CommandEngine::Outcome VectorUnit::pool(const isa::Instruction& instruction, const sc_core::sc_time& start) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "firmware/isa/instruction.h"
@@ -65,6 +66,12 @@ private:
                      Outcome& outcome) const;
     // Elements per tile: about one burst of the widest operand, a whole number of lane groups.
     uint64_t tile_elements(unsigned widest_bytes) const;
+    // The tile stream of an element-wise command: `read` loads a tile's operands (false on a bus
+    // error), `kernel` fills out_ with its `count` results; the results go to the `dst` operand.
+    using TileReader = std::function<bool(uint64_t first, uint64_t count, sc_core::sc_time& when)>;
+    using TileKernel = std::function<vector::OpCounts(uint64_t first, uint64_t count)>;
+    Outcome stream_elementwise(const isa::Instruction& instruction, const sc_core::sc_time& start, uint64_t tile,
+                               isa::ElementType out_type, const TileReader& read, const TileKernel& kernel);
     // Starts a tile's compute after its read and the previous tile's compute; books its cycles
     // and operations, and returns when its results may be written.
     sc_core::sc_time compute(Stream& stream, const sc_core::sc_time& read_end, uint64_t lane_operations,
