@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "firmware/backend/conv_mapping.h"
@@ -78,8 +79,8 @@ public:
         uint64_t end = 0;
         compiled.image = builder_.finish(align_up(plan_.end(), isa::kSectionAlignment), &end);
         compiled.image_address = align_up(end, isa::kSectionAlignment);
-        const uint64_t image_bytes = isa::encode_image(compiled.image).size();
-        compiled.dram_bytes_used = compiled.image_address + image_bytes - target_.dram.base;
+        compiled.image_bytes = isa::encode_image(compiled.image);
+        compiled.dram_bytes_used = compiled.image_address + compiled.image_bytes.size() - target_.dram.base;
         if (compiled.dram_bytes_used > target_.dram.size) {
             throw ir::UnsupportedError("the network needs " + std::to_string(compiled.dram_bytes_used) +
                                        " bytes of DRAM (activations, program, weights), '" + target_.dram.instance +
@@ -105,6 +106,33 @@ private:
         return wait.set("engine", builder_.engine(engine));
     }
     void sync(const std::string& engine) { builder_.emit(sync_instruction(engine)); }
+
+    // A vector-unit operand: where it starts and its element type.
+    struct Operand {
+        uint64_t address;
+        isa::ElementType type;
+    };
+    struct AddScaling {
+        int32_t multiplier_a, multiplier_b, shift, out_min, out_max;
+    };
+    void vadd(const std::string& engine, const Operand& a, const Operand& b, const Operand& dst, uint64_t elements,
+              const AddScaling& scaling) {
+        Instruction add(Opcode::kVectorAdd);
+        add.set("engine", builder_.engine(engine))
+            .set("a", a.address)
+            .set("b", b.address)
+            .set("dst", dst.address)
+            .set("elements", elements)
+            .set("a_type", static_cast<uint64_t>(a.type))
+            .set("b_type", static_cast<uint64_t>(b.type))
+            .set("out_type", static_cast<uint64_t>(dst.type))
+            .set("multiplier_a", static_cast<uint64_t>(scaling.multiplier_a))
+            .set("multiplier_b", static_cast<uint64_t>(scaling.multiplier_b))
+            .set("shift", static_cast<uint64_t>(scaling.shift))
+            .set("out_min", static_cast<uint64_t>(static_cast<uint32_t>(scaling.out_min)))
+            .set("out_max", static_cast<uint64_t>(static_cast<uint32_t>(scaling.out_max)));
+        builder_.emit(add);
+    }
 
     // --- weights kept on chip ---------------------------------------------------------------------
     // Cores with a weight buffer get the tiles of their macros there, as far as they fit, copied
@@ -133,19 +161,35 @@ private:
         return false;
     }
 
-    // Where `bytes` will be read from: the core's weight buffer if they fit, else DRAM.
-    ProgramBuilder::Patch place_weights(size_t core, const std::vector<uint8_t>& bytes, uint64_t* address) {
+    // Where weight data is read from: a fixed address in a core's weight buffer, or DRAM (an
+    // offset into the weights section, patched when the program is laid out).
+    struct WeightLocation {
+        bool on_chip = false;
+        uint64_t address = 0;
+        DataRef dram;
+    };
+
+    // The core's weight buffer if `bytes` still fit there, else DRAM.
+    WeightLocation place_weights(size_t core, const std::vector<uint8_t>& bytes) {
         const MemoryRegion& buffer = target_.cores[core].weight_buffer;
         std::vector<uint8_t>& image = resident_[core].bytes;
         const uint64_t offset = align_up(image.size(), isa::kSectionAlignment);
         if (buffer.size > 0 && offset + bytes.size() <= buffer.size) {
             image.resize(offset, 0);
             image.insert(image.end(), bytes.begin(), bytes.end());
-            *address = buffer.base + offset;
-            return {"", DataRef{}, 0};
+            return {true, buffer.base + offset, DataRef{}};
         }
-        *address = 0;
-        return {"", builder_.add_data(DataKind::kWeights, bytes), 0};
+        return {false, 0, builder_.add_data(DataKind::kWeights, bytes)};
+    }
+
+    // Points address operand `operand` at `location`: set now when on chip, patched when in DRAM.
+    static void point_at(Instruction& instruction, std::vector<ProgramBuilder::Patch>& patches,
+                         const std::string& operand, const WeightLocation& location) {
+        if (location.on_chip) {
+            instruction.set(operand, location.address);
+        } else {
+            patches.push_back({operand, location.dram, 0});
+        }
     }
 
     void finish_preload() {
@@ -222,22 +266,17 @@ private:
         return bytes;
     }
 
-    // A weight tile in the weights section: dense, or (MARS) packed with its block mask when some
-    // of its blocks are all zero and the tile lies on whole blocks.
-    // Each part is on chip (its address is known) or in DRAM (patched when the program is laid out).
+    // A weight tile: dense, or (MARS) packed with its block mask when some of its blocks are all
+    // zero and the tile lies on whole blocks.
     struct StoredTile {
-        ProgramBuilder::Patch weights;
-        uint64_t weights_address = 0;  // 0: in DRAM, see `weights`
+        WeightLocation weights;
         uint64_t bytes = 0;
-        bool masked = false;
-        ProgramBuilder::Patch mask;
-        uint64_t mask_address = 0;
+        std::optional<WeightLocation> mask;
         uint64_t mask_bytes = 0;
     };
 
     StoredTile store_tile(const ConvContext& conv, const WeightTile& tile, int weight_bits, size_t core) {
         const std::vector<uint8_t> dense = tile_bytes(conv, tile);
-        StoredTile stored;
         const CimGeometry& g = target_.geometry();
         const int64_t columns = tile.channels * weight_columns(weight_bits, g.bits_per_cell);
         if (options_.block_masks && tile.rows % g.max_active_wl == 0 && tile.row_offset % g.max_active_wl == 0 &&
@@ -248,21 +287,19 @@ private:
             const std::vector<int32_t> weights = decode_weights(dense.data(), dense.size(), weight_bits);
             const std::vector<uint8_t> mask = layout.mask_of(weights);
             if (std::find(mask.begin(), mask.end(), 0) != mask.end()) {
-                const std::vector<uint8_t> packed = layout.pack(weights, mask);
-                stored.masked = true;
-                stored.mask = place_weights(core, mask, &stored.mask_address);
-                stored.mask.operand = "mask";
-                stored.mask_bytes = mask.size();
                 // A tile with every block pruned reads nothing, but the instruction names one byte.
-                stored.bytes = std::max<uint64_t>(1, packed.size());
-                stored.weights =
-                    place_weights(core, packed.empty() ? std::vector<uint8_t>(1) : packed, &stored.weights_address);
-                stored.weights.operand = "src";
+                std::vector<uint8_t> packed = layout.pack(weights, mask);
+                if (packed.empty()) packed.resize(1);
+                StoredTile stored;
+                stored.mask = place_weights(core, mask);
+                stored.mask_bytes = mask.size();
+                stored.weights = place_weights(core, packed);
+                stored.bytes = packed.size();
                 return stored;
             }
         }
-        stored.weights = place_weights(core, dense, &stored.weights_address);
-        stored.weights.operand = "src";
+        StoredTile stored;
+        stored.weights = place_weights(core, dense);
         stored.bytes = dense.size();
         return stored;
     }
@@ -368,6 +405,26 @@ private:
             }
         };
 
+        // Per pass, its tiles round-robin over the macros, so that each macro gets work early.
+        std::vector<std::vector<size_t>> pass_order(static_cast<size_t>(mapping.passes));
+        std::set<int> layer_macros;
+        for (int pass = 0; pass < mapping.passes; ++pass) {
+            std::vector<std::vector<size_t>> by_macro(macro_names.size());
+            for (size_t t = 0; t < mapping.tiles.size(); ++t) {
+                if (mapping.tiles[t].pass == pass) by_macro[static_cast<size_t>(mapping.tiles[t].macro)].push_back(t);
+                layer_macros.insert(mapping.tiles[t].macro);
+            }
+            for (size_t i = 0, added = 1; added > 0; ++i) {
+                added = 0;
+                for (const std::vector<size_t>& tiles : by_macro) {
+                    if (i < tiles.size()) {
+                        pass_order[static_cast<size_t>(pass)].push_back(tiles[i]);
+                        ++added;
+                    }
+                }
+            }
+        }
+
         load_band(0);
         for (size_t c : busy_cores) sync(target_.cores[c].dma);
         for (int64_t band = 0; band < bands; ++band) {
@@ -375,23 +432,7 @@ private:
             const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
             if (band + 1 < bands) load_band(band + 1);
             std::set<int> column_tiles_started;
-            for (int pass = 0; pass < mapping.passes; ++pass) {
-                std::vector<std::vector<size_t>> by_macro(macro_names.size());
-                for (size_t t = 0; t < mapping.tiles.size(); ++t) {
-                    if (mapping.tiles[t].pass == pass) by_macro[static_cast<size_t>(mapping.tiles[t].macro)].push_back(t);
-                }
-                // Round-robin over the macros so that each gets work early.
-                std::vector<size_t> order;
-                for (size_t i = 0;; ++i) {
-                    bool any = false;
-                    for (const std::vector<size_t>& tiles : by_macro) {
-                        if (i < tiles.size()) {
-                            order.push_back(tiles[i]);
-                            any = true;
-                        }
-                    }
-                    if (!any) break;
-                }
+            for (const std::vector<size_t>& order : pass_order) {
                 if (mapping.passes > 1 || band == 0) {
                     for (size_t t : order) {
                         const WeightTile& tile = mapping.tiles[t];
@@ -403,11 +444,10 @@ private:
                             .set("row_offset", static_cast<uint64_t>(tile.row_offset))
                             .set("channel_offset", 0)
                             .set("weight_bits", static_cast<uint64_t>(weight_bits))
-                            .set("src", stored[t].weights_address)
-                            .set("mask", stored[t].mask_address);
+                            .set("mask", 0);
                         std::vector<ProgramBuilder::Patch> patches;
-                        if (stored[t].weights_address == 0) patches.push_back(stored[t].weights);
-                        if (stored[t].masked && stored[t].mask_address == 0) patches.push_back(stored[t].mask);
+                        point_at(write, patches, "src", stored[t].weights);
+                        if (stored[t].mask) point_at(write, patches, "mask", *stored[t].mask);
                         builder_.emit_patched(write, patches);
                         ++stats.weight_tiles_written;
                         stats.weight_bytes_loaded += stored[t].bytes + stored[t].mask_bytes;
@@ -458,9 +498,7 @@ private:
                     }
                 }
             }
-            for (const std::string& macro : macro_names) {
-                if (builder_.has_engine(macro)) sync(macro);
-            }
+            for (int macro : layer_macros) sync(macro_names[static_cast<size_t>(macro)]);
             emit_band_output(conv, buffers, busy_cores, first_output_row, rows,
                              {bias_table, multiplier_table, shift_table});
         }
@@ -481,22 +519,11 @@ private:
             const CoreChannels& channels = conv.mapping.cores[c];
             // Slots 1.. into slot 0, exactly: (a + b) * 2^14 shifted back by 14 rounds nothing.
             for (int slot = 1; slot < conv.mapping.slots; ++slot) {
-                const uint64_t elements = positions * static_cast<uint64_t>(channels.channels);
-                Instruction add(Opcode::kVectorAdd);
-                add.set("engine", builder_.engine(target_.cores[c].vector_unit))
-                    .set("a", buffers[c].partial_sums)
-                    .set("b", buffers[c].partial_sums + buffers[c].partial_sum_stride * static_cast<uint64_t>(slot))
-                    .set("dst", buffers[c].partial_sums)
-                    .set("elements", elements)
-                    .set("a_type", static_cast<uint64_t>(isa::ElementType::kInt32))
-                    .set("b_type", static_cast<uint64_t>(isa::ElementType::kInt32))
-                    .set("out_type", static_cast<uint64_t>(isa::ElementType::kInt32))
-                    .set("multiplier_a", 1u << 14)
-                    .set("multiplier_b", 1u << 14)
-                    .set("shift", 14)
-                    .set("out_min", static_cast<uint64_t>(static_cast<uint32_t>(INT32_MIN)))
-                    .set("out_max", static_cast<uint64_t>(INT32_MAX));
-                builder_.emit(add);
+                const Operand sums{buffers[c].partial_sums, isa::ElementType::kInt32};
+                const Operand slot_sums{sums.address + buffers[c].partial_sum_stride * static_cast<uint64_t>(slot),
+                                        isa::ElementType::kInt32};
+                vadd(target_.cores[c].vector_unit, sums, slot_sums, sums,
+                     positions * static_cast<uint64_t>(channels.channels), {1 << 14, 1 << 14, 14, INT32_MIN, INT32_MAX});
             }
             const uint64_t table_offset = static_cast<uint64_t>(channels.first_channel) * 4;
             Instruction requant(Opcode::kVectorRequantize);
@@ -551,23 +578,15 @@ private:
         const uint64_t total = out.elements();
         const uint64_t cores = target_.cores.size();
         const uint64_t share = (total + cores - 1) / cores;
+        const AddScaling scaling{static_cast<int32_t>(node.attribute_ints("multiplier_a", {0}).at(0)),
+                                 static_cast<int32_t>(node.attribute_ints("multiplier_b", {0}).at(0)),
+                                 static_cast<int32_t>(node.attribute_ints("shift", {1}).at(0)),
+                                 attribute_int32(node, "out_min"), attribute_int32(node, "out_max")};
         for (uint64_t c = 0; c < cores && c * share < total; ++c) {
-            const uint64_t first = c * share, count = std::min(share, total - first);
-            Instruction add(Opcode::kVectorAdd);
-            add.set("engine", builder_.engine(target_.cores[c].vector_unit))
-                .set("a", a.address + first * a.element_bytes)
-                .set("b", b.address + first * b.element_bytes)
-                .set("dst", out.address + first * out.element_bytes)
-                .set("elements", count)
-                .set("a_type", static_cast<uint64_t>(a.type))
-                .set("b_type", static_cast<uint64_t>(b.type))
-                .set("out_type", static_cast<uint64_t>(out.type))
-                .set("multiplier_a", static_cast<uint64_t>(node.attribute_ints("multiplier_a", {0}).at(0)))
-                .set("multiplier_b", static_cast<uint64_t>(node.attribute_ints("multiplier_b", {0}).at(0)))
-                .set("shift", static_cast<uint64_t>(node.attribute_ints("shift", {1}).at(0)))
-                .set("out_min", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(node, "out_min"))))
-                .set("out_max", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(node, "out_max"))));
-            builder_.emit(add);
+            const uint64_t first = c * share;
+            vadd(target_.cores[c].vector_unit, {a.address + first * a.element_bytes, a.type},
+                 {b.address + first * b.element_bytes, b.type}, {out.address + first * out.element_bytes, out.type},
+                 std::min(share, total - first), scaling);
         }
         for (uint64_t c = 0; c < cores && c * share < total; ++c) sync(target_.cores[c].vector_unit);
     }

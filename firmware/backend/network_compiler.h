@@ -41,6 +41,7 @@ struct LayerStats {
 
 struct CompiledNetwork {
     isa::ProgramImage image;
+    std::vector<uint8_t> image_bytes;  // `image` encoded, as the loader writes it
     uint64_t image_address = 0;  // where the loader puts the image header: after everything else
     std::string scheduler;
     std::vector<ActivationLayout> inputs;   // graph inputs, in order: the host writes them here

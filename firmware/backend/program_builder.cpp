@@ -58,13 +58,6 @@ void ProgramBuilder::fill(size_t slot, isa::Instruction instruction, const std::
     code_.at(slot) = std::move(instruction);
 }
 
-bool ProgramBuilder::has_engine(const std::string& instance) const {
-    for (const isa::EngineBinding& binding : engines_) {
-        if (binding.instance == instance) return true;
-    }
-    return false;
-}
-
 isa::ProgramImage ProgramBuilder::finish(uint64_t base, uint64_t* end) {
     code_.push_back(isa::Instruction(isa::Opcode::kHalt));
     isa::ProgramImage image;

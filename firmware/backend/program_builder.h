@@ -40,7 +40,6 @@ public:
     void emit(const isa::Instruction& instruction);
     void emit(isa::Instruction instruction, const std::string& operand, const DataRef& ref, uint64_t extra = 0);
     void emit_patched(isa::Instruction instruction, const std::vector<Patch>& patches);
-    bool has_engine(const std::string& instance) const;
     // Keeps the next instruction's place for one that can only be written later (fill), such as a
     // preload at the start of the program whose size is known at the end.
     size_t reserve();

@@ -15,7 +15,7 @@ public:
     Target read() {
         Target target;
         target.file = netlist_.file;
-        target.scheduler = first_of_type("scheduler");
+        target.scheduler = engine(first_of_type("scheduler"), "scheduler", where_of_file());
         target.dram = region(first_of_type("dram_controller"), "dram_controller", where_of_file());
         const YAML::Node cores = child_or_undefined(netlist_.root, "cores");
         if (cores) {

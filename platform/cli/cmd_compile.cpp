@@ -82,9 +82,9 @@ int run(const std::vector<std::string>& args) {
         const Platform platform(parse_netlist(load_yaml_file(target_file), target_file));
         const backend::CompiledNetwork compiled =
             backend::compile_network(graph, backend::describe_target(platform), backend::BackendOptions{});
-        const std::vector<uint8_t> bytes = isa::encode_image(compiled.image);
-        isa::write_file_bytes(out_file, bytes);
-        std::cout << backend::format_mapping(compiled) << "wrote " << out_file << ": " << bytes.size() << " bytes, "
+        isa::write_file_bytes(out_file, compiled.image_bytes);
+        std::cout << backend::format_mapping(compiled) << "wrote " << out_file << ": " << compiled.image_bytes.size()
+                  << " bytes, "
                   << compiled.image.code.size() << " instructions; load it at " << isa::to_hex(compiled.image_address)
                   << "\n";
     }
