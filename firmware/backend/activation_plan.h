@@ -39,6 +39,10 @@ struct ActivationLayout {
     uint64_t pixel_address(int64_t y, int64_t x) const {
         return address + static_cast<uint64_t>(y) * row_bytes() + static_cast<uint64_t>(x) * pixel_bytes();
     }
+    // Byte offset from `address` of channel c of real pixel p (p = y * width + x, as NCHW numbers it).
+    uint64_t element_offset(int64_t c, int64_t p) const {
+        return pixel_address(p / width + border, p % width + border) - address + static_cast<uint64_t>(c) * element_bytes;
+    }
 };
 
 // Flatten, Reshape and Identity: their output is their input's storage.

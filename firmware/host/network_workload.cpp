@@ -8,8 +8,7 @@
 #include "firmware/backend/target.h"
 #include "firmware/compiler/interpreter/integer_interpreter.h"
 #include "firmware/compiler/io/model_source.h"
-#include "firmware/compiler/io/tensor_file.h"
-#include "firmware/compiler/passes/calibrate.h"
+#include "firmware/compiler/io/input_source.h"
 #include "firmware/compiler/passes/prune_blocks.h"
 #include "firmware/compiler/passes/quantize.h"
 #include "firmware/compiler/passes/quantize_network.h"
@@ -44,8 +43,7 @@ std::vector<uint8_t> to_chip_layout(const ir::Tensor& tensor, const backend::Act
     const int64_t pixels = layout.height * layout.width;
     for (int64_t c = 0; c < layout.channels; ++c) {
         for (int64_t p = 0; p < pixels; ++p) {
-            const uint64_t at = layout.pixel_address(p / layout.width + layout.border, p % layout.width + layout.border) -
-                                layout.address + static_cast<uint64_t>(c) * layout.element_bytes;
+            const uint64_t at = layout.element_offset(c, p);
             const auto value = static_cast<uint64_t>(values[static_cast<size_t>(c * pixels + p)]);
             for (uint64_t b = 0; b < layout.element_bytes; ++b) bytes[at + b] = static_cast<uint8_t>(value >> (8 * b));
         }
@@ -62,8 +60,7 @@ ir::Tensor from_chip_layout(const std::vector<uint8_t>& bytes, const backend::Ac
     const size_t size = ir::element_size(like.type);
     for (int64_t c = 0; c < layout.channels; ++c) {
         for (int64_t p = 0; p < pixels; ++p) {
-            const uint64_t at = layout.pixel_address(p / layout.width + layout.border, p % layout.width + layout.border) -
-                                layout.address + static_cast<uint64_t>(c) * layout.element_bytes;
+            const uint64_t at = layout.element_offset(c, p);
             std::memcpy(tensor.data.data() + static_cast<size_t>(c * pixels + p) * size, bytes.data() + at, size);
         }
     }
@@ -102,18 +99,13 @@ NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
             options.block_masks = true;
         }
         compiled_ = backend::compile_network(graph_, target, options);
-        image_bytes_ = isa::encode_image(compiled_.image);
         scheduler_base_ = platform_.address_map().find(compiled_.scheduler)->base;
 
         ir::TensorMap inputs;
         for (const std::string& name : graph_.inputs) {
-            ir::Tensor input;
-            if (params_.input.rfind("random:", 0) == 0) {
-                input = passes::random_input(graph_, name, std::stoull(params_.input.substr(7)), "input");
-            } else {
-                input = io::read_tensor_file(relative_to(context.file, params_.input));
-                input.name = name;
-            }
+            const bool random = params_.input.rfind("random:", 0) == 0;
+            const ir::Tensor input = io::read_input_source(
+                graph_, name, random ? params_.input : relative_to(context.file, params_.input), "input");
             inputs[name] = passes::quantize_input(input, graph_.tensor(name).quant);
             inputs_.push_back(inputs[name]);
         }
@@ -129,7 +121,7 @@ NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
 }
 
 void NetworkWorkload::run() {
-    load_program(host_, image_bytes_, compiled_.image_address);
+    load_program(host_, compiled_.image_bytes, compiled_.image_address);
     for (size_t i = 0; i < inputs_.size(); ++i) {
         const std::vector<uint8_t> bytes = to_chip_layout(inputs_[i], compiled_.inputs[i]);
         host_.load(compiled_.inputs[i].address, bytes.data(), bytes.size());
@@ -224,7 +216,7 @@ bool NetworkWorkload::report(nlohmann::json& results) const {
                {"tops_per_watt_on_chip", chip_energy_pj > 0 ? ops / chip_energy_pj : 0.0},
                {"energy_per_inference_pj", energy_pj},
                {"instructions", outcome_.executed},
-               {"program_bytes", image_bytes_.size()},
+               {"program_bytes", compiled_.image_bytes.size()},
                {"dram_bytes_used", compiled_.dram_bytes_used},
                {"reference_wall_s", reference_wall_s_}};
     // Per layer, from one layer-end interrupt to the next. Energy is booked when a command runs,

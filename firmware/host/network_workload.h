@@ -46,7 +46,6 @@ private:
     Host& host_;
     ir::Graph graph_;
     backend::CompiledNetwork compiled_;
-    std::vector<uint8_t> image_bytes_;
     uint64_t scheduler_base_ = 0;
     std::vector<ir::Tensor> inputs_;    // integer inputs, in graph input order
     std::vector<ir::Tensor> expected_;  // the reference interpreter's outputs

@@ -8,9 +8,9 @@
 #include <stdexcept>
 
 #include "firmware/compiler/interpreter/integer_interpreter.h"
+#include "firmware/compiler/io/input_source.h"
 #include "firmware/compiler/io/model_source.h"
 #include "firmware/compiler/io/tensor_file.h"
-#include "firmware/compiler/passes/calibrate.h"
 #include "firmware/compiler/passes/quantize.h"
 #include "firmware/compiler/passes/quantize_network.h"
 #include "platform/cli/command.h"
@@ -25,24 +25,11 @@ constexpr std::size_t kTop = 5;
 }
 
 ir::Tensor read_input(const ir::Graph& graph, const std::string& source) {
-    const std::string& name = graph.inputs.at(0);
-    const std::string random = "random:";
-    if (source.compare(0, random.size(), random) == 0) {
-        const std::string seed = source.substr(random.size());
-        if (seed.empty() || seed.find_first_not_of("0123456789") != std::string::npos) {
-            usage_error("bad --input '" + source + "', expected random:SEED with a non-negative integer seed");
-        }
-        return passes::random_input(graph, name, std::stoull(seed), "input");
+    try {
+        return io::read_input_source(graph, graph.inputs.at(0), source, "--input");
+    } catch (const io::InputSourceError& error) {
+        usage_error(error.what());
     }
-    ir::Tensor input = io::read_tensor_file(source);
-    const ir::Shape& expected = graph.tensor(name).shape;
-    if (input.type != ir::DataType::kFloat32) usage_error(source + ": input must be float32");
-    if (input.shape != expected) {
-        usage_error(source + ": input has shape " + ir::to_string(input.shape) + ", the model expects " +
-                    ir::to_string(expected));
-    }
-    input.name = name;
-    return input;
 }
 
 // One block per image of the batch: `top-5: I1 ... I5`, then one line per class.
