@@ -29,6 +29,7 @@ enum class Opcode : uint16_t {
     kVectorMaxPool = 0x0032,
     kVectorAvgPool = 0x0033,
     kVectorRequantize = 0x0034,
+    kPermute = 0x0038,
     kSignal = 0x0040,
     kWait = 0x0041,
     kSync = 0x0042,

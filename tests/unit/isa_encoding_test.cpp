@@ -61,8 +61,8 @@ TEST(IsaOpcodeTable, EveryOpcodeHasOneEntryThatFitsTheWord) {
     const Opcode all[] = {Opcode::kHalt,          Opcode::kDma,           Opcode::kWeightWrite,
                           Opcode::kMvm,           Opcode::kVectorAdd,     Opcode::kVectorRelu,
                           Opcode::kVectorMaxPool, Opcode::kVectorAvgPool, Opcode::kVectorRequantize,
-                          Opcode::kSignal,        Opcode::kWait,          Opcode::kSync,
-                          Opcode::kBarrier,       Opcode::kInterrupt};
+                          Opcode::kPermute,       Opcode::kSignal,        Opcode::kWait,
+                          Opcode::kSync,          Opcode::kBarrier,       Opcode::kInterrupt};
     ASSERT_EQ(opcode_table().size(), std::size(all));
     for (Opcode opcode : all) {
         const OpcodeSpec& spec = spec_of(opcode);
@@ -74,6 +74,7 @@ TEST(IsaOpcodeTable, EveryOpcodeHasOneEntryThatFitsTheWord) {
     // The widest instruction fills the payload exactly; a new operand there needs a new opcode.
     EXPECT_EQ(spec_of(Opcode::kVectorRequantize).payload_bytes(), 60u);
     EXPECT_EQ(spec_of(Opcode::kMvm).payload_bytes(), 41u);
+    EXPECT_EQ(spec_of(Opcode::kPermute).payload_bytes(), 42u);
 }
 
 TEST(IsaEncoding, WordLayoutIsHeaderThenPackedLittleEndianOperands) {
