@@ -237,12 +237,12 @@ private:
         int64_t row_pitch() const { return shape.flat() ? padded_width : shape.out_width; }
     };
 
-    // The weights of `tile` as bytes, row-major rows x channels.
-    std::vector<uint8_t> tile_bytes(const ConvContext& conv, const WeightTile& tile) const {
+    // The weights of `tile`, row-major rows x channels.
+    std::vector<int32_t> tile_weights(const ConvContext& conv, const WeightTile& tile) const {
         const ir::Tensor& weight = graph_.initializers.at(conv.node->input(1));
         const int8_t* w = weight.values<int8_t>();
         const ConvShape& s = conv.shape;
-        std::vector<uint8_t> bytes(static_cast<size_t>(tile.rows * tile.channels));
+        std::vector<int32_t> values(static_cast<size_t>(tile.rows * tile.channels));
         for (int64_t r = 0; r < tile.rows; ++r) {
             const int64_t index = tile.span_start + r;  // (v, c) within the kernel row, or a feature
             for (int64_t k = 0; k < tile.channels; ++k) {
@@ -260,10 +260,10 @@ private:
                     const int64_t v = index / s.in_channels, c = index % s.in_channels;
                     offset = ((channel * s.in_channels + c) * s.kernel_h + tile.kernel_row) * s.kernel_w + v;
                 }
-                bytes[static_cast<size_t>(r * tile.channels + k)] = static_cast<uint8_t>(w[offset]);
+                values[static_cast<size_t>(r * tile.channels + k)] = w[offset];
             }
         }
-        return bytes;
+        return values;
     }
 
     // A weight tile: dense, or (MARS) packed with its block mask when some of its blocks are all
@@ -276,7 +276,7 @@ private:
     };
 
     StoredTile store_tile(const ConvContext& conv, const WeightTile& tile, int weight_bits, size_t core) {
-        const std::vector<uint8_t> dense = tile_bytes(conv, tile);
+        const std::vector<int32_t> weights = tile_weights(conv, tile);
         const CimGeometry& g = target_.geometry();
         const int64_t columns = tile.channels * weight_columns(weight_bits, g.bits_per_cell);
         if (options_.block_masks && tile.rows % g.max_active_wl == 0 && tile.row_offset % g.max_active_wl == 0 &&
@@ -284,7 +284,6 @@ private:
             const SparseTileLayout layout(static_cast<int>(tile.rows), static_cast<int>(tile.channels), weight_bits,
                                           static_cast<int>(weight_columns(weight_bits, g.bits_per_cell)),
                                           g.max_active_wl, g.columns_per_adc);
-            const std::vector<int32_t> weights = decode_weights(dense.data(), dense.size(), weight_bits);
             const std::vector<uint8_t> mask = layout.mask_of(weights);
             if (std::find(mask.begin(), mask.end(), 0) != mask.end()) {
                 // A tile with every block pruned reads nothing, but the instruction names one byte.
@@ -298,6 +297,7 @@ private:
                 return stored;
             }
         }
+        const std::vector<uint8_t> dense = encode_weights(weights, weight_bits);
         StoredTile stored;
         stored.weights = place_weights(core, dense);
         stored.bytes = dense.size();

@@ -36,6 +36,15 @@ int32_t load_weight(const uint8_t* bytes, int width) {
 
 int bytes_per_weight(int weight_bits) { return weight_bits <= 8 ? 1 : 2; }
 
+std::vector<uint8_t> encode_weights(const std::vector<int32_t>& weights, int weight_bits) {
+    const int width = bytes_per_weight(weight_bits);
+    std::vector<uint8_t> bytes(weights.size() * width);
+    for (size_t i = 0; i < weights.size(); ++i) {
+        store_weight(weights[i], width, bytes.data() + i * width);
+    }
+    return bytes;
+}
+
 std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weight_bits) {
     const int width = bytes_per_weight(weight_bits);
     std::vector<int32_t> weights(count);

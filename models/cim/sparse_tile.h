@@ -32,6 +32,9 @@ namespace cimvp {
 // Bytes one stored weight takes: 1 up to 8 bits, 2 (int16) above.
 int bytes_per_weight(int weight_bits);
 
+// The stored form of a dense tile's weights (row-major), as weight_write reads it.
+std::vector<uint8_t> encode_weights(const std::vector<int32_t>& weights, int weight_bits);
+
 // `count` weights stored back to back (1 or 2 bytes each), sign-extended to int32; the macro
 // applies the low weight_bits bits, so unsigned weights survive the sign extension.
 std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weight_bits);
