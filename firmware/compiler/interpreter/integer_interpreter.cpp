@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "firmware/compiler/interpreter/integer_kernels.h"
+#include "firmware/compiler/interpreter/weight_pool_kernels.h"
 #include "firmware/compiler/ir/window.h"
 #include "firmware/compiler/passes/integer_ops.h"
 
@@ -63,6 +64,9 @@ class Planner {
     Planner(const ir::Graph& graph, IntegerInterpreter::Plan& plan) : graph_(graph), plan_(plan) {}
 
     void plan_node(const ir::Node& node) {
+        // A weight-pool layer computes from its pool, indices and error term, not its dense weight.
+        if (node.op_type == "QConv" && node.has_attribute("pool")) return pooled_conv(node);
+        if (node.op_type == "QGemm" && node.has_attribute("pool")) return pooled_gemm(node);
         if (node.op_type == "QConv") return conv(node);
         if (node.op_type == "QGemm") return gemm(node);
         if (node.op_type == "QRelu") return relu(node);
@@ -138,6 +142,65 @@ class Planner {
             }
             std::vector<int32_t> accumulators(static_cast<std::size_t>(outputs * rows));
             multiply_packed(packed, patches.data(), rows, accumulators.data());
+            std::vector<int32_t> transposed(accumulators.size());  // channel-major -> row-major
+            requantize_channels(accumulators.data(), bias32.data(), requantizers, outputs, rows, low, high,
+                                transposed.data());
+            std::vector<int32_t>& output = buffers[target];
+            output.resize(transposed.size());
+            for (int64_t o = 0; o < outputs; ++o) {
+                for (int64_t r = 0; r < rows; ++r) output[r * outputs + o] = transposed[o * rows + r];
+            }
+        });
+    }
+
+    void pooled_conv(const ir::Node& node) {
+        const ir::Shape& x = shape(node.inputs.at(0));
+        if (x.size() != 4) fail(node, "only 2-D convolution has an integer kernel");
+        if (node.attribute_int("group", 1) != 1) fail(node, "a weight-pool convolution must have group 1");
+        require_int16(node, graph_.tensor(node.inputs[0]));
+        const PooledWeights pooled = load_pooled_weights(graph_, node);
+        const ir::WindowGeometry window = ir::resolve_window(node, x, {pooled.kernel_h, pooled.kernel_w});
+        const int64_t out_channels = pooled.out_channels, positions = window.output[0] * window.output[1];
+        const auto bias = graph_.initializers.at(node.inputs.at(2)).as_int64s();
+        std::vector<int32_t> bias32(bias.begin(), bias.end());
+        const auto requantizers = channel_requantizers(node, out_channels);
+        const int32_t low = out_min(node), high = out_max(node);
+        const std::size_t source = in(node), target = out(node);
+        const int64_t batch = x[0], in_plane = x[1] * x[2] * x[3];
+        plan_.steps.push_back([=](Buffers& buffers) {
+            std::vector<int16_t> patches;
+            std::vector<int32_t> accumulators(static_cast<std::size_t>(out_channels * positions));
+            std::vector<int32_t>& output = buffers[target];
+            output.resize(static_cast<std::size_t>(batch * out_channels * positions));
+            for (int64_t n = 0; n < batch; ++n) {
+                gather_patches(buffers[source].data() + n * in_plane, x[1], window, padded_depth(pooled.depth()),
+                               patches);
+                pooled_accumulators(pooled, patches.data(), positions, accumulators.data());
+                requantize_channels(accumulators.data(), bias32.data(), requantizers, out_channels, positions, low,
+                                    high, output.data() + n * out_channels * positions);
+            }
+        });
+    }
+
+    void pooled_gemm(const ir::Node& node) {
+        const ir::Shape& x = shape(node.inputs.at(0));
+        require_int16(node, graph_.tensor(node.inputs[0]));
+        const PooledWeights pooled = load_pooled_weights(graph_, node);
+        if (x.size() != 2 || x[1] != pooled.channels) fail(node, "input " + ir::to_string(x) + " does not match weight");
+        const auto bias = graph_.initializers.at(node.inputs.at(2)).as_int64s();
+        std::vector<int32_t> bias32(bias.begin(), bias.end());
+        const auto requantizers = channel_requantizers(node, pooled.out_channels);
+        const int32_t low = out_min(node), high = out_max(node);
+        const std::size_t source = in(node), target = out(node);
+        const int64_t rows = x[0], features = x[1], outputs = pooled.out_channels;
+        plan_.steps.push_back([=](Buffers& buffers) {
+            const int64_t stride = padded_depth(features);
+            std::vector<int16_t> patches(static_cast<std::size_t>(rows * stride), 0);
+            for (int64_t r = 0; r < rows; ++r) {
+                std::copy_n(buffers[source].data() + r * features, features, patches.data() + r * stride);
+            }
+            std::vector<int32_t> accumulators(static_cast<std::size_t>(outputs * rows));
+            pooled_accumulators(pooled, patches.data(), rows, accumulators.data());
             std::vector<int32_t> transposed(accumulators.size());  // channel-major -> row-major
             requantize_channels(accumulators.data(), bias32.data(), requantizers, outputs, rows, low, high,
                                 transposed.data());
