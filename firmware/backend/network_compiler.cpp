@@ -11,6 +11,7 @@
 #include "firmware/compiler/ir/summary.h"
 #include "firmware/compiler/ir/window.h"
 #include "firmware/compiler/passes/integer_ops.h"
+#include "firmware/compiler/passes/weight_pool.h"
 #include "models/cim/sparse_tile.h"
 
 namespace cimvp::backend {
@@ -38,7 +39,11 @@ struct BandBuffers {
 class NetworkCompiler {
 public:
     NetworkCompiler(const ir::Graph& graph, const Target& target, const BackendOptions& options)
-        : graph_(graph), target_(target), options_(options), plan_(graph, target.dram.base) {}
+        : graph_(graph), target_(target), options_(options), plan_(graph, target.dram.base) {
+        for (const CoreTarget& core : target_.cores) {
+            for (const MacroTarget& macro : core.macros) macro_names_.push_back(macro.instance);
+        }
+    }
 
     CompiledNetwork compile() {
         CompiledNetwork compiled;
@@ -235,32 +240,64 @@ private:
         }
         // Positions from one output row to the next in the partial sums.
         int64_t row_pitch() const { return shape.flat() ? padded_width : shape.out_width; }
+        // Input address of kernel row `kernel_row`, span offset `span_start`, for output row `y` of
+        // a band whose input starts at `input`: the window starts at padded pixel (y*stride + u, first_column).
+        uint64_t window(uint64_t input, int64_t y, int64_t kernel_row, int64_t span_start) const {
+            return input + static_cast<uint64_t>(((y * shape.stride_h + kernel_row) * padded_width + first_column) *
+                                                     pixel_bytes +
+                                                 span_start);
+        }
     };
 
-    // The weights of `tile`, row-major rows x channels.
-    std::vector<int32_t> tile_weights(const ConvContext& conv, const WeightTile& tile) const {
-        const ir::Tensor& weight = graph_.initializers.at(conv.node->input(1));
-        const int8_t* w = weight.values<int8_t>();
+    ConvContext conv_context(const ir::Node& node) const {
+        ConvContext conv;
+        conv.node = &node;
+        conv.shape = conv_shape_of(node, graph_);
+        conv.in = &plan_.of(node.input(0));
+        conv.out = &plan_.of(node.outputs.at(0));
+        if (conv.in->element_bytes != 1) unsupported(node, "inputs wider than 8 bits are not mapped");
+        conv.input_bits = graph_.tensor(node.input(0)).quant.bits;
+        conv.input_signed = conv.in->type == isa::ElementType::kInt8;
+        if (conv.input_bits < 1 || conv.input_bits > 8) unsupported(node, "inputs must be quantized to 1..8 bits");
+        if (node.op_type == "QGemm") {
+            conv.padded_width = 1;
+            conv.pixel_bytes = conv.shape.in_channels;
+            conv.first_row = conv.first_column = 0;
+        } else {
+            conv.padded_width = conv.in->padded_width();
+            conv.pixel_bytes = conv.in->channels;
+            conv.first_row = conv.in->border - conv.shape.pad_top;
+            conv.first_column = conv.in->border - conv.shape.pad_left;
+        }
+        return conv;
+    }
+
+    // Element (r, k) of a weight tile of `weight` (a [K, C, kh, kw] conv or [M, F] gemm tensor):
+    // tile row r is (v, c) of its kernel row, or a feature.
+    int64_t weight_offset(const ConvContext& conv, const WeightTile& tile, int64_t r, int64_t k) const {
         const ConvShape& s = conv.shape;
+        const int64_t index = tile.span_start + r;
+        const int64_t channel = tile.first_channel + k;
+        if (conv.node->op_type == "QGemm") {
+            // Memory holds the features HWC; a Flatten numbered them CHW.
+            int64_t feature = index;
+            if (conv.in->flattened_from_spatial) {
+                const int64_t pixels = conv.in->height * conv.in->width;
+                feature = (index % conv.in->channels) * pixels + index / conv.in->channels;
+            }
+            return channel * s.in_channels + feature;
+        }
+        const int64_t v = index / s.in_channels, c = index % s.in_channels;
+        return ((channel * s.in_channels + c) * s.kernel_h + tile.kernel_row) * s.kernel_w + v;
+    }
+
+    // The values of `tile` taken from initializer `weight`, row-major rows x channels.
+    std::vector<int32_t> tile_weights(const ConvContext& conv, const WeightTile& tile, const std::string& weight) const {
+        const int8_t* w = graph_.initializers.at(weight).values<int8_t>();
         std::vector<int32_t> values(static_cast<size_t>(tile.rows * tile.channels));
         for (int64_t r = 0; r < tile.rows; ++r) {
-            const int64_t index = tile.span_start + r;  // (v, c) within the kernel row, or a feature
             for (int64_t k = 0; k < tile.channels; ++k) {
-                const int64_t channel = tile.first_channel + k;
-                int64_t offset;
-                if (conv.node->op_type == "QGemm") {
-                    // Memory holds the features HWC; a Flatten numbered them CHW.
-                    int64_t feature = index;
-                    if (conv.in->flattened_from_spatial) {
-                        const int64_t pixels = conv.in->height * conv.in->width;
-                        feature = (index % conv.in->channels) * pixels + index / conv.in->channels;
-                    }
-                    offset = channel * s.in_channels + feature;
-                } else {
-                    const int64_t v = index / s.in_channels, c = index % s.in_channels;
-                    offset = ((channel * s.in_channels + c) * s.kernel_h + tile.kernel_row) * s.kernel_w + v;
-                }
-                values[static_cast<size_t>(r * tile.channels + k)] = w[offset];
+                values[static_cast<size_t>(r * tile.channels + k)] = w[weight_offset(conv, tile, r, k)];
             }
         }
         return values;
@@ -275,11 +312,11 @@ private:
         uint64_t mask_bytes = 0;
     };
 
-    StoredTile store_tile(const ConvContext& conv, const WeightTile& tile, int weight_bits, size_t core) {
-        const std::vector<int32_t> weights = tile_weights(conv, tile);
+    StoredTile store_tile(const std::vector<int32_t>& weights, const WeightTile& tile, int weight_bits, bool masks,
+                          size_t core) {
         const CimGeometry& g = target_.geometry();
         const int64_t columns = tile.channels * weight_columns(weight_bits, g.bits_per_cell);
-        if (options_.block_masks && tile.rows % g.max_active_wl == 0 && tile.row_offset % g.max_active_wl == 0 &&
+        if (masks && tile.rows % g.max_active_wl == 0 && tile.row_offset % g.max_active_wl == 0 &&
             columns % g.columns_per_adc == 0) {
             const SparseTileLayout layout(static_cast<int>(tile.rows), static_cast<int>(tile.channels), weight_bits,
                                           static_cast<int>(weight_columns(weight_bits, g.bits_per_cell)),
@@ -304,9 +341,51 @@ private:
         return stored;
     }
 
-    // The largest band that fits every busy core's buffer.
-    int64_t band_rows(const ConvContext& conv, std::vector<BandBuffers>& buffers) const {
+    // Every tile of the layer's mapping, taken from initializer `weight`.
+    std::vector<StoredTile> store_tiles(const ConvContext& conv, const std::string& weight, bool masks) {
+        const std::vector<int> core_of_macro = target_.core_of_macro();
+        std::vector<StoredTile> stored;
+        for (const WeightTile& tile : conv.mapping.tiles) {
+            stored.push_back(store_tile(tile_weights(conv, tile, weight), tile, conv.mapping.weight_bits, masks,
+                                        static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)])));
+        }
+        return stored;
+    }
+
+    struct Tables {
+        DataRef bias, multipliers, shifts;
+    };
+
+    // Requantization tables: bias, multiplier and shift per output channel.
+    Tables requantization_tables(const ir::Node& node, int64_t channels) {
+        std::vector<int32_t> bias, multipliers, shifts;
+        const std::vector<int64_t> bias_values = graph_.initializers.at(node.input(2)).as_int64s();
+        for (int64_t k = 0; k < channels; ++k) {
+            const passes::Requantizer requantizer = passes::requantizer_of(node, static_cast<size_t>(k));
+            bias.push_back(static_cast<int32_t>(bias_values[static_cast<size_t>(k)]));
+            multipliers.push_back(requantizer.multiplier);
+            shifts.push_back(requantizer.shift);
+        }
+        return {builder_.add_int32_constants(bias), builder_.add_int32_constants(multipliers),
+                builder_.add_int32_constants(shifts)};
+    }
+
+    // Where one core keeps a conv band: two input buffers, the int32 partial sums the output is
+    // requantized from, the tiles' partial sums (the same place for a dense layer), the pool
+    // macro's column results (pool mode) and the requantized output.
+    struct BandBuffers {
+        uint64_t input[2] = {0, 0};
+        uint64_t pool_results[2] = {0, 0};
+        uint64_t partial_sums = 0;
+        uint64_t tile_sums = 0;          // slot 0; slot s is partial_sum_stride * s further
+        uint64_t partial_sum_stride = 0;
+        uint64_t staging = 0;
+    };
+
+    // The largest band that fits every busy core's buffer; `pool_columns` > 0 in pool mode.
+    int64_t band_rows(const ConvContext& conv, int64_t pool_columns, std::vector<BandBuffers>& buffers) const {
         const uint64_t out_bytes = conv.out->element_bytes;
+        const auto tile_slots = static_cast<uint64_t>(conv.mapping.tiles.empty() ? 0 : conv.mapping.slots);
         for (int64_t rows = conv.shape.out_height; rows >= 1; --rows) {
             const bool ping_pong = rows < conv.shape.out_height;
             const uint64_t input = align_up(static_cast<uint64_t>(conv.input_bytes(rows)), 64);
@@ -320,9 +399,18 @@ private:
                 BandBuffers& band = buffers[c];
                 band.input[0] = buffer.base;
                 band.input[1] = ping_pong ? buffer.base + input : buffer.base;
-                band.partial_sums = band.input[1] + input;
+                uint64_t next = band.input[1] + input;
                 band.partial_sum_stride = align_up(positions * channels * 4, 64);
-                band.staging = band.partial_sums + band.partial_sum_stride * static_cast<uint64_t>(conv.mapping.slots);
+                if (pool_columns > 0) {  // pool results twice, pool sums, then the error term's slots
+                    const uint64_t results = align_up(positions * static_cast<uint64_t>(pool_columns) * 4, 64);
+                    band.pool_results[0] = next;
+                    band.pool_results[1] = next + results;
+                    band.partial_sums = next + 2 * results;
+                    band.tile_sums = band.partial_sums + band.partial_sum_stride;
+                } else {  // the tiles' slot 0 is what is requantized
+                    band.partial_sums = band.tile_sums = next;
+                }
+                band.staging = band.tile_sums + band.partial_sum_stride * tile_slots;
                 fits = band.staging + positions * channels * out_bytes <= buffer.base + buffer.size;
             }
             if (fits) return rows;
@@ -331,182 +419,404 @@ private:
                                     std::to_string(conv.input_bytes(1)) + " bytes, partial sums and output on top)");
     }
 
-    void emit_conv(const ir::Node& node, LayerStats& stats) {
-        ConvContext conv;
-        conv.node = &node;
-        conv.shape = conv_shape_of(node, graph_);
-        conv.in = &plan_.of(node.input(0));
-        conv.out = &plan_.of(node.outputs.at(0));
-        const ir::Tensor& input = graph_.tensor(node.input(0));
-        const ir::Tensor& weight = graph_.initializers.at(node.input(1));
-        if (conv.in->element_bytes != 1) unsupported(node, "inputs wider than 8 bits are not mapped");
-        conv.input_bits = input.quant.bits;
-        conv.input_signed = conv.in->type == isa::ElementType::kInt8;
-        const int weight_bits = weight.quant.bits;
-        if (weight_bits < 2 || weight_bits > 8 || conv.input_bits < 1 || conv.input_bits > 8) {
-            unsupported(node, "weights and inputs must be quantized to 2..8 bits");
-        }
-        if (node.op_type == "QGemm") {
-            conv.padded_width = 1;
-            conv.pixel_bytes = conv.shape.in_channels;
-            conv.first_row = conv.first_column = 0;
-        } else {
-            conv.padded_width = conv.in->padded_width();
-            conv.pixel_bytes = conv.in->channels;
-            conv.first_row = conv.in->border - conv.shape.pad_top;
-            conv.first_column = conv.in->border - conv.shape.pad_left;
-        }
-        conv.mapping = map_conv(conv.shape, target_, weight_bits, options_.block_masks);
-        const ConvMapping& mapping = conv.mapping;
-        stats.passes = mapping.passes;
-        stats.macros_used = mapping.macros_used;
-
-        const std::vector<int> core_of_macro = target_.core_of_macro();
-        std::vector<StoredTile> stored;
-        for (const WeightTile& tile : mapping.tiles) {
-            stored.push_back(
-                store_tile(conv, tile, weight_bits, static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)])));
-        }
-        // Requantization tables: bias, multiplier and shift per output channel.
-        std::vector<int32_t> bias, multipliers, shifts;
-        const std::vector<int64_t> bias_values = graph_.initializers.at(node.input(2)).as_int64s();
-        for (int64_t k = 0; k < conv.shape.out_channels; ++k) {
-            const passes::Requantizer requantizer = passes::requantizer_of(node, static_cast<size_t>(k));
-            bias.push_back(static_cast<int32_t>(bias_values[static_cast<size_t>(k)]));
-            multipliers.push_back(requantizer.multiplier);
-            shifts.push_back(requantizer.shift);
-        }
-        const DataRef bias_table = builder_.add_int32_constants(bias);
-        const DataRef multiplier_table = builder_.add_int32_constants(multipliers);
-        const DataRef shift_table = builder_.add_int32_constants(shifts);
-
-        std::vector<BandBuffers> buffers;
-        const int64_t rows_per_band = band_rows(conv, buffers);
-        const int64_t bands = (conv.shape.out_height + rows_per_band - 1) / rows_per_band;
-        stats.bands = bands;
-        std::vector<size_t> busy_cores;
+    std::vector<size_t> busy_cores(const ConvMapping& mapping) const {
+        std::vector<size_t> cores;
         for (size_t c = 0; c < target_.cores.size(); ++c) {
-            if (mapping.cores[c].channels > 0) busy_cores.push_back(c);
+            if (mapping.cores[c].channels > 0) cores.push_back(c);
         }
-        std::vector<std::string> macro_names;
-        for (const CoreTarget& core : target_.cores) {
-            for (const MacroTarget& macro : core.macros) macro_names.push_back(macro.instance);
-        }
+        return cores;
+    }
 
-        auto load_band = [&](int64_t band) {
-            const int64_t first_output_row = band * rows_per_band;
-            const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
-            const uint64_t src = conv.in->address + static_cast<uint64_t>((first_output_row * conv.shape.stride_h +
-                                                                          conv.first_row) *
-                                                                         conv.padded_width * conv.pixel_bytes);
-            const auto bytes = static_cast<uint64_t>(conv.input_bytes(rows));
-            for (size_t c : busy_cores) {
-                dma(target_.cores[c].dma, src, buffers[c].input[band % 2], bytes, 1, 0, 0);
-            }
-        };
+    // Copies the input rows of band `band` into every busy core's buffer for that band.
+    void load_band(const ConvContext& conv, const std::vector<size_t>& cores, const std::vector<BandBuffers>& buffers,
+                   int64_t band, int64_t rows_per_band) {
+        const int64_t first_output_row = band * rows_per_band;
+        const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
+        const uint64_t src = conv.in->address + static_cast<uint64_t>((first_output_row * conv.shape.stride_h +
+                                                                      conv.first_row) *
+                                                                     conv.padded_width * conv.pixel_bytes);
+        const auto bytes = static_cast<uint64_t>(conv.input_bytes(rows));
+        for (size_t c : cores) dma(target_.cores[c].dma, src, buffers[c].input[band % 2], bytes, 1, 0, 0);
+    }
 
-        // Per pass, its tiles round-robin over the macros, so that each macro gets work early.
-        std::vector<std::vector<size_t>> pass_order(static_cast<size_t>(mapping.passes));
-        std::set<int> layer_macros;
+    // The order tiles are issued in, per pass: round-robin over the macros, so that each macro
+    // gets work early; and the macros the layer uses.
+    struct TileOrder {
+        std::vector<std::vector<size_t>> passes;
+        std::set<int> macros;
+    };
+    TileOrder tile_order(const ConvMapping& mapping) const {
+        TileOrder order;
+        if (mapping.tiles.empty()) return order;
+        order.passes.resize(static_cast<size_t>(mapping.passes));
         for (int pass = 0; pass < mapping.passes; ++pass) {
-            std::vector<std::vector<size_t>> by_macro(macro_names.size());
+            std::vector<std::vector<size_t>> by_macro(macro_names_.size());
             for (size_t t = 0; t < mapping.tiles.size(); ++t) {
                 if (mapping.tiles[t].pass == pass) by_macro[static_cast<size_t>(mapping.tiles[t].macro)].push_back(t);
-                layer_macros.insert(mapping.tiles[t].macro);
+                order.macros.insert(mapping.tiles[t].macro);
             }
             for (size_t i = 0, added = 1; added > 0; ++i) {
                 added = 0;
                 for (const std::vector<size_t>& tiles : by_macro) {
                     if (i < tiles.size()) {
-                        pass_order[static_cast<size_t>(pass)].push_back(tiles[i]);
+                        order.passes[static_cast<size_t>(pass)].push_back(tiles[i]);
                         ++added;
                     }
                 }
             }
         }
+        return order;
+    }
 
-        load_band(0);
-        for (size_t c : busy_cores) sync(target_.cores[c].dma);
+    void write_weights(const std::string& macro, const WeightLocation& source, uint64_t bytes, int64_t rows,
+                       int64_t channels, int64_t row_offset, int weight_bits, const StoredTile* masked) {
+        Instruction write(Opcode::kWeightWrite);
+        write.set("engine", builder_.engine(macro))
+            .set("bytes", bytes)
+            .set("rows", static_cast<uint64_t>(rows))
+            .set("channels", static_cast<uint64_t>(channels))
+            .set("row_offset", static_cast<uint64_t>(row_offset))
+            .set("channel_offset", 0)
+            .set("weight_bits", static_cast<uint64_t>(weight_bits))
+            .set("mask", 0);
+        std::vector<ProgramBuilder::Patch> patches;
+        point_at(write, patches, "src", source);
+        if (masked != nullptr && masked->mask) point_at(write, patches, "mask", *masked->mask);
+        builder_.emit_patched(write, patches);
+    }
+
+    // The MVMs of one macro over a band: one for the whole band when flat, else one per output row.
+    // Vector p's results go to output + p * output_stride.
+    void mvm_over_band(const ConvContext& conv, const std::string& macro, uint64_t input, int64_t band_rows,
+                       int64_t kernel_row, int64_t span_start, int64_t rows, int64_t row_offset, int64_t channels,
+                       int weight_bits, uint64_t output, uint64_t output_stride, bool accumulate) {
+        Instruction mvm(Opcode::kMvm);
+        mvm.set("engine", builder_.engine(macro))
+            .set("output_stride", output_stride)
+            .set("row_offset", static_cast<uint64_t>(row_offset))
+            .set("rows", static_cast<uint64_t>(rows))
+            .set("channel_offset", 0)
+            .set("channels", static_cast<uint64_t>(channels))
+            .set("weight_bits", static_cast<uint64_t>(weight_bits))
+            .set("input_bits", static_cast<uint64_t>(conv.input_bits))
+            .set("input_signed", conv.input_signed ? 1 : 0)
+            .set("accumulate", accumulate ? 1 : 0)
+            .set("input_stride", static_cast<uint64_t>(conv.shape.stride_w * conv.pixel_bytes));
+        if (conv.shape.flat()) {
+            mvm.set("input", conv.window(input, 0, kernel_row, span_start))
+                .set("vectors", static_cast<uint64_t>(conv.positions(band_rows)));
+            builder_.emit(mvm.set("output", output));
+            return;
+        }
+        for (int64_t y = 0; y < band_rows; ++y) {
+            mvm.set("input", conv.window(input, y, kernel_row, span_start))
+                .set("vectors", static_cast<uint64_t>(conv.shape.out_width));
+            builder_.emit(mvm.set("output", output + static_cast<uint64_t>(y * conv.shape.out_width) * output_stride));
+        }
+    }
+
+    // One band of the layer's weight tiles: weight writes when weights reload (several passes, or
+    // the first band), then each tile's MVMs into its core's tile partial sums.
+    void emit_tiles(const ConvContext& conv, const TileOrder& order, const std::vector<StoredTile>& stored,
+                    const std::vector<BandBuffers>& buffers, int64_t band, int64_t band_rows, LayerStats& stats) {
+        const ConvMapping& mapping = conv.mapping;
+        const std::vector<int> core_of_macro = target_.core_of_macro();
+        std::set<int> column_tiles_started;
+        for (const std::vector<size_t>& pass : order.passes) {
+            if (mapping.passes > 1 || band == 0) {
+                for (size_t t : pass) {
+                    const WeightTile& tile = mapping.tiles[t];
+                    write_weights(macro_names_[static_cast<size_t>(tile.macro)], stored[t].weights, stored[t].bytes,
+                                  tile.rows, tile.channels, tile.row_offset, mapping.weight_bits, &stored[t]);
+                    ++stats.weight_tiles_written;
+                    stats.weight_bytes_loaded += stored[t].bytes + stored[t].mask_bytes;
+                }
+            }
+            for (size_t t : pass) {
+                const WeightTile& tile = mapping.tiles[t];
+                const auto core = static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)]);
+                const CoreChannels& channels = mapping.cores[core];
+                const bool accumulate = !column_tiles_started.insert(tile.column_tile * mapping.slots + tile.slot).second;
+                const uint64_t output = buffers[core].tile_sums +
+                                        buffers[core].partial_sum_stride * static_cast<uint64_t>(tile.slot) +
+                                        static_cast<uint64_t>(tile.first_channel - channels.first_channel) * 4;
+                mvm_over_band(conv, macro_names_[static_cast<size_t>(tile.macro)], buffers[core].input[band % 2],
+                              band_rows, tile.kernel_row, tile.span_start, tile.rows, tile.row_offset, tile.channels,
+                              mapping.weight_bits, output, static_cast<uint64_t>(channels.channels) * 4, accumulate);
+            }
+        }
+    }
+
+    // Adds a core's tile partial-sum slots 1.. into slot 0, exactly: (a + b) * 2^14 shifted back by
+    // 14 rounds nothing.
+    void reduce_slots(const ConvContext& conv, size_t core, const BandBuffers& buffers, int64_t band_rows) {
+        const auto elements =
+            static_cast<uint64_t>(conv.positions(band_rows)) * static_cast<uint64_t>(conv.mapping.cores[core].channels);
+        const Operand sums{buffers.tile_sums, isa::ElementType::kInt32};
+        for (int slot = 1; slot < conv.mapping.slots; ++slot) {
+            const Operand slot_sums{sums.address + buffers.partial_sum_stride * static_cast<uint64_t>(slot),
+                                    isa::ElementType::kInt32};
+            vadd(target_.cores[core].vector_unit, sums, slot_sums, sums, elements,
+                 {1 << 14, 1 << 14, 14, INT32_MIN, INT32_MAX});
+        }
+    }
+
+    void emit_conv(const ir::Node& node, LayerStats& stats) {
+        ConvContext conv = conv_context(node);
+        if (node.has_attribute("pool") && target_.has_pool_hardware()) return emit_pooled_conv(conv, stats);
+        const int weight_bits = graph_.initializers.at(node.input(1)).quant.bits;
+        if (weight_bits < 2 || weight_bits > 8) unsupported(node, "weights must be quantized to 2..8 bits");
+        conv.mapping = map_conv(conv.shape, target_, weight_bits, options_.block_masks);
+        stats.passes = conv.mapping.passes;
+        stats.macros_used = conv.mapping.macros_used;
+        const std::vector<StoredTile> stored = store_tiles(conv, node.input(1), options_.block_masks);
+        const Tables tables = requantization_tables(node, conv.shape.out_channels);
+
+        std::vector<BandBuffers> buffers;
+        const int64_t rows_per_band = band_rows(conv, 0, buffers);
+        const int64_t bands = (conv.shape.out_height + rows_per_band - 1) / rows_per_band;
+        stats.bands = bands;
+        const std::vector<size_t> cores = busy_cores(conv.mapping);
+        const TileOrder order = tile_order(conv.mapping);
+
+        load_band(conv, cores, buffers, 0, rows_per_band);
+        for (size_t c : cores) sync(target_.cores[c].dma);
         for (int64_t band = 0; band < bands; ++band) {
             const int64_t first_output_row = band * rows_per_band;
             const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
-            if (band + 1 < bands) load_band(band + 1);
-            std::set<int> column_tiles_started;
-            for (const std::vector<size_t>& order : pass_order) {
-                if (mapping.passes > 1 || band == 0) {
-                    for (size_t t : order) {
-                        const WeightTile& tile = mapping.tiles[t];
-                        Instruction write(Opcode::kWeightWrite);
-                        write.set("engine", builder_.engine(macro_names[static_cast<size_t>(tile.macro)]))
-                            .set("bytes", stored[t].bytes)
-                            .set("rows", static_cast<uint64_t>(tile.rows))
-                            .set("channels", static_cast<uint64_t>(tile.channels))
-                            .set("row_offset", static_cast<uint64_t>(tile.row_offset))
-                            .set("channel_offset", 0)
-                            .set("weight_bits", static_cast<uint64_t>(weight_bits))
-                            .set("mask", 0);
-                        std::vector<ProgramBuilder::Patch> patches;
-                        point_at(write, patches, "src", stored[t].weights);
-                        if (stored[t].mask) point_at(write, patches, "mask", *stored[t].mask);
-                        builder_.emit_patched(write, patches);
-                        ++stats.weight_tiles_written;
-                        stats.weight_bytes_loaded += stored[t].bytes + stored[t].mask_bytes;
+            if (band + 1 < bands) load_band(conv, cores, buffers, band + 1, rows_per_band);
+            emit_tiles(conv, order, stored, buffers, band, rows, stats);
+            for (int macro : order.macros) sync(macro_names_[static_cast<size_t>(macro)]);
+            for (size_t c : cores) reduce_slots(conv, c, buffers[c], rows);
+            emit_band_output(conv, buffers, cores, first_output_row, rows, tables);
+        }
+    }
+
+    // --- weight-pool layers in pool mode (CIMPool) -------------------------------------------------
+    // The layer's accumulators are a * (pool part) + b * (error part), docs/ir.md. Per band: the
+    // error term runs as an ordinary layer of +-1 weights on the core's macros; for each kernel row
+    // and segment, the pool macro multiplies the segment's input slice with every pool vector at
+    // once, and the crossbar adds each output channel's indexed column into the pool partial sums.
+    // The vector unit then forms a * pool + b * error and requantizes. Pool results are
+    // double-buffered, so the pool macro computes segment i while the crossbar routes segment i-1.
+    static constexpr int kErrorWeightBits = 1;  // +-1 weights (pruned blocks are skipped by masks)
+
+    struct PoolLayer {
+        const ir::Tensor* pool = nullptr;     // int8 [N, L]
+        const ir::Tensor* indices = nullptr;  // int32 [K, kh, segments]
+        std::string error;                    // the error initializer, "" without an error term
+        std::vector<passes::SpanSegment> segments;
+        int64_t pool_size = 0, vector_length = 0;
+        int pool_bits = 0;
+        int64_t pool_scale = 0, error_scale = 0;
+    };
+
+    PoolLayer pool_layer_of(const ConvContext& conv) const {
+        const ir::Node& node = *conv.node;
+        PoolLayer layer;
+        layer.pool = &graph_.initializers.at(node.attribute_string("pool", ""));
+        layer.indices = &graph_.initializers.at(node.attribute_string("pool_indices", ""));
+        layer.error = node.attribute_string("pool_error", "");
+        layer.pool_size = layer.pool->shape.at(0);
+        layer.vector_length = node.attribute_int("vector_length", 0);
+        layer.segments = passes::pool_segments(conv.shape.kernel_w, conv.shape.in_channels,
+                                               static_cast<int>(layer.vector_length),
+                                               passes::parse_pool_axis(node.attribute_string("pool_axis", "")));
+        layer.pool_scale = node.attribute_int("pool_scale", 0);
+        layer.error_scale = layer.error.empty() ? 0 : node.attribute_int("error_scale", 0);
+        // +-1 pools are binary cells; otherwise the narrowest two's complement that holds the pool.
+        const int8_t* values = layer.pool->values<int8_t>();
+        int magnitude = 0;
+        bool binary = true;
+        for (int64_t i = 0; i < layer.pool->element_count(); ++i) {
+            binary = binary && (values[i] == 1 || values[i] == -1);
+            magnitude = std::max(magnitude, values[i] < 0 ? -values[i] - 1 : int{values[i]});
+        }
+        layer.pool_bits = 2;
+        while (!binary && (1 << (layer.pool_bits - 1)) <= magnitude) ++layer.pool_bits;
+        if (binary) layer.pool_bits = 1;
+        // The vector unit scales with 16-bit unsigned multipliers, doubled to keep the shift exact.
+        if (layer.pool_scale < 1 || 2 * layer.pool_scale > 32767 || layer.error_scale < 0 ||
+            2 * layer.error_scale > 32767) {
+            unsupported(node, "pool_scale must be 1..16383 and error_scale 0..16383 for the vector unit");
+        }
+        return layer;
+    }
+
+    // Without an error term, output channels go to cores in whole pool groups, like column tiles.
+    ConvMapping pool_group_mapping(const ConvShape& shape, int64_t pool_size) const {
+        ConvMapping mapping;
+        mapping.cores.assign(target_.cores.size(), CoreChannels{});
+        const int64_t groups = (shape.out_channels + pool_size - 1) / pool_size;
+        const auto cores = static_cast<int64_t>(target_.cores.size());
+        for (int64_t g = 0; g < groups; ++g) {
+            CoreChannels& core = mapping.cores[static_cast<size_t>(g * std::min(cores, groups) / groups)];
+            if (core.channels == 0) core.first_channel = g * pool_size;
+            core.channels = std::min(shape.out_channels, (g + 1) * pool_size) - core.first_channel;
+        }
+        return mapping;
+    }
+
+    // The crossbar's source table for output channels [first, first + ports) at (kernel row, segment).
+    std::vector<uint8_t> index_table(const PoolLayer& layer, int64_t first, int64_t ports, int64_t kernel_row,
+                                     size_t segment, int64_t kernel_h) const {
+        const int32_t* idx = layer.indices->values<int32_t>();
+        const auto segments = static_cast<int64_t>(layer.segments.size());
+        std::vector<uint8_t> table(static_cast<size_t>(ports) * 2);
+        for (int64_t o = 0; o < ports; ++o) {
+            const int32_t source = idx[((first + o) * kernel_h + kernel_row) * segments + static_cast<int64_t>(segment)];
+            table[static_cast<size_t>(2 * o)] = static_cast<uint8_t>(source);
+            table[static_cast<size_t>(2 * o + 1)] = static_cast<uint8_t>(source >> 8);
+        }
+        return table;
+    }
+
+    // The pool is the same for every layer, so each pool macro is written once, on first use.
+    void load_pool(const PoolLayer& layer, size_t core, LayerStats& stats) {
+        if (pool_loaded_.count(core)) return;
+        pool_loaded_.insert(core);
+        const int8_t* values = layer.pool->values<int8_t>();
+        std::vector<int32_t> tile(static_cast<size_t>(layer.vector_length * layer.pool_size));
+        for (int64_t r = 0; r < layer.vector_length; ++r) {
+            for (int64_t j = 0; j < layer.pool_size; ++j) {
+                tile[static_cast<size_t>(r * layer.pool_size + j)] = values[j * layer.vector_length + r];
+            }
+        }
+        const std::vector<uint8_t> bytes = encode_weights(tile, layer.pool_bits);
+        write_weights(target_.cores[core].pool_macro->instance, place_weights(core, bytes), bytes.size(),
+                      layer.vector_length, layer.pool_size, 0, layer.pool_bits, nullptr);
+        ++stats.weight_tiles_written;
+        stats.weight_bytes_loaded += bytes.size();
+    }
+
+    void emit_pooled_conv(ConvContext& conv, LayerStats& stats) {
+        const ir::Node& node = *conv.node;
+        const PoolLayer layer = pool_layer_of(conv);
+        const CimGeometry& pool_geometry = target_.cores.front().pool_macro->geometry;
+        if (pool_geometry.rows < layer.vector_length ||
+            pool_geometry.columns < layer.pool_size * weight_columns(layer.pool_bits, pool_geometry.bits_per_cell)) {
+            unsupported(node, "a pool of " + std::to_string(layer.pool_size) + " vectors of " +
+                                  std::to_string(layer.vector_length) + " x " + std::to_string(layer.pool_bits) +
+                                  "-bit weights does not fit pool macro '" + target_.cores.front().pool_macro->instance +
+                                  "'");
+        }
+        if (!layer.error.empty()) {
+            conv.mapping = map_conv(conv.shape, target_, kErrorWeightBits, true);
+        } else {
+            conv.mapping = pool_group_mapping(conv.shape, layer.pool_size);
+        }
+        const std::vector<size_t> cores = busy_cores(conv.mapping);
+        for (size_t c : cores) {
+            const CoreChannels& channels = conv.mapping.cores[c];
+            const int64_t end = channels.first_channel + channels.channels;
+            if (channels.first_channel % layer.pool_size != 0 ||
+                (end % layer.pool_size != 0 && end != conv.shape.out_channels)) {
+                unsupported(node, "core '" + target_.cores[c].name + "' would compute channels " +
+                                      std::to_string(channels.first_channel) + ".." + std::to_string(end - 1) +
+                                      ", not whole groups of " + std::to_string(layer.pool_size) +
+                                      " (give the macros a multiple of the pool size in columns)");
+            }
+        }
+        stats.passes = conv.mapping.passes;
+        stats.macros_used = conv.mapping.macros_used + static_cast<int64_t>(cores.size());
+        const std::vector<StoredTile> stored =
+            layer.error.empty() ? std::vector<StoredTile>{} : store_tiles(conv, layer.error, true);
+        const Tables tables = requantization_tables(node, conv.shape.out_channels);
+
+        // Index tables, per core: for each group, kernel row and segment.
+        struct Route {
+            WeightLocation table;
+            int64_t first_channel, ports, kernel_row;
+            size_t segment;
+        };
+        std::vector<std::vector<Route>> routes(target_.cores.size());
+        for (size_t c : cores) {
+            load_pool(layer, c, stats);
+            const CoreChannels& channels = conv.mapping.cores[c];
+            for (int64_t u = 0; u < conv.shape.kernel_h; ++u) {
+                for (size_t s = 0; s < layer.segments.size(); ++s) {
+                    for (int64_t first = channels.first_channel; first < channels.first_channel + channels.channels;
+                         first += layer.pool_size) {
+                        const int64_t ports =
+                            std::min(layer.pool_size, channels.first_channel + channels.channels - first);
+                        routes[c].push_back({place_weights(c, index_table(layer, first, ports, u, s,
+                                                                          conv.shape.kernel_h)),
+                                             first, ports, u, s});
                     }
                 }
-                for (size_t t : order) {
-                    const WeightTile& tile = mapping.tiles[t];
-                    const auto core = static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)]);
-                    const CoreChannels& channels = mapping.cores[core];
-                    const bool accumulate =
-                        !column_tiles_started.insert(tile.column_tile * mapping.slots + tile.slot).second;
-                    const uint64_t psum_row = static_cast<uint64_t>(channels.channels) * 4;
-                    const uint64_t output = buffers[core].partial_sums +
-                                            buffers[core].partial_sum_stride * static_cast<uint64_t>(tile.slot) +
-                                            static_cast<uint64_t>(tile.first_channel - channels.first_channel) * 4;
-                    const uint64_t input = buffers[core].input[band % 2];
-                    const int64_t step = conv.shape.stride_w * conv.pixel_bytes;
-                    Instruction mvm(Opcode::kMvm);
-                    mvm.set("engine", builder_.engine(macro_names[static_cast<size_t>(tile.macro)]))
-                        .set("output_stride", psum_row)
-                        .set("row_offset", static_cast<uint64_t>(tile.row_offset))
-                        .set("rows", static_cast<uint64_t>(tile.rows))
-                        .set("channel_offset", 0)
-                        .set("channels", static_cast<uint64_t>(tile.channels))
-                        .set("weight_bits", static_cast<uint64_t>(weight_bits))
-                        .set("input_bits", static_cast<uint64_t>(conv.input_bits))
-                        .set("input_signed", conv.input_signed ? 1 : 0)
-                        .set("accumulate", accumulate ? 1 : 0)
-                        .set("input_stride", static_cast<uint64_t>(step));
-                    // Output row y, kernel row u: the window starts at padded pixel (y*stride + u, first_column).
-                    auto window = [&](int64_t y) {
-                        return input + static_cast<uint64_t>(((y * conv.shape.stride_h + tile.kernel_row) *
-                                                                  conv.padded_width +
-                                                              conv.first_column) *
-                                                                 conv.pixel_bytes +
-                                                             tile.span_start);
-                    };
-                    if (conv.shape.flat()) {
-                        mvm.set("input", window(0)).set("vectors", static_cast<uint64_t>(conv.positions(rows)));
-                        builder_.emit(mvm.set("output", output));
-                    } else {
-                        for (int64_t y = 0; y < rows; ++y) {
-                            mvm.set("input", window(y)).set("vectors", static_cast<uint64_t>(conv.shape.out_width));
-                            const uint64_t row_output =
-                                output + static_cast<uint64_t>(y * conv.shape.out_width) * psum_row;
-                            builder_.emit(mvm.set("output", row_output));
+            }
+        }
+
+        std::vector<BandBuffers> buffers;
+        const int64_t rows_per_band = band_rows(conv, layer.pool_size, buffers);
+        const int64_t bands = (conv.shape.out_height + rows_per_band - 1) / rows_per_band;
+        stats.bands = bands;
+        const TileOrder order = tile_order(conv.mapping);
+        const uint64_t pool_stride = static_cast<uint64_t>(layer.pool_size) * 4;
+
+        load_band(conv, cores, buffers, 0, rows_per_band);
+        for (size_t c : cores) sync(target_.cores[c].dma);
+        for (int64_t band = 0; band < bands; ++band) {
+            const int64_t first_output_row = band * rows_per_band;
+            const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
+            const auto positions = static_cast<uint64_t>(conv.positions(rows));
+            if (band + 1 < bands) load_band(conv, cores, buffers, band + 1, rows_per_band);
+            emit_tiles(conv, order, stored, buffers, band, rows, stats);
+            size_t step = 0;
+            for (int64_t u = 0; u < conv.shape.kernel_h; ++u) {
+                for (size_t s = 0; s < layer.segments.size(); ++s, ++step) {
+                    for (size_t c : cores) {
+                        mvm_over_band(conv, target_.cores[c].pool_macro->instance, buffers[c].input[band % 2], rows, u,
+                                      layer.segments[s].offset, layer.segments[s].length, 0, layer.pool_size,
+                                      layer.pool_bits, buffers[c].pool_results[step % 2], pool_stride, false);
+                    }
+                    // This segment's results are in, and the crossbar is done with the previous
+                    // segment's (whose buffer the next MVM overwrites).
+                    for (size_t c : cores) sync(target_.cores[c].pool_macro->instance);
+                    for (size_t c : cores) sync(target_.cores[c].crossbar);
+                    for (size_t c : cores) {
+                        const CoreChannels& channels = conv.mapping.cores[c];
+                        for (const Route& route : routes[c]) {
+                            if (route.kernel_row != u || route.segment != s) continue;
+                            Instruction permute(Opcode::kPermute);
+                            permute.set("engine", builder_.engine(target_.cores[c].crossbar))
+                                .set("src", buffers[c].pool_results[step % 2])
+                                .set("dst", buffers[c].partial_sums +
+                                                static_cast<uint64_t>(route.first_channel - channels.first_channel) * 4)
+                                .set("vectors", positions)
+                                .set("inputs", static_cast<uint64_t>(layer.pool_size))
+                                .set("ports", static_cast<uint64_t>(route.ports))
+                                .set("src_stride", pool_stride)
+                                .set("dst_stride", static_cast<uint64_t>(channels.channels) * 4)
+                                .set("accumulate", step > 0 ? 1 : 0);
+                            std::vector<ProgramBuilder::Patch> patches;
+                            point_at(permute, patches, "table", route.table);
+                            builder_.emit_patched(permute, patches);
+                            stats.weight_bytes_loaded += static_cast<uint64_t>(route.ports) * 2;
                         }
                     }
                 }
             }
-            for (int macro : layer_macros) sync(macro_names[static_cast<size_t>(macro)]);
-            emit_band_output(conv, buffers, busy_cores, first_output_row, rows,
-                             {bias_table, multiplier_table, shift_table});
+            for (size_t c : cores) sync(target_.cores[c].crossbar);
+            for (int macro : order.macros) sync(macro_names_[static_cast<size_t>(macro)]);
+            // accumulators = a * pool + b * error, exactly: doubled multipliers and a shift of 1.
+            for (size_t c : cores) {
+                const uint64_t elements = positions * static_cast<uint64_t>(conv.mapping.cores[c].channels);
+                const Operand pool_sums{buffers[c].partial_sums, isa::ElementType::kInt32};
+                if (layer.error.empty()) {
+                    vadd(target_.cores[c].vector_unit, pool_sums, pool_sums, pool_sums, elements,
+                         {static_cast<int32_t>(2 * layer.pool_scale), 0, 1, INT32_MIN, INT32_MAX});
+                    continue;
+                }
+                reduce_slots(conv, c, buffers[c], rows);
+                vadd(target_.cores[c].vector_unit, pool_sums, {buffers[c].tile_sums, isa::ElementType::kInt32},
+                     pool_sums, elements,
+                     {static_cast<int32_t>(2 * layer.pool_scale), static_cast<int32_t>(2 * layer.error_scale), 1,
+                      INT32_MIN, INT32_MAX});
+            }
+            emit_band_output(conv, buffers, cores, first_output_row, rows, tables);
         }
     }
-
-    struct Tables {
-        DataRef bias, multipliers, shifts;
-    };
 
     // Requantizes a band's partial sums on each core's vector unit and writes the rows to DRAM.
     void emit_band_output(const ConvContext& conv, const std::vector<BandBuffers>& buffers,
@@ -517,14 +827,6 @@ private:
         const auto positions = static_cast<uint64_t>(conv.positions(rows));
         for (size_t c : busy_cores) {
             const CoreChannels& channels = conv.mapping.cores[c];
-            // Slots 1.. into slot 0, exactly: (a + b) * 2^14 shifted back by 14 rounds nothing.
-            for (int slot = 1; slot < conv.mapping.slots; ++slot) {
-                const Operand sums{buffers[c].partial_sums, isa::ElementType::kInt32};
-                const Operand slot_sums{sums.address + buffers[c].partial_sum_stride * static_cast<uint64_t>(slot),
-                                        isa::ElementType::kInt32};
-                vadd(target_.cores[c].vector_unit, sums, slot_sums, sums,
-                     positions * static_cast<uint64_t>(channels.channels), {1 << 14, 1 << 14, 14, INT32_MIN, INT32_MAX});
-            }
             const uint64_t table_offset = static_cast<uint64_t>(channels.first_channel) * 4;
             Instruction requant(Opcode::kVectorRequantize);
             requant.set("engine", builder_.engine(target_.cores[c].vector_unit))
@@ -536,7 +838,9 @@ private:
                 .set("out_type", static_cast<uint64_t>(out.type))
                 .set("out_min", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(*conv.node, "out_min"))))
                 .set("out_max", static_cast<uint64_t>(static_cast<uint32_t>(attribute_int32(*conv.node, "out_max"))));
-            emit_with_tables(requant, tables, table_offset);
+            builder_.emit_patched(requant, {{"bias", tables.bias, table_offset},
+                                            {"multipliers", tables.multipliers, table_offset},
+                                            {"shifts", tables.shifts, table_offset}});
         }
         for (size_t c : busy_cores) sync(target_.cores[c].vector_unit);
         const auto pitch = static_cast<uint64_t>(conv.row_pitch());
@@ -558,12 +862,6 @@ private:
             }
         }
         for (size_t c : busy_cores) sync(target_.cores[c].dma);
-    }
-
-    void emit_with_tables(Instruction requant, const Tables& tables, uint64_t offset) {
-        builder_.emit_patched(requant, {{"bias", tables.bias, offset},
-                                        {"multipliers", tables.multipliers, offset},
-                                        {"shifts", tables.shifts, offset}});
     }
 
     // --- element-wise add ------------------------------------------------------------------------
@@ -672,6 +970,8 @@ private:
     ActivationPlan plan_;
     ProgramBuilder builder_;
     std::vector<ResidentWeights> resident_;  // per core
+    std::vector<std::string> macro_names_;   // every macro, core by core, as tiles number them
+    std::set<size_t> pool_loaded_;           // cores whose pool macro holds the pool
     size_t preload_interrupt_slot_ = 0;
 };
 

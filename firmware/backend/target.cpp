@@ -112,7 +112,8 @@ private:
         for (const YAML::Node& entry : cores) {
             const SourceLocation where = where_of(entry, netlist_.file);
             if (!entry.IsMap()) fail(where, "each 'cores' entry is a map");
-            reject_unknown_keys(entry, {"name", "macros", "buffer", "weights", "dma", "vector"}, netlist_.file, "a cores entry");
+            reject_unknown_keys(entry, {"name", "macros", "buffer", "weights", "dma", "vector", "pool_macro", "crossbar"},
+                                netlist_.file, "a cores entry");
             CoreTarget core;
             core.name = scalar(entry, "name");
             const YAML::Node macros = child_or_undefined(entry, "macros");
@@ -131,6 +132,18 @@ private:
             }
             core.dma = engine(scalar(entry, "dma"), "dma_engine", where_of(entry["dma"], netlist_.file));
             core.vector_unit = engine(scalar(entry, "vector"), "vector_unit", where_of(entry["vector"], netlist_.file));
+            const bool has_pool = bool(child_or_undefined(entry, "pool_macro"));
+            if (has_pool != bool(child_or_undefined(entry, "crossbar"))) {
+                fail(where, "core '" + core.name + "' needs both 'pool_macro' and 'crossbar', or neither");
+            }
+            if (has_pool) {
+                const std::string pool = scalar(entry, "pool_macro");
+                const SourceLocation at = where_of(entry["pool_macro"], netlist_.file);
+                if (!used.insert(pool).second) fail(at, "macro '" + pool + "' is in two cores");
+                core.pool_macro = macro(pool, at);
+                core.crossbar =
+                    engine(scalar(entry, "crossbar"), "permutation_crossbar", where_of(entry["crossbar"], netlist_.file));
+            }
             target.cores.push_back(core);
         }
     }
@@ -160,6 +173,13 @@ int Target::macro_count() const {
     int count = 0;
     for (const CoreTarget& core : cores) count += static_cast<int>(core.macros.size());
     return count;
+}
+
+bool Target::has_pool_hardware() const {
+    for (const CoreTarget& core : cores) {
+        if (!core.pool_macro) return false;
+    }
+    return true;
 }
 
 std::vector<int> Target::core_of_macro() const {

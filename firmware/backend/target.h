@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct CoreTarget {
     MemoryRegion weight_buffer;   // optional (size 0: none): weight tiles kept on chip for the whole run
     std::string dma;
     std::string vector_unit;
+    // CIMPool hardware (both or neither): a macro that holds the network's weight pool, one pool
+    // vector per column, and the crossbar that routes its column results to output channels.
+    std::optional<MacroTarget> pool_macro;
+    std::string crossbar;
 };
 
 struct Target {
@@ -44,6 +49,8 @@ struct Target {
     std::vector<CoreTarget> cores;
 
     int macro_count() const;
+    // True when every core has a pool macro and a crossbar, so weight-pool layers run in pool mode.
+    bool has_pool_hardware() const;
     // For each macro index (core by core, as the back end numbers them), the index of its core.
     std::vector<int> core_of_macro() const;
     // Every macro of the chip shares one geometry (checked by describe_target).
@@ -52,7 +59,7 @@ struct Target {
 
 // Throws ConfigError at the netlist (and its `cores:` entry) when something the back end needs is
 // missing or of the wrong type: no scheduler, DRAM, macro, buffer, DMA engine or vector unit, an
-// instance that is not mapped, or macros of different geometry.
+// instance that is not mapped, macros of different geometry, or a pool macro without a crossbar.
 Target describe_target(const Platform& platform);
 
 }  // namespace cimvp::backend

@@ -12,6 +12,7 @@
 #include "firmware/compiler/passes/prune_blocks.h"
 #include "firmware/compiler/passes/quantize.h"
 #include "firmware/compiler/passes/quantize_network.h"
+#include "firmware/compiler/passes/weight_pool.h"
 #include "firmware/isa/program_image.h"
 #include "platform/platform.h"
 
@@ -28,6 +29,27 @@ NetworkWorkload::Params::Params(ParamReader& reader) {
                              "MARS structured sparsity: share of word-line-group blocks pruned per layer (0: dense)");
     input = reader.text("input", std::string("random:1"),
                         "random:SEED, or a float32 tensor file (.npy or .pb) relative to the scenario");
+    // CIMPool weight-pool compression (docs/ir.md): off unless pool_size is given.
+    const int64_t pool_size = reader.integer("pool_size", 0, 0, 4096, "weight-pool vectors (0: no weight pool)");
+    weight_pool = pool_size > 0;
+    pool.pool_size = static_cast<int>(pool_size);
+    pool.vector_length = static_cast<int>(
+        reader.integer("vector_length", 128, 1, 4096, "weights per pool vector (cut along the axis)"));
+    pool.axis = passes::parse_pool_axis(reader.choice("pool_axis", "kernel_row", {"kernel_row", "input_channels"},
+                                                      "what a vector is cut from: a kernel row's (kw, C) span, or C per tap"));
+    pool.assignment = passes::parse_pool_assignment(
+        reader.choice("pool_assignment", "non_repeating", {"non_repeating", "kmeans"},
+                      "non_repeating: each pool vector once per group of pool_size output channels (a permutation)"));
+    pool.format = passes::parse_pool_format(
+        reader.choice("pool_format", "binary", {"binary", "int", "full"}, "pool contents: +-1 with mean scaling, "
+                                                                            "pool_bits-bit integers, or 8-bit"));
+    pool.pool_bits = static_cast<int>(reader.integer("pool_bits", 4, 2, 8, "bits of an `int` pool's entries"));
+    pool.error_keep = reader.number("error_keep", 0.5, 0.0, 1.0,
+                                    "share of the 1-bit error term's blocks kept (0: no error term)");
+    pool.error_term = pool.error_keep > 0;
+    if (!pool.error_term) pool.error_keep = 1.0;
+    pool.seed = static_cast<uint64_t>(reader.integer("pool_seed", 1, 0, INT64_MAX, "seed of the pool's k-means"));
+    reader.require(!(weight_pool && sparsity > 0), "sparsity", "MARS sparsity and a weight pool do not combine");
 }
 
 namespace {
@@ -97,6 +119,17 @@ NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
             graph_ = std::move(pruned.graph);
             weight_sparsity_ = pruned.report.weight_sparsity();
             options.block_masks = true;
+        }
+        if (params_.weight_pool) {
+            // Error-term blocks are the macro's blocks (one column per +-1 weight), so pruned ones
+            // are skipped like MARS blocks.
+            const CimGeometry& g = target.geometry();
+            passes::WeightPoolConfig pool = params_.pool;
+            pool.error_group_rows = g.max_active_wl;
+            pool.error_group_channels = g.columns_per_adc;
+            passes::PooledGraph pooled = passes::weight_pool(graph_, pool);
+            graph_ = std::move(pooled.graph);
+            pool_report_ = std::move(pooled.report);
         }
         compiled_ = backend::compile_network(graph_, target, options);
         scheduler_base_ = platform_.address_map().find(compiled_.scheduler)->base;
@@ -249,6 +282,27 @@ bool NetworkWorkload::report(nlohmann::json& results) const {
         previous = end;
     }
     results["layers"] = layers;
+    if (pool_report_) {
+        nlohmann::json pooled_layers = nlohmann::json::array();
+        for (const passes::LayerPoolReport& layer : pool_report_->layers) {
+            nlohmann::json entry = {{"name", layer.layer}, {"pooled", layer.pooled}, {"weights", layer.weights}};
+            if (layer.pooled) {
+                entry["effective_bits"] = layer.effective_bits;
+                entry["relative_error"] = layer.relative_error;
+            } else {
+                entry["dense_reason"] = layer.dense_reason;
+            }
+            pooled_layers.push_back(entry);
+        }
+        results["weight_pool"] = {{"pool_size", params_.pool.pool_size},
+                                  {"vector_length", params_.pool.vector_length},
+                                  {"error_keep", params_.pool.error_term ? params_.pool.error_keep : 0.0},
+                                  {"pool_bits", pool_report_->pool_bits},
+                                  {"pooled_weights", pool_report_->pooled_weights},
+                                  {"effective_bits_per_weight", pool_report_->effective_bits_per_weight()},
+                                  {"relative_error", pool_report_->relative_error()},
+                                  {"layers", pooled_layers}};
+    }
     return match;
 }
 

@@ -7,10 +7,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "firmware/backend/network_compiler.h"
 #include "firmware/compiler/ir/graph.h"
+#include "firmware/compiler/passes/weight_pool.h"
 #include "firmware/host/program_loader.h"
 #include "platform/workload.h"
 
@@ -23,6 +25,8 @@ public:
         std::string precision;
         double sparsity;
         std::string input;  // random:SEED or a tensor file relative to the scenario
+        passes::WeightPoolConfig pool;
+        bool weight_pool;  // pool_size > 0
         explicit Params(ParamReader& reader);
     };
 
@@ -52,6 +56,7 @@ private:
     std::vector<ir::Tensor> produced_;  // what the chip wrote
     double reference_wall_s_ = 0.0;
     double weight_sparsity_ = 0.0;
+    std::optional<passes::WeightPoolReport> pool_report_;
     ProgramOutcome outcome_;
     std::vector<double> layer_end_ns_;        // per layer, when its interrupt reached the host
     std::vector<EnergySplit> layer_end_energy_;  // and what had been spent by then

@@ -1,0 +1,105 @@
+// CIMPool end to end: scenarios/small-cnn-cimpool.yaml compresses small_cnn_cifar10's two inner convs
+// to a weight pool, compiles them for pool mode on the CIMPool chip, runs them, and compares every
+// output with the integer interpreter. The pool macros' and crossbars' work is checked against the
+// closed form of the mapping (docs/backend.md, "Weight-pool layers in pool mode").
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "platform/simulation.h"
+#include "tests/support/temp_files.h"
+
+using namespace cimvp;
+
+namespace {
+
+const nlohmann::json& layer_named(const nlohmann::json& layers, const std::string& name) {
+    for (const nlohmann::json& layer : layers) {
+        if (layer["name"] == name) return layer;
+    }
+    throw std::runtime_error("no layer " + name);
+}
+
+uint64_t sum_over(const nlohmann::json& report, const std::string& type, const std::string& prefix,
+                  const std::string& counter) {
+    uint64_t total = 0;
+    for (const auto& [name, component] : report["components"].items()) {
+        if (component["type"] == type && name.rfind(prefix, 0) == 0) {
+            total += component["counters"][counter].get<uint64_t>();
+        }
+    }
+    return total;
+}
+
+// A pooled conv of small_cnn_cifar10 (3x3, pad 1, stride 1) and how the kernel_row cut splits its
+// kw*C span into 128-long segments.
+struct PooledConv {
+    const char* name;
+    int64_t height, width, in_channels, out_channels;
+    std::vector<int64_t> segment_lengths;
+};
+const PooledConv kPooledConvs[] = {{"conv2", 16, 16, 32, 64, {96}},          // span 3 x 32 = 96
+                                   {"conv3", 8, 8, 64, 128, {128, 64}}};     // span 3 x 64 = 192
+
+}  // namespace
+
+TEST(CimPoolScenario, SmallCnnInPoolModeMatchesTheReferenceBitForBit) {
+    Simulation simulation(load_scenario("scenarios/small-cnn-cimpool.yaml"));
+    simulation.run();
+    ASSERT_TRUE(simulation.checks_passed());
+    const nlohmann::json& report = simulation.report();
+    const nlohmann::json& workload = report["workload"];
+    EXPECT_TRUE(workload["check"]["outputs_match"].get<bool>());
+    EXPECT_EQ(workload["check"]["compared"].get<int>(), 10);
+    EXPECT_EQ(workload["check"]["mismatches"].get<int>(), 0);
+
+    // Each band's pool MVM covers (rows - 1) * padded width + width positions of one kernel row's
+    // segment against all 128 pool vectors, so over a layer the pool macros compute
+    // (padded_width * (H - bands) + W * bands) * kh * sum(segment lengths) * 128 MACs; the crossbar
+    // routes one value per position, kernel row, segment and output channel.
+    uint64_t pool_macs = 0, routed = 0;
+    for (const PooledConv& conv : kPooledConvs) {
+        const nlohmann::json& layer = layer_named(report["layers"], conv.name);
+        const int64_t bands = layer["bands"].get<int64_t>();
+        const int64_t positions = (conv.width + 2) * (conv.height - bands) + conv.width * bands;
+        int64_t span = 0;
+        for (int64_t length : conv.segment_lengths) span += length;
+        pool_macs += static_cast<uint64_t>(positions * 3 * span * 128);
+        routed += static_cast<uint64_t>(positions * 3 * static_cast<int64_t>(conv.segment_lengths.size()) *
+                                        conv.out_channels);
+    }
+    EXPECT_EQ(sum_over(report, "sram_cim_macro", "", "macs") -
+                  sum_over(report, "sram_cim_macro", "c0_m", "macs") -
+                  sum_over(report, "sram_cim_macro", "c1_m", "macs") -
+                  sum_over(report, "sram_cim_macro", "c2_m", "macs") -
+                  sum_over(report, "sram_cim_macro", "c3_m", "macs"),
+              pool_macs);
+    EXPECT_EQ(sum_over(report, "permutation_crossbar", "", "elements_routed"), routed);
+
+    // Compression: the pooled layers take well under one bit per weight, the dense ones 8.
+    const nlohmann::json& pool = workload["weight_pool"];
+    EXPECT_EQ(pool["pool_size"].get<int>(), 128);
+    EXPECT_LT(pool["effective_bits_per_weight"].get<double>(), 1.0);
+    EXPECT_GT(pool["effective_bits_per_weight"].get<double>(), 0.0);
+    for (const nlohmann::json& layer : pool["layers"]) {
+        const bool inner = layer["name"] == "conv2" || layer["name"] == "conv3";
+        EXPECT_EQ(layer["pooled"].get<bool>(), inner) << layer["name"];
+    }
+}
+
+TEST(CimPoolScenario, WithoutPoolHardwareAPooledNetworkRunsFromItsDenseWeights) {
+    // The same compressed network on the single-macro SoC: the pass also stored each pooled layer's
+    // weights a*pool[idx] + b*error densely, so it maps as ordinary layers with the same results.
+    std::ifstream source("scenarios/small-cnn-cimpool.yaml");
+    std::string text((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
+    const std::string from = "platform: platforms/cimpool.yaml";
+    text.replace(text.find(from), from.size(), "platform: " + std::string(CIMVP_SOURCE_DIR) +
+                                                   "/scenarios/platforms/sram-cim-soc.yaml");
+    Simulation simulation(load_scenario(cimvp::testing::write_temp("pooled-on-dense.yaml", text)));
+    simulation.run();
+    ASSERT_TRUE(simulation.checks_passed());
+    const nlohmann::json& workload = simulation.report()["workload"];
+    EXPECT_TRUE(workload["check"]["outputs_match"].get<bool>());
+    EXPECT_EQ(workload["check"]["mismatches"].get<int>(), 0);
+    EXPECT_EQ(simulation.report()["components"].count("c0_xbar"), 0u);
+}
