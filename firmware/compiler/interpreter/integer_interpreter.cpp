@@ -186,7 +186,9 @@ class Planner {
         const ir::Shape& x = shape(node.inputs.at(0));
         require_int16(node, graph_.tensor(node.inputs[0]));
         const PooledWeights pooled = load_pooled_weights(graph_, node);
-        if (x.size() != 2 || x[1] != pooled.channels) fail(node, "input " + ir::to_string(x) + " does not match weight");
+        if (x.size() != 2 || x[1] != pooled.channels) {
+            fail(node, "input " + ir::to_string(x) + " does not match weight");
+        }
         const auto bias = graph_.initializers.at(node.inputs.at(2)).as_int64s();
         std::vector<int32_t> bias32(bias.begin(), bias.end());
         const auto requantizers = channel_requantizers(node, pooled.out_channels);

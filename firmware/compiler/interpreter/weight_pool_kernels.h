@@ -15,10 +15,10 @@ namespace cimvp::interpreter {
 
 struct PooledWeights {
     int64_t out_channels = 0, channels = 0, kernel_h = 1, kernel_w = 1;  // the weight as [K, C, kh, kw]
-    std::vector<passes::SpanSegment> segments;                          // of one kernel row
+    std::vector<passes::SpanSegment> segments;                           // of one kernel row
     PackedMatrix pool;                                                   // N x L
-    std::vector<int32_t> indices;                                       // [K, kh, S]
-    int64_t pool_scale = 0, error_scale = 0;                            // a, b
+    std::vector<int32_t> indices;                                        // [K, kh, S]
+    int64_t pool_scale = 0, error_scale = 0;                             // a, b
     PackedMatrix error;  // K x (C kh kw) in weight order; no rows without an error term
 
     int64_t depth() const { return channels * kernel_h * kernel_w; }

@@ -17,7 +17,8 @@ std::vector<int64_t> seeded_sample(int64_t count, int64_t limit, uint64_t seed) 
     zoo::SeededRandom random(seed, "weight_pool.kmeans_sample");
     const int64_t taken = std::min(count, limit);
     for (int64_t i = 0; i < taken; ++i) {
-        const auto j = std::min(count - 1, i + static_cast<int64_t>(random.uniform(0.0, static_cast<double>(count - i))));
+        const auto j =
+            std::min(count - 1, i + static_cast<int64_t>(random.uniform(0.0, static_cast<double>(count - i))));
         std::swap(order[i], order[j]);
     }
     order.resize(static_cast<std::size_t>(taken));

@@ -7,7 +7,8 @@
 namespace cimvp::passes {
 
 std::vector<int> solve_assignment(const std::vector<double>& cost, int rows, int columns) {
-    if (rows < 0 || rows > columns || cost.size() != static_cast<std::size_t>(rows) * static_cast<std::size_t>(columns)) {
+    if (rows < 0 || rows > columns ||
+        cost.size() != static_cast<std::size_t>(rows) * static_cast<std::size_t>(columns)) {
         throw std::invalid_argument("solve_assignment: need rows <= columns and rows x columns costs");
     }
     // A NaN or infinite cost would leave the path search without a next column.

@@ -28,9 +28,9 @@ struct Layer {
     std::size_t node = 0;
     int64_t k = 0, c = 0, kh = 1, kw = 1;
     std::vector<SpanSegment> segments;
-    std::vector<double> weights;  // dequantized, in weight order
-    double unit = 1.0;            // mean |W|: vectors are W / unit
-    int64_t first_vector = 0;     // row of vector (k, u, s) = first_vector + (k * kh + u) * S + s
+    std::vector<double> weights;   // dequantized, in weight order
+    double unit = 1.0;             // mean |W|: vectors are W / unit
+    int64_t first_vector = 0;      // row of vector (k, u, s) = first_vector + (k * kh + u) * S + s
     std::vector<int32_t> indices;  // [K, kh, S]
     double alpha = 0.0;            // pool scale, in units of `unit`
 
@@ -46,7 +46,7 @@ struct Pool {
     int size = 0, length = 0;
     std::vector<int8_t> entries;  // size x length
     std::vector<float> values;
-    std::vector<double> squares;  // prefix_squares of values
+    std::vector<double> squares;    // prefix_squares of values
     std::vector<float> transposed;  // length x size, for correlations
 
     const float* row(int n) const { return values.data() + static_cast<std::size_t>(n) * length; }
@@ -136,7 +136,8 @@ void append_vectors(Layer& layer, MaskedVectors& vectors) {
             for (const SpanSegment& segment : layer.segments) {
                 float* row = vectors.values.data() + vectors.count() * length;
                 for (int64_t j = 0; j < segment.length; ++j) {
-                    row[j] = static_cast<float>(layer.weights[layer.weight_index(kk, u, segment.offset + j)] / layer.unit);
+                    row[j] =
+                        static_cast<float>(layer.weights[layer.weight_index(kk, u, segment.offset + j)] / layer.unit);
                 }
                 vectors.lengths.push_back(static_cast<int>(segment.length));
             }
@@ -310,22 +311,18 @@ void finish_layer(ir::Graph& graph, const Layer& layer, const Pool& pool, const 
     ir::Tensor& weight = graph.initializers.at(node.inputs.at(1));
     int8_t* values = weight.values<int8_t>();
     double error_squares = 0.0, weight_squares = 0.0;
-    int64_t pool_magnitude = 0, error_magnitude = 0;  // sums of |routed| and |error| of the worst channel
+    int64_t largest_magnitude = 0;  // the largest a * sum|routed| + b * sum|error| of a channel
     const int64_t per_channel = static_cast<int64_t>(routed.size()) / layer.k;
     for (int64_t kk = 0; kk < layer.k; ++kk) {
-        int64_t pool_sum = 0, error_sum = 0;
+        int64_t magnitude = 0;
         for (int64_t i = kk * per_channel; i < (kk + 1) * per_channel; ++i) {
             values[i] = static_cast<int8_t>(scales.a * routed[i] + scales.b * error[i]);
             const double difference = layer.weights[i] - static_cast<double>(q) * values[i];
             error_squares += difference * difference;
             weight_squares += layer.weights[i] * layer.weights[i];
-            pool_sum += std::abs(routed[i]);
-            error_sum += std::abs(error[i]);
+            magnitude += scales.a * std::abs(routed[i]) + scales.b * std::abs(error[i]);
         }
-        if (scales.a * pool_sum + scales.b * error_sum > scales.a * pool_magnitude + scales.b * error_magnitude) {
-            pool_magnitude = pool_sum;
-            error_magnitude = error_sum;
-        }
+        largest_magnitude = std::max(largest_magnitude, magnitude);
     }
     weight.quant.scale = {q};
     weight.quant.bits = 8;
@@ -334,14 +331,20 @@ void finish_layer(ir::Graph& graph, const Layer& layer, const Pool& pool, const 
     // Bias: the same real value at the new accumulator scale s_in * q.
     const ir::QuantParams& in = graph.tensor(node.inputs.at(0)).quant;
     const double input_scale = in.scale.at(0);
-    ir::Tensor& bias = graph.initializers.at(node.inputs.at(2));
+    const std::string& bias_name = node.input(2);
+    if (!graph.is_initializer(bias_name) || graph.initializers.at(bias_name).type != ir::DataType::kInt32 ||
+        !graph.initializers.at(bias_name).quant.is_quantized()) {
+        fail(node.describe() + ": bias '" + bias_name + "' is not a quantized int32 constant");
+    }
+    ir::Tensor& bias = graph.initializers.at(bias_name);
     int32_t* bias_values = bias.values<int32_t>();
     const double input_max = std::max(std::abs(range_min(in.bits, in.is_signed)), range_max(in.bits, in.is_signed));
     int64_t largest_bias = 0;
     for (int64_t kk = 0; kk < layer.k; ++kk) {
-        const double real = bias_values[kk] * static_cast<double>(bias.quant.scale.at(bias.quant.scale.size() > 1 ? kk : 0));
+        const double real =
+            bias_values[kk] * static_cast<double>(bias.quant.scale.at(bias.quant.scale.size() > 1 ? kk : 0));
         const double accumulator_scale = static_cast<float>(input_scale * q);
-        const double quantized = scales.q > 0.0 ? std::round(real / accumulator_scale) : 0.0;
+        const double quantized = std::round(real / accumulator_scale);
         if (std::fabs(quantized) > std::numeric_limits<int32_t>::max()) {
             fail(node.describe() + ": bias of output channel " + std::to_string(kk) + " overflows int32");
         }
@@ -350,8 +353,7 @@ void finish_layer(ir::Graph& graph, const Layer& layer, const Pool& pool, const 
     }
     bias.quant.scale.assign(static_cast<std::size_t>(layer.k), static_cast<float>(input_scale * q));
     // The chip adds the pool and error sums separately: neither, nor their total, may overflow.
-    const double worst = (static_cast<double>(scales.a) * pool_magnitude + scales.b * error_magnitude) * input_max +
-                         static_cast<double>(largest_bias);
+    const double worst = static_cast<double>(largest_magnitude) * input_max + static_cast<double>(largest_bias);
     if (worst > std::numeric_limits<int32_t>::max()) fail(node.describe() + ": an accumulator can overflow int32");
 
     const std::string indices_name = node.name + ".pool_indices";
@@ -377,9 +379,9 @@ void finish_layer(ir::Graph& graph, const Layer& layer, const Pool& pool, const 
     report.error_bits = std::count_if(error.begin(), error.end(), [](int8_t e) { return e != 0; });
     report.mask_bits = config.error_term && config.error_keep < 1.0 ? blocks : 0;
     report.scale_bits = config.error_term ? 2 * kScaleBits : kScaleBits;
-    report.effective_bits = static_cast<double>(report.index_bits + report.error_bits + report.mask_bits +
-                                                report.scale_bits) /
-                            static_cast<double>(report.weights);
+    report.effective_bits =
+        static_cast<double>(report.index_bits + report.error_bits + report.mask_bits + report.scale_bits) /
+        static_cast<double>(report.weights);
     report.weight_square_sum = weight_squares;
     report.error_square_sum = error_squares;
     report.relative_error = weight_squares > 0.0 ? std::sqrt(error_squares / weight_squares) : 0.0;
@@ -500,9 +502,8 @@ PooledGraph weight_pool(ir::Graph graph, const WeightPoolConfig& config) {
     }
     if (layers.empty()) return {std::move(graph), std::move(report)};
 
-    std::vector<float> centres = masked_kmeans(vectors, config.pool_size,
-                                               int64_t{kSamplesPerPoolVector} * config.pool_size, kKmeansIterations,
-                                               config.seed);
+    std::vector<float> centres = masked_kmeans(
+        vectors, config.pool_size, int64_t{kSamplesPerPoolVector} * config.pool_size, kKmeansIterations, config.seed);
     Pool pool = format_pool(centres, config);
     // Start from the scale that matches the vectors' mean |x| (1 after normalisation) to the pool's.
     double pool_mean = 0.0;
@@ -516,7 +517,8 @@ PooledGraph weight_pool(ir::Graph graph, const WeightPoolConfig& config) {
         pool = format_pool(centres, config);
     }
 
-    for (std::size_t l = 0; l < layers.size(); ++l) finish_layer(graph, layers[l], pool, config, report.layers[report_of_layer[l]]);
+    for (std::size_t l = 0; l < layers.size(); ++l)
+        finish_layer(graph, layers[l], pool, config, report.layers[report_of_layer[l]]);
     graph.initializers[kPoolName] = ir::Tensor::from_values<int8_t>(
         kPoolName, {int64_t{config.pool_size}, int64_t{config.vector_length}}, pool.entries);
     report.pool_bits = int64_t{config.pool_size} * config.vector_length * pool_entry_bits(config);

@@ -48,9 +48,9 @@ struct WeightPoolConfig {
     PoolAxis axis = PoolAxis::kKernelRow;
     PoolAssignment assignment = PoolAssignment::kNonRepeating;
     PoolFormat format = PoolFormat::kBinary;
-    int pool_bits = 4;         // kInteger only (2..8); kFullPrecision stores 8-bit integers
-    bool error_term = true;    // 1-bit error term per weight
-    double error_keep = 0.5;   // share of error-term blocks kept (structured pruning), (0, 1]
+    int pool_bits = 4;          // kInteger only (2..8); kFullPrecision stores 8-bit integers
+    bool error_term = true;     // 1-bit error term per weight
+    double error_keep = 0.5;    // share of error-term blocks kept (structured pruning), (0, 1]
     int error_group_rows = 16;  // block = error_group_rows consecutive span rows x error_group_channels channels
     int error_group_channels = 8;
     bool first_and_last_dense = true;  // first conv and last QGemm stay ordinary QConv/QGemm
@@ -72,12 +72,12 @@ struct LayerPoolReport {
     bool pooled = false;
     std::string dense_reason;  // why a layer stays dense; empty when pooled
     int64_t weights = 0;
-    int64_t index_bits = 0;  // ceil(log2 N) per (k, u, s)
-    int64_t error_bits = 0;  // error bits kept (pruned blocks cost none)
-    int64_t mask_bits = 0;   // one per error block when error_keep < 1
-    int64_t scale_bits = 0;  // a and b, 8 bits each (b only with the error term)
-    double effective_bits = 0.0;  // (index + error + mask + scale) / weights; a dense layer: its weight bits
-    double relative_error = 0.0;  // ||W - W_hat||_2 / ||W||_2 in float, W = dequantized input weights
+    int64_t index_bits = 0;          // ceil(log2 N) per (k, u, s)
+    int64_t error_bits = 0;          // error bits kept (pruned blocks cost none)
+    int64_t mask_bits = 0;           // one per error block when error_keep < 1
+    int64_t scale_bits = 0;          // a and b, 8 bits each (b only with the error term)
+    double effective_bits = 0.0;     // (index + error + mask + scale) / weights; a dense layer: its weight bits
+    double relative_error = 0.0;     // ||W - W_hat||_2 / ||W||_2 in float, W = dequantized input weights
     double weight_square_sum = 0.0;  // ||W||^2 and ||W - W_hat||^2, to combine layers
     double error_square_sum = 0.0;
 };

@@ -353,8 +353,8 @@ std::pair<ir::Graph, PooledGraph> pooled_small_cnn(const WeightPoolConfig& confi
 // The pooled graph with the pool attributes removed: the dense-weight kernels run it.
 ir::Graph without_pool(ir::Graph graph) {
     for (ir::Node& node : graph.nodes) {
-        for (const char* key : {"pool", "pool_indices", "pool_error", "pool_scale", "error_scale", "vector_length",
-                                "pool_axis"}) {
+        for (const char* key :
+             {"pool", "pool_indices", "pool_error", "pool_scale", "error_scale", "vector_length", "pool_axis"}) {
             node.attributes.erase(key);
         }
     }
@@ -406,7 +406,8 @@ TEST(WeightPool, TheInterpreterReadsThePoolNotTheDenseWeight) {
     ir::Graph changed = pooled.graph;
     std::fill(changed.initializers.at("w").data.begin(), changed.initializers.at("w").data.end(), uint8_t{0});
     EXPECT_EQ(interpreter::run_integer(changed, feed).at("y").as_int64s(), expected);
-    for (auto& byte : changed.initializers.at("weight_pool").data) byte = static_cast<uint8_t>(-static_cast<int8_t>(byte));
+    for (auto& byte : changed.initializers.at("weight_pool").data)
+        byte = static_cast<uint8_t>(-static_cast<int8_t>(byte));
     EXPECT_NE(interpreter::run_integer(changed, feed).at("y").as_int64s(), expected);
     // A bad index is an error naming the node.
     changed.initializers.at("layer.pool_indices").values<int32_t>()[3] = 4;
@@ -491,11 +492,12 @@ TEST(WeightPool, BadConfigIsOneLineNamingTheField) {
                   c.error_term = false;
               }),
               "no error");
-    EXPECT_THROW(weight_pool(conv_layer(2, 2, 1, 1, 1), [] {
-                     WeightPoolConfig config;
-                     config.pool_size = 0;
-                     return config;
-                 }()),
+    EXPECT_THROW(weight_pool(conv_layer(2, 2, 1, 1, 1),
+                             [] {
+                                 WeightPoolConfig config;
+                                 config.pool_size = 0;
+                                 return config;
+                             }()),
                  std::runtime_error);
     EXPECT_EQ(parse_pool_format("int"), PoolFormat::kInteger);
     EXPECT_EQ(parse_pool_assignment("kmeans"), PoolAssignment::kKmeans);
