@@ -22,10 +22,11 @@
 // - Error term. Signs of the residual W - alpha * pool (0 -> +1). Blocks of error_group_rows span
 //   rows x error_group_channels output channels, aligned, partial at the ends; the
 //   ceil(error_keep * blocks) blocks of largest residual L1 are kept (ties: lower block number).
-//   beta = mean |residual| over the kept entries.
 // - Integers. The pair (a, b), a >= 1, b >= 0, |a| * max|pool| + |b| <= 127, and the scale q that
 //   together minimise ||W - q (a pool + b error)||_2 are found by trying every pair (q is the least-
-//   squares scale of each). The bias is re-quantized to s_in * q and the requantization recomputed.
+//   squares scale of each). This joint fit replaces separate float scales (least-squares alpha, mean
+//   |residual| for the error) that would then be rounded to integers of the wrong ratio.
+//   The bias is re-quantized to s_in * q and the requantization recomputed.
 // Deterministic for a config (its seed included) on one build: random numbers come from
 // zoo::SeededRandom, never a std distribution.
 #pragma once

@@ -1,6 +1,6 @@
 // The CIMPool weight-pool pass: segments by hand, the effective-bits arithmetic against a hand count,
 // the pool and error-term layout every pooled node promises (dense weight = a pool[idx] + b error),
-// non-repeating groups, error-block pruning counts, determinism, the integer interpreter's pool path
+// non-repeating groups, error-block pruning counts and choice, determinism, the integer interpreter's pool path
 // against the dense weight bit for bit, reconstruction error against pool size, and config errors.
 #include "firmware/compiler/passes/weight_pool.h"
 
@@ -26,13 +26,12 @@ ir::Tensor int_value(const std::string& name, const ir::Shape& shape, double sca
     return tensor;
 }
 
-// x [1, C, 6, 6] -> QConv [K, C, kh, kw] (pad 1) -> y, with seeded N(0, 1/fan_in) weights quantized per
-// channel to 8 bits, a seeded bias and requantization set as quantize does.
-ir::Graph conv_layer(int64_t k, int64_t c, int64_t kh, int64_t kw, uint64_t seed) {
-    zoo::SeededRandom random(seed, "weight_pool_test");
+// x [1, C, 6, 6] -> QConv [K, C, kh, kw] (pad 1) -> y, with the float `weights` quantized per channel
+// to 8 bits, a seeded bias and requantization set as quantize does.
+ir::Graph conv_layer_of(const std::vector<float>& weights, int64_t k, int64_t c, int64_t kh, int64_t kw,
+                        uint64_t seed) {
+    zoo::SeededRandom random(seed, "weight_pool_test_bias");
     const int64_t per_channel = c * kh * kw;
-    const auto weights = random.normal_values(static_cast<std::size_t>(k * per_channel), 0.0,
-                                              1.0 / std::sqrt(static_cast<double>(per_channel)));
     ir::Tensor weight("w", ir::DataType::kInt8, {k, c, kh, kw});
     weight.data.resize(weights.size());
     weight.quant.bits = 8;
@@ -65,6 +64,15 @@ ir::Graph conv_layer(int64_t k, int64_t c, int64_t kh, int64_t kw, uint64_t seed
     set_requantization(graph, node);
     graph.nodes.push_back(node);
     return graph;
+}
+
+// conv_layer_of with seeded N(0, 1/fan_in) weights.
+ir::Graph conv_layer(int64_t k, int64_t c, int64_t kh, int64_t kw, uint64_t seed) {
+    zoo::SeededRandom random(seed, "weight_pool_test");
+    const int64_t per_channel = c * kh * kw;
+    const auto weights = random.normal_values(static_cast<std::size_t>(k * per_channel), 0.0,
+                                              1.0 / std::sqrt(static_cast<double>(per_channel)));
+    return conv_layer_of(weights, k, c, kh, kw, seed);
 }
 
 WeightPoolConfig small_config() {
@@ -321,6 +329,31 @@ TEST(WeightPool, ErrorPruningKeepsTheCeilingOfTheShareOfBlocksWholeOrNotAtAll) {
         EXPECT_EQ(pooled.report.layers[0].error_bits, bits) << keep;
         EXPECT_EQ(pooled.report.layers[0].mask_bits, keep < 1.0 ? 16 : 0) << keep;
     }
+}
+
+TEST(WeightPool, TheKeptErrorBlockIsTheOneWithTheLargestResidual) {
+    // 1x1 QConv [K=4, C=8]: blocks of 4 span rows x 2 channels, 2 x 2 of them; keep 0.25 -> 1 block.
+    // Weights are +-1 except +-10 in rows 4..7 of channels 2 and 3. Each channel gets its own binary
+    // pool vector (N = 4 = vectors), its signs, so the residual is |w| - alpha with alpha = mean |w| = 3.25:
+    // L1 8 x 2.25 in a block of ones and 8 x 6.75 in the block of tens, which must be the one kept.
+    std::vector<float> weights(32);
+    for (int k = 0; k < 4; ++k) {
+        for (int c = 0; c < 8; ++c) {
+            const float magnitude = k >= 2 && c >= 4 ? 10.0f : 1.0f;
+            weights[k * 8 + c] = (k * 3 + c * 5) % 7 < 3 ? -magnitude : magnitude;
+        }
+    }
+    WeightPoolConfig config = small_config();
+    config.error_keep = 0.25;
+    const PooledGraph pooled = weight_pool(conv_layer_of(weights, 4, 8, 1, 1, 1), config);
+    const PooledLayer layer = read_layer(pooled.graph, pooled.graph.nodes[0]);
+    for (int k = 0; k < 4; ++k) {
+        for (int c = 0; c < 8; ++c) {
+            const bool kept = k >= 2 && c >= 4;
+            EXPECT_EQ(layer.error[k * 8 + c], kept ? (weights[k * 8 + c] > 0 ? 1 : -1) : 0) << k << " " << c;
+        }
+    }
+    EXPECT_EQ(pooled.report.layers[0].error_bits, 8);
 }
 
 TEST(WeightPool, SameSeedGivesTheSameGraphAndAnotherSeedAnotherPool) {
