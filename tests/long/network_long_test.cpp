@@ -1,4 +1,4 @@
-// The full scenarios of the MARS reproduction and the dense ImageNet baseline, each compiled, run
+// The full scenarios of the MARS and CIMPool reproductions and the dense ImageNet baseline, each compiled, run
 // and checked output by output against the integer reference. Label `long`: `ctest -L long`.
 #include <gtest/gtest.h>
 
@@ -52,4 +52,21 @@ TEST(NetworkLong, DenseResNet18ImageNetW4A4) {
     EXPECT_EQ(sum_over_macros(simulation.report(), "skipped_groups"), 0u);
     // ResNet-18 at 224: 1.814 GMAC (docs/zoo.md).
     EXPECT_EQ(workload["macs"].get<int64_t>(), 1814073344);
+}
+
+TEST(NetworkLong, CimPoolResNet18) {
+    Simulation simulation(load_scenario("scenarios/cimpool-resnet18.yaml"));
+    const nlohmann::json& workload = run_checked(simulation);
+    EXPECT_EQ(workload["check"]["compared"].get<int>(), 1000);
+    EXPECT_EQ(workload["macs"].get<int64_t>(), 1814073344);
+    // Every conv but the first is pooled; with 128 binary vectors, 7-bit indices per 128 weights and
+    // half the 1-bit error blocks kept, they take a little over half a bit per weight (~0.56).
+    const nlohmann::json& pool = workload["weight_pool"];
+    EXPECT_GT(pool["effective_bits_per_weight"].get<double>(), 0.5);
+    EXPECT_LT(pool["effective_bits_per_weight"].get<double>(), 0.6);
+    uint64_t routed = 0;
+    for (const auto& [name, component] : simulation.report()["components"].items()) {
+        if (component["type"] == "permutation_crossbar") routed += component["counters"]["elements_routed"].get<uint64_t>();
+    }
+    EXPECT_GT(routed, 0u);
 }
