@@ -308,6 +308,7 @@ private:
     struct StoredTile {
         WeightLocation weights;
         uint64_t bytes = 0;
+        uint64_t cells = 0;  // array cells its kept weights occupy
         std::optional<WeightLocation> mask;
         uint64_t mask_bytes = 0;
     };
@@ -327,6 +328,8 @@ private:
                 std::vector<uint8_t> packed = layout.pack(weights, mask);
                 if (packed.empty()) packed.resize(1);
                 StoredTile stored;
+                stored.cells = static_cast<uint64_t>(std::count_if(mask.begin(), mask.end(), [](uint8_t m) { return m; })) *
+                               static_cast<uint64_t>(g.max_active_wl * g.columns_per_adc);
                 stored.mask = place_weights(core, mask);
                 stored.mask_bytes = mask.size();
                 stored.weights = place_weights(core, packed);
@@ -336,18 +339,21 @@ private:
         }
         const std::vector<uint8_t> dense = encode_weights(weights, weight_bits);
         StoredTile stored;
+        stored.cells = static_cast<uint64_t>(columns * tile.rows);
         stored.weights = place_weights(core, dense);
         stored.bytes = dense.size();
         return stored;
     }
 
     // Every tile of the layer's mapping, taken from initializer `weight`.
-    std::vector<StoredTile> store_tiles(const ConvContext& conv, const std::string& weight, bool masks) {
+    std::vector<StoredTile> store_tiles(const ConvContext& conv, const std::string& weight, bool masks,
+                                        LayerStats& stats) {
         const std::vector<int> core_of_macro = target_.core_of_macro();
         std::vector<StoredTile> stored;
         for (const WeightTile& tile : conv.mapping.tiles) {
             stored.push_back(store_tile(tile_weights(conv, tile, weight), tile, conv.mapping.weight_bits, masks,
                                         static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)])));
+            stats.weight_cells += stored.back().cells;
         }
         return stored;
     }
@@ -569,7 +575,7 @@ private:
         conv.mapping = map_conv(conv.shape, target_, weight_bits, options_.block_masks);
         stats.passes = conv.mapping.passes;
         stats.macros_used = conv.mapping.macros_used;
-        const std::vector<StoredTile> stored = store_tiles(conv, node.input(1), options_.block_masks);
+        const std::vector<StoredTile> stored = store_tiles(conv, node.input(1), options_.block_masks, stats);
         const Tables tables = requantization_tables(node, conv.shape.out_channels);
 
         std::vector<BandBuffers> buffers;
@@ -657,6 +663,13 @@ private:
         return mapping;
     }
 
+    // Bits one pool index takes when stored compactly (the tables in memory use 16).
+    static uint64_t index_bits(int64_t pool_size) {
+        uint64_t bits = 0;
+        while ((int64_t{1} << bits) < pool_size) ++bits;
+        return std::max<uint64_t>(bits, 1);
+    }
+
     // The crossbar's source table for output channels [first, first + ports) at (kernel row, segment).
     std::vector<uint8_t> index_table(const PoolLayer& layer, int64_t first, int64_t ports, int64_t kernel_row,
                                      size_t segment, int64_t kernel_h) const {
@@ -720,7 +733,7 @@ private:
         stats.passes = conv.mapping.passes;
         stats.macros_used = conv.mapping.macros_used + static_cast<int64_t>(cores.size());
         const std::vector<StoredTile> stored =
-            layer.error.empty() ? std::vector<StoredTile>{} : store_tiles(conv, layer.error, true);
+            layer.error.empty() ? std::vector<StoredTile>{} : store_tiles(conv, layer.error, true, stats);
         const Tables tables = requantization_tables(node, conv.shape.out_channels);
 
         // Index tables, per core: for each group, kernel row and segment.
@@ -742,6 +755,7 @@ private:
                         routes[c].push_back({place_weights(c, index_table(layer, first, ports, u, s,
                                                                           conv.shape.kernel_h)),
                                              first, ports, u, s});
+                        stats.index_bits += static_cast<uint64_t>(ports) * index_bits(layer.pool_size);
                     }
                 }
             }

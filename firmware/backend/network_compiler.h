@@ -35,6 +35,10 @@ struct LayerStats {
     int64_t macros_used = 0;
     int64_t weight_tiles_written = 0;
     uint64_t weight_bytes_loaded = 0;  // weight and mask bytes read by weight writes, reloads included
+    // What the layer's weights occupy when every weight stays on chip: CIM cells (pruned blocks
+    // take none) and, for a weight-pool layer, the bits of its pool indices.
+    uint64_t weight_cells = 0;
+    uint64_t index_bits = 0;
     int64_t instructions = 0;
     uint32_t interrupt_code = 0;       // raised when the layer has finished; 0 for nodes without code
 };

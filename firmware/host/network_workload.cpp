@@ -14,6 +14,8 @@
 #include "firmware/compiler/passes/quantize_network.h"
 #include "firmware/compiler/passes/weight_pool.h"
 #include "firmware/isa/program_image.h"
+#include "models/cim/sram_cim_macro.h"
+#include "models/memory/sram_buffer.h"
 #include "platform/platform.h"
 
 namespace cimvp {
@@ -104,6 +106,10 @@ NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
         graph_ = passes::quantize_network_on_random_inputs(io::load_model(model), config);
 
         const backend::Target target = backend::describe_target(platform_);
+        macro_instance_ = target.cores.front().macros.front().instance;
+        for (const backend::CoreTarget& core : target.cores) {
+            if (core.pool_macro) pool_hardware_.insert(pool_hardware_.end(), {core.pool_macro->instance, core.crossbar});
+        }
         backend::BackendOptions options;
         if (params_.sparsity > 0) {
             // As in MARS, the kernels mapped together share their index codes: a block is a word-line
@@ -194,6 +200,40 @@ NetworkWorkload::EnergySplit NetworkWorkload::energy_so_far() const {
     return split;
 }
 
+nlohmann::json NetworkWorkload::weights_on_chip() const {
+    uint64_t cells = 0, index_bits = 0;
+    for (const backend::LayerStats& layer : compiled_.layers) {
+        cells += layer.weight_cells;
+        index_bits += layer.index_bits;
+    }
+    const auto* macro = dynamic_cast<const SramCimMacro*>(platform_.find(macro_instance_));
+    const uint64_t macro_cells = static_cast<uint64_t>(macro->params().geometry.rows) * macro->params().geometry.columns;
+    // Weights of different layers may share a macro, so this is the fewest macros that hold them.
+    const uint64_t macros = (cells + macro_cells - 1) / macro_cells;
+    // Indices sit in SRAM at the density of the platform's largest buffer.
+    double sram_um2_per_byte = 0.0;
+    uint64_t largest = 0;
+    for (const auto& component : platform_.components()) {
+        if (component->type_name() != "sram_buffer") continue;
+        const auto* buffer = dynamic_cast<const SramBuffer*>(component.get());
+        if (buffer->address_span() > largest) {
+            largest = buffer->address_span();
+            sram_um2_per_byte = buffer->area_um2() / static_cast<double>(largest);
+        }
+    }
+    double pool_hardware_um2 = 0.0;
+    for (const std::string& name : pool_hardware_) pool_hardware_um2 += platform_.find(name)->area_um2();
+    const double macro_area = static_cast<double>(macros) * macro->area_um2();
+    const double index_area = static_cast<double>((index_bits + 7) / 8) * sram_um2_per_byte;
+    return {{"cim_cells", cells},
+            {"macros", macros},
+            {"macro_area_um2", macro_area},
+            {"index_bits", index_bits},
+            {"index_sram_area_um2", index_area},
+            {"pool_hardware_area_um2", pool_hardware_um2},
+            {"area_um2", macro_area + index_area + pool_hardware_um2}};
+}
+
 std::string NetworkWorkload::progress() const {
     const size_t done = layer_end_ns_.size();
     if (done >= compiled_.layers.size()) return "";
@@ -282,6 +322,7 @@ bool NetworkWorkload::report(nlohmann::json& results) const {
         previous = end;
     }
     results["layers"] = layers;
+    results["weights_on_chip"] = weights_on_chip();
     if (pool_report_) {
         nlohmann::json pooled_layers = nlohmann::json::array();
         for (const passes::LayerPoolReport& layer : pool_report_->layers) {

@@ -44,6 +44,9 @@ private:
         double macro_busy_ns = 0.0;
     };
     EnergySplit energy_so_far() const;
+    // The chip area if every weight stayed on chip: macros for all weight cells, SRAM for pool
+    // indices, and the pool hardware the platform has.
+    nlohmann::json weights_on_chip() const;
 
     Params params_;
     Platform& platform_;
@@ -57,6 +60,8 @@ private:
     double reference_wall_s_ = 0.0;
     double weight_sparsity_ = 0.0;
     std::optional<passes::WeightPoolReport> pool_report_;
+    std::string macro_instance_;                 // a CIM macro of the target, for the geometry and area
+    std::vector<std::string> pool_hardware_;     // the target's pool macros and crossbars
     ProgramOutcome outcome_;
     std::vector<double> layer_end_ns_;        // per layer, when its interrupt reached the host
     std::vector<EnergySplit> layer_end_energy_;  // and what had been spent by then
