@@ -719,24 +719,13 @@ private:
             conv.mapping = pool_group_mapping(conv.shape, layer.pool_size);
         }
         const std::vector<size_t> cores = busy_cores(conv.mapping);
-        for (size_t c : cores) {
-            const CoreChannels& channels = conv.mapping.cores[c];
-            const int64_t end = channels.first_channel + channels.channels;
-            if (channels.first_channel % layer.pool_size != 0 ||
-                (end % layer.pool_size != 0 && end != conv.shape.out_channels)) {
-                unsupported(node, "core '" + target_.cores[c].name + "' would compute channels " +
-                                      std::to_string(channels.first_channel) + ".." + std::to_string(end - 1) +
-                                      ", not whole groups of " + std::to_string(layer.pool_size) +
-                                      " (give the macros a multiple of the pool size in columns)");
-            }
-        }
         stats.passes = conv.mapping.passes;
         stats.macros_used = conv.mapping.macros_used + static_cast<int64_t>(cores.size());
         const std::vector<StoredTile> stored =
             layer.error.empty() ? std::vector<StoredTile>{} : store_tiles(conv, layer.error, true, stats);
         const Tables tables = requantization_tables(node, conv.shape.out_channels);
 
-        // Index tables, per core: for each group, kernel row and segment.
+        // Index tables, per core: for each pool group, kernel row and segment.
         struct Route {
             WeightLocation table;
             int64_t first_channel, ports, kernel_row;
@@ -748,14 +737,16 @@ private:
             const CoreChannels& channels = conv.mapping.cores[c];
             for (int64_t u = 0; u < conv.shape.kernel_h; ++u) {
                 for (size_t s = 0; s < layer.segments.size(); ++s) {
-                    for (int64_t first = channels.first_channel; first < channels.first_channel + channels.channels;
-                         first += layer.pool_size) {
-                        const int64_t ports =
-                            std::min(layer.pool_size, channels.first_channel + channels.channels - first);
+                    // One route per pool group the core's channels touch: the group's table restricted
+                    // to them, still a (partial) permutation.
+                    const int64_t end = channels.first_channel + channels.channels;
+                    for (int64_t first = channels.first_channel; first < end;) {
+                        const int64_t ports = std::min(end, (first / layer.pool_size + 1) * layer.pool_size) - first;
                         routes[c].push_back({place_weights(c, index_table(layer, first, ports, u, s,
                                                                           conv.shape.kernel_h)),
                                              first, ports, u, s});
                         stats.index_bits += static_cast<uint64_t>(ports) * index_bits(layer.pool_size);
+                        first += ports;
                     }
                 }
             }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The CIMPool reproduction (docs/reproduction.md): runs the dense 4-bit ResNet-18 baseline and the
+# CIMPool ResNet-18 scenario, then the CIMPool scenario at pool sizes 32, 64 and 256, and puts the
+# reports side by side. Every figure comes from the platform's own models in these runs.
+#   usage: scripts/cimpool_reproduction.sh [OUT_DIR]     (default out/cimpool-reproduction; ~1 min)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-out/cimpool-reproduction}
+case "$out" in /*) ;; *) out="$(pwd)/$out" ;; esac
+cimvp=build/cimvp
+[ -x "$cimvp" ] || { echo "cimpool_reproduction: build first (scripts/build.sh)" >&2; exit 1; }
+mkdir -p "$out"
+
+run() {  # run SCENARIO NAME
+    echo "== $2" >&2
+    "$cimvp" run "$1" --out "$out/$2" --quiet
+}
+
+run scenarios/sram-cim-resnet18-imagenet-w4a4.yaml dense-w4a4
+run scenarios/cimpool-resnet18.yaml cimpool-128
+# The sweep changes the pool size, and sizes each core's pool macro (one column per pool vector) and
+# crossbar (one port per pool vector) to it; traces stay off.
+for size in 32 64 256; do
+    platform="$out/cimpool-$size-platform.yaml"
+    sed -e "s/{name: \(c[0-9]_pool\), type: sram_cim_macro}/{name: \1, type: sram_cim_macro, params: {columns: $size}}/" \
+        -e "s/ports: 128,/ports: $size,/" scenarios/platforms/cimpool.yaml > "$platform"
+    variant="$out/cimpool-$size.yaml"
+    sed -e "s/^    pool_size: 128$/    pool_size: $size/" -e '/^trace:/,$d' \
+        -e "s|^platform: platforms/cimpool.yaml$|platform: $platform|" \
+        -e "s/^scenario: cimpool-resnet18$/scenario: cimpool-resnet18-pool$size/" \
+        scenarios/cimpool-resnet18.yaml > "$variant"
+    for expected in "pool_size: $size" "columns: $size" "ports: $size,"; do
+        grep -q "$expected" "$variant" "$platform" || { echo "cimpool_reproduction: could not set $expected" >&2; exit 1; }
+    done
+    run "$variant" "cimpool-$size"
+done
+
+echo
+echo "## Dense 4-bit baseline against CIMPool (ratios to the baseline)"
+/usr/bin/python3 scripts/compare_reports.py "$out/dense-w4a4/report.json" "$out/cimpool-128/report.json" --baseline 1
+echo
+echo "## Pool size sweep"
+/usr/bin/python3 scripts/compare_reports.py "$out"/cimpool-{32,64,128,256}/report.json --baseline 3
