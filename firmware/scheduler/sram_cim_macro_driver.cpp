@@ -23,7 +23,7 @@ public:
 
 protected:
     void translate(const isa::Instruction& instruction, uint8_t* descriptor) const override {
-        // ISA weights are always signed two's complement (docs/isa.md).
+        // ISA weights are always signed: two's complement, or +-1 at weight_bits = 1 (docs/isa.md).
         const auto weight_bits = static_cast<uint8_t>(instruction.value("weight_bits"));
         const uint64_t column_offset = instruction.value("channel_offset") * weight_columns(weight_bits);
         if (instruction.opcode == isa::Opcode::kWeightWrite) {
@@ -59,8 +59,8 @@ protected:
     }
 
 private:
-    // Columns of one signed weight: a sign column plus the magnitude bits over the cell bits
-    // (the same rule as CimArray::weight_columns).
+    // Columns of one signed weight: a sign column plus the magnitude bits over the cell bits, so
+    // one column for a +-1 weight (the same rule as CimArray::weight_columns).
     uint64_t weight_columns(uint64_t weight_bits) const {
         return 1 + (weight_bits - 1 + bits_per_cell_ - 1) / bits_per_cell_;
     }

@@ -1,6 +1,8 @@
 #include "models/cim/cim_array.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace cimvp {
 
@@ -57,6 +59,8 @@ MvmCounts& MvmCounts::operator+=(const MvmCounts& other) {
     skipped_conversions += other.skipped_conversions;
     clipped_conversions += other.clipped_conversions;
     compute_cycles += other.compute_cycles;
+    input_sum_bits += other.input_sum_bits;
+    binary_corrections += other.binary_corrections;
     return *this;
 }
 
@@ -64,7 +68,8 @@ bool MvmCounts::operator==(const MvmCounts& other) const {
     return macs == other.macs && bitserial_cycles == other.bitserial_cycles &&
            cell_operations == other.cell_operations && adc_conversions == other.adc_conversions &&
            skipped_groups == other.skipped_groups && skipped_conversions == other.skipped_conversions &&
-           clipped_conversions == other.clipped_conversions && compute_cycles == other.compute_cycles;
+           clipped_conversions == other.clipped_conversions && compute_cycles == other.compute_cycles &&
+           input_sum_bits == other.input_sum_bits && binary_corrections == other.binary_corrections;
 }
 
 int decode_input(uint8_t byte, int bits, bool is_signed) {
@@ -79,6 +84,7 @@ CimArray::CimArray(const CimGeometry& geometry)
             1) {}
 
 int CimArray::weight_columns(int weight_bits, bool is_signed) const {
+    if (binary(weight_bits)) return 1;
     const int magnitude_bits = is_signed ? weight_bits - 1 : weight_bits;
     const int magnitude_columns = (magnitude_bits + geometry_.bits_per_cell - 1) / geometry_.bits_per_cell;
     return magnitude_columns + (is_signed ? 1 : 0);
@@ -116,14 +122,23 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
             const auto pattern = static_cast<uint32_t>(weights[static_cast<size_t>(r) * channels + c]);
             for (int j = 0; j < per_weight; ++j) {
                 const int column = column_offset + c * per_weight + j;
+                const bool column_kept = kept(group, column_group_of(column));
                 uint32_t digit = 0;
-                if (is_signed && j == per_weight - 1) {
+                if (binary(weight_bits)) {
+                    const int32_t value = weights[static_cast<size_t>(r) * channels + c];
+                    if (column_kept && value != 1 && value != -1) {
+                        throw std::invalid_argument("cim array: weights hold " + std::to_string(value) + " at row " +
+                                                    std::to_string(r) + ", channel " + std::to_string(c) +
+                                                    "; 1-bit weights must be +1 or -1");
+                    }
+                    digit = value == 1 ? 1u : 0u;
+                } else if (is_signed && j == per_weight - 1) {
                     digit = (pattern >> (weight_bits - 1)) & 1u;
                 } else {
                     const int width = std::min(bits, magnitude_bits - j * bits);
                     digit = (pattern >> (j * bits)) & ((1u << width) - 1u);
                 }
-                cells[column] = kept(group, column_group_of(column)) ? static_cast<uint8_t>(digit) : 0;
+                cells[column] = column_kept ? static_cast<uint8_t>(digit) : 0;
             }
         }
     }
@@ -156,6 +171,7 @@ MvmCounts CimArray::count(const MvmShape& shape, uint64_t vectors) const {
         if (rounds > 0) {
             ++bit.bitserial_cycles;
             partition_rounds[partition_of(g)] += rounds;
+            if (binary(shape.weight_bits)) bit.input_sum_bits += active_rows;
         }
         for (int c = 0; c < shape.channels; ++c) {
             const int first = shape.column_offset + c * per_weight;
@@ -176,6 +192,8 @@ MvmCounts CimArray::count(const MvmShape& shape, uint64_t vectors) const {
     total.skipped_groups = bit.skipped_groups * steps;
     total.skipped_conversions = bit.skipped_conversions * steps;
     total.compute_cycles = bit.compute_cycles * steps;
+    total.input_sum_bits = bit.input_sum_bits * steps;
+    total.binary_corrections = binary(shape.weight_bits) ? total.adc_conversions : 0;
     return total;
 }
 
@@ -184,11 +202,18 @@ std::vector<int32_t> CimArray::weight_matrix(const MvmShape& shape) const {
     std::vector<int32_t> weights(static_cast<size_t>(shape.rows) * shape.channels, 0);
     for (int r = 0; r < shape.rows; ++r) {
         const uint8_t* cells = cells_.data() + static_cast<size_t>(shape.row_offset + r) * geometry_.columns;
+        const int group = (shape.row_offset + r) / geometry_.max_active_wl;
         for (int c = 0; c < shape.channels; ++c) {
             int64_t value = 0;
-            for (int j = 0; j < per_weight; ++j) {
-                value += column_significance(j, shape.weight_bits, shape.signed_weights) *
-                         cells[shape.column_offset + c * per_weight + j];
+            if (binary(shape.weight_bits)) {
+                // A skipped block holds no weight at all, not -1.
+                const int column = shape.column_offset + c;
+                value = kept(group, column_group_of(column)) ? 2 * cells[column] - 1 : 0;
+            } else {
+                for (int j = 0; j < per_weight; ++j) {
+                    value += column_significance(j, shape.weight_bits, shape.signed_weights) *
+                             cells[shape.column_offset + c * per_weight + j];
+                }
             }
             weights[static_cast<size_t>(r) * shape.channels + c] = static_cast<int32_t>(value);
         }
@@ -222,6 +247,7 @@ MvmCounts CimArray::run_detailed(const MvmShape& shape, uint64_t vectors, const 
         footprint(geometry_, shape.row_offset, shape.rows, shape.column_offset, shape.channels * per_weight);
     const int adc_max = (1 << geometry_.adc_bits) - 1;
     const int wl = geometry_.max_active_wl;
+    const bool is_binary = binary(shape.weight_bits);
     MvmCounts counts;
     std::vector<uint64_t> partition_rounds(static_cast<size_t>(geometry_.partitions));
     std::vector<uint8_t> channel_kept(static_cast<size_t>(shape.channels));
@@ -235,6 +261,13 @@ MvmCounts CimArray::run_detailed(const MvmShape& shape, uint64_t vectors, const 
             for (int g = f.first_group; g <= f.last_group; ++g) {
                 const int row_begin = std::max(f.row_begin, g * wl), row_end = std::min(f.row_end, (g + 1) * wl);
                 std::fill(channel_kept.begin(), channel_kept.end(), 0);
+                // Binary tiles: the popcount of the group's input bit plane, exact and digital.
+                int active_ones = 0;
+                if (is_binary) {
+                    for (int row = row_begin; row < row_end; ++row) {
+                        active_ones += (vector[row - shape.row_offset] >> k) & 1;
+                    }
+                }
                 int rounds = 0;
                 for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
                     const int column_begin = std::max(f.column_begin, q * geometry_.columns_per_adc);
@@ -260,14 +293,21 @@ MvmCounts CimArray::run_detailed(const MvmShape& shape, uint64_t vectors, const 
                         }
                         const int channel = (column - shape.column_offset) / per_weight;
                         const int index = (column - shape.column_offset) % per_weight;
-                        out[channel] +=
-                            plane * column_significance(index, shape.weight_bits, shape.signed_weights) * column_sum;
+                        if (is_binary) {
+                            out[channel] += plane * (2 * column_sum - active_ones);
+                            ++counts.binary_corrections;
+                        } else {
+                            out[channel] += plane *
+                                            column_significance(index, shape.weight_bits, shape.signed_weights) *
+                                            column_sum;
+                        }
                         channel_kept[channel] = 1;
                     }
                 }
                 if (rounds > 0) {
                     ++counts.bitserial_cycles;
                     partition_rounds[partition_of(g)] += rounds;
+                    if (is_binary) counts.input_sum_bits += row_end - row_begin;
                 }
                 if (k == 0) {
                     for (int c = 0; c < shape.channels; ++c) counts.macs += channel_kept[c] ? row_end - row_begin : 0;

@@ -9,6 +9,13 @@
 // -2^(N-1): every ADC then sees an unsigned column sum. Inputs are applied one bit per cycle
 // (bit-serial); the most significant bit plane of a signed input is weighted negatively.
 //
+// Binary weights. A 1-bit weight is +1 or -1 (two's complement {-1, 0} would waste the cell), with
+// or without the signed flag: one column, cell 1 = +1, cell 0 = -1. With s the column sum of an
+// input bit plane over a group and n the number of active rows whose input bit is 1,
+// sum w * x_bit = s - (n - s) = 2s - n. n is a popcount of the group's input bit plane, taken once
+// per activation for all columns (input_sum_bits counts its inputs), and each converted column
+// takes one more addition, 2s - n (binary_corrections).
+//
 // Word-line groups. At most max_active_wl word lines are on at once: group g is rows
 // [g * max_active_wl, (g + 1) * max_active_wl). Each group's column sum goes through the column's
 // ADC once per input bit. `partitions` split the rows into equal blocks with their own bit-line
@@ -59,6 +66,8 @@ struct MvmCounts {
     uint64_t skipped_conversions = 0;  // conversions those skipped blocks would have needed
     uint64_t clipped_conversions = 0;  // conversions saturated by a non-ideal ADC (detailed mode only)
     uint64_t compute_cycles = 0;       // ADC rounds on the critical partition: the macro's compute time
+    uint64_t input_sum_bits = 0;       // binary tiles: input bits the per-activation popcount adds up
+    uint64_t binary_corrections = 0;   // binary tiles: one 2s - n per converted column
 
     MvmCounts& operator+=(const MvmCounts& other);
     bool operator==(const MvmCounts& other) const;
@@ -70,14 +79,16 @@ public:
 
     const CimGeometry& geometry() const { return geometry_; }
     int weight_columns(int weight_bits, bool is_signed) const;
+    static bool binary(int weight_bits) { return weight_bits == 1; }
     int groups() const { return geometry_.rows / geometry_.max_active_wl; }
     int column_groups() const { return geometry_.columns / geometry_.columns_per_adc; }
     bool kept(int group, int column_group) const { return kept_[group * column_groups() + column_group] != 0; }
 
-    // Stores `rows` x `channels` weights (row-major; the low weight_bits bits of each value). With a
-    // mask (one byte per touched (group, column group), row-major, non-zero = kept) the tile must be
-    // aligned to whole blocks; without one, every touched block becomes kept. Returns the word lines
-    // written: rows that hold at least one kept block of the tile.
+    // Stores `rows` x `channels` weights (row-major; the low weight_bits bits of each value, or +-1
+    // for 1-bit weights). With a mask (one byte per touched (group, column group), row-major,
+    // non-zero = kept) the tile must be aligned to whole blocks; without one, every touched block
+    // becomes kept. Returns the word lines written: rows that hold at least one kept block of the
+    // tile. A 1-bit weight other than +-1 in a kept block throws std::invalid_argument.
     int write_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits, bool is_signed,
                       const int32_t* weights, const uint8_t* mask);
 

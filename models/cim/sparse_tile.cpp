@@ -16,39 +16,100 @@ void require_positive(const char* field, int value) {
     if (value < 1) misuse(field, "must be at least 1 (is " + std::to_string(value) + ")");
 }
 
-void store_weight(int32_t value, int width, uint8_t* bytes) {
-    // Signed or unsigned, a stored weight must fit its bytes: [-2^(8w-1), 2^(8w) - 1].
-    const int64_t low = -(int64_t{1} << (8 * width - 1)), high = (int64_t{1} << (8 * width)) - 1;
-    if (value < low || value > high) {
-        misuse("weights",
-               "hold " + std::to_string(value) + ", beyond " + std::to_string(width) + " byte(s) per weight");
+void check_weight_bits(int weight_bits) {
+    if (weight_bits < 1 || weight_bits > 16) {
+        misuse("weight_bits", "must be 1 to 16 (is " + std::to_string(weight_bits) + ")");
     }
-    bytes[0] = static_cast<uint8_t>(value);
-    if (width == 2) bytes[1] = static_cast<uint8_t>(static_cast<uint32_t>(value) >> 8);
 }
 
-int32_t load_weight(const uint8_t* bytes, int width) {
-    if (width == 1) return static_cast<int8_t>(bytes[0]);
-    return static_cast<int16_t>(static_cast<uint16_t>(bytes[0] | (bytes[1] << 8)));
+// The weight_bits bits that store `value`; `where` names the weight for the error.
+template <class Where>
+uint32_t stored_bits(int32_t value, int weight_bits, const Where& where) {
+    if (weight_bits == 1) {
+        if (value != 1 && value != -1) {
+            misuse("weights", "hold " + std::to_string(value) + " at " + where() + "; 1-bit weights must be +1 or -1");
+        }
+        return value == 1 ? 1u : 0u;
+    }
+    // Signed or unsigned, a stored weight must fit its bits: [-2^(wb-1), 2^wb - 1].
+    const int64_t low = -(int64_t{1} << (weight_bits - 1)), high = (int64_t{1} << weight_bits) - 1;
+    if (value < low || value > high) {
+        misuse("weights", "hold " + std::to_string(value) + " at " + where() + ", beyond " +
+                              std::to_string(weight_bits) + " bits (" + std::to_string(low) + " to " +
+                              std::to_string(high) + ")");
+    }
+    return static_cast<uint32_t>(value) & ((1u << weight_bits) - 1u);
 }
+
+int32_t weight_of_bits(uint32_t bits, int weight_bits) {
+    if (weight_bits == 1) return bits != 0 ? 1 : -1;
+    const int unused = 32 - weight_bits;
+    return static_cast<int32_t>(bits << unused) >> unused;  // sign extension
+}
+
+// Appends weights to a stream LSB-first; at most 16 + 7 bits are ever held.
+class BitWriter {
+public:
+    explicit BitWriter(std::vector<uint8_t>& bytes) : bytes_(bytes) {}
+    void put(uint32_t bits, int width) {
+        held_bits_ |= uint64_t{bits} << held_;
+        held_ += width;
+        for (; held_ >= 8; held_ -= 8, held_bits_ >>= 8) bytes_.push_back(static_cast<uint8_t>(held_bits_));
+    }
+    // Pads the last byte with zero bits.
+    void finish() {
+        if (held_ > 0) bytes_.push_back(static_cast<uint8_t>(held_bits_));
+        held_ = 0;
+        held_bits_ = 0;
+    }
+
+private:
+    std::vector<uint8_t>& bytes_;
+    uint64_t held_bits_ = 0;
+    int held_ = 0;
+};
+
+// Reads a stream back, touching no byte beyond the last one a weight occupies.
+class BitReader {
+public:
+    explicit BitReader(const uint8_t* bytes) : next_(bytes) {}
+    uint32_t take(int width) {
+        for (; held_ < width; held_ += 8) held_bits_ |= uint64_t{*next_++} << held_;
+        const auto bits = static_cast<uint32_t>(held_bits_ & ((uint64_t{1} << width) - 1));
+        held_bits_ >>= width;
+        held_ -= width;
+        return bits;
+    }
+
+private:
+    const uint8_t* next_;
+    uint64_t held_bits_ = 0;
+    int held_ = 0;
+};
 
 }  // namespace
 
-int bytes_per_weight(int weight_bits) { return weight_bits <= 8 ? 1 : 2; }
+size_t packed_weight_bytes(size_t count, int weight_bits) {
+    check_weight_bits(weight_bits);
+    return (count * static_cast<size_t>(weight_bits) + 7) / 8;
+}
 
 std::vector<uint8_t> encode_weights(const std::vector<int32_t>& weights, int weight_bits) {
-    const int width = bytes_per_weight(weight_bits);
-    std::vector<uint8_t> bytes(weights.size() * width);
+    std::vector<uint8_t> bytes;
+    bytes.reserve(packed_weight_bytes(weights.size(), weight_bits));
+    BitWriter writer(bytes);
     for (size_t i = 0; i < weights.size(); ++i) {
-        store_weight(weights[i], width, bytes.data() + i * width);
+        writer.put(stored_bits(weights[i], weight_bits, [i] { return "index " + std::to_string(i); }), weight_bits);
     }
+    writer.finish();
     return bytes;
 }
 
 std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weight_bits) {
-    const int width = bytes_per_weight(weight_bits);
+    check_weight_bits(weight_bits);
     std::vector<int32_t> weights(count);
-    for (size_t i = 0; i < count; ++i) weights[i] = load_weight(bytes + i * width, width);
+    BitReader reader(bytes);
+    for (auto& weight : weights) weight = weight_of_bits(reader.take(weight_bits), weight_bits);
     return weights;
 }
 
@@ -65,9 +126,7 @@ SparseTileLayout::SparseTileLayout(int rows, int channels, int weight_bits, int 
     require_positive("weight_columns", weight_columns);
     require_positive("group_rows", group_rows);
     require_positive("columns_per_adc", columns_per_adc);
-    if (weight_bits < 1 || weight_bits > 16) {
-        misuse("weight_bits", "must be 1 to 16 (is " + std::to_string(weight_bits) + ")");
-    }
+    check_weight_bits(weight_bits);
     if (rows % group_rows != 0) {
         misuse("rows",
                "(" + std::to_string(rows) + ") must be a multiple of group_rows (" + std::to_string(group_rows) + ")");
@@ -136,7 +195,7 @@ int SparseTileLayout::kept_channels(const std::vector<uint8_t>& mask, int group)
 size_t SparseTileLayout::packed_bytes(const std::vector<uint8_t>& mask) const {
     const std::vector<uint8_t> table = kept_table(mask);
     const size_t kept = static_cast<size_t>(std::count(table.begin(), table.end(), 1));
-    return kept * static_cast<size_t>(group_rows_) * bytes_per_weight(weight_bits_);
+    return packed_weight_bytes(kept * static_cast<size_t>(group_rows_), weight_bits_);
 }
 
 std::vector<uint8_t> SparseTileLayout::pack(const std::vector<int32_t>& weights,
@@ -144,17 +203,18 @@ std::vector<uint8_t> SparseTileLayout::pack(const std::vector<int32_t>& weights,
     if (weights.size() != static_cast<size_t>(rows_) * channels_) {
         misuse("weights", "have " + std::to_string(weights.size()) + " values, not rows x channels");
     }
-    const int width = bytes_per_weight(weight_bits_);
-    std::vector<uint8_t> bytes(packed_bytes(mask));
+    std::vector<uint8_t> bytes;
+    bytes.reserve(packed_bytes(mask));
     const std::vector<uint8_t> kept = kept_table(mask);
-    uint8_t* out = bytes.data();
+    BitWriter writer(bytes);
     for (int r = 0; r < rows_; ++r) {
         for (int c = 0; c < channels_; ++c) {
             if (!kept[static_cast<size_t>(r / group_rows_) * channels_ + c]) continue;
-            store_weight(weights[static_cast<size_t>(r) * channels_ + c], width, out);
-            out += width;
+            const auto where = [r, c] { return "row " + std::to_string(r) + ", channel " + std::to_string(c); };
+            writer.put(stored_bits(weights[static_cast<size_t>(r) * channels_ + c], weight_bits_, where), weight_bits_);
         }
     }
+    writer.finish();
     return bytes;
 }
 
@@ -164,15 +224,13 @@ std::vector<int32_t> SparseTileLayout::unpack(const std::vector<uint8_t>& bytes,
         misuse("bytes",
                "are " + std::to_string(bytes.size()) + ", the mask implies " + std::to_string(packed_bytes(mask)));
     }
-    const int width = bytes_per_weight(weight_bits_);
     const std::vector<uint8_t> kept = kept_table(mask);
     std::vector<int32_t> weights(static_cast<size_t>(rows_) * channels_, 0);
-    const uint8_t* in = bytes.data();
+    BitReader reader(bytes.data());
     for (int r = 0; r < rows_; ++r) {
         for (int c = 0; c < channels_; ++c) {
             if (!kept[static_cast<size_t>(r / group_rows_) * channels_ + c]) continue;
-            weights[static_cast<size_t>(r) * channels_ + c] = load_weight(in, width);
-            in += width;
+            weights[static_cast<size_t>(r) * channels_ + c] = weight_of_bits(reader.take(weight_bits_), weight_bits_);
         }
     }
     return weights;

@@ -8,19 +8,27 @@
 // tile-relative blocks are array blocks.
 //
 // Mask. One byte per (word-line group g, column group q) of the tile, row-major by group:
-// mask[g * column_groups() + q], non-zero = kept. A pruned block holds only zeros.
+// mask[g * column_groups() + q], non-zero = kept. A pruned block holds only zeros (in a 1-bit tile,
+// whose weights are +-1, the only zeros there are).
 //
 // Kept channels. Channel c is kept in group g when any column group its columns overlap is kept
 // in g. (A channel that straddles a kept and a pruned column group keeps its value here, but the
 // array stores the pruned columns as zeros; mask_of() never prunes a column of a non-zero weight.)
 //
-// Packed bytes. For each tile row r in order, the weights of the channels kept in r's group, in
-// channel order: one byte per weight when weight_bits <= 8, two (little-endian int16) above.
-// Nothing else, no padding. An all-kept mask therefore gives exactly the dense row-major tile, and
-// pruned blocks cost no bytes: in memory, on the bus, or in the write.
+// Stored weights. A stored run of weights is a bit stream: weight i takes bits
+// [i * weight_bits, (i + 1) * weight_bits), least significant bit first, bytes filled from their
+// least significant bit, the last byte padded with zero bits. Each weight is its low weight_bits
+// bits of two's complement (unsigned values up to 2^weight_bits - 1 keep their bits too), except
+// that 1-bit weights are binary: bit 1 stores +1 and bit 0 stores -1. A dense tile is its
+// row-major rows x channels weights as one stream: rows back to back, no per-row padding.
+//
+// Packed tile. For each tile row r in order, the weights of the channels kept in r's group, in
+// channel order, as one stream as above. An all-kept mask therefore gives exactly the dense tile,
+// and pruned blocks cost no bytes: in memory, on the bus, or in the write.
 //
 // Misuse (a misaligned tile, sizes that do not match the layout, a value that does not fit its
-// bytes) throws std::invalid_argument with one line naming the field.
+// bits, a 1-bit weight other than +1 or -1) throws std::invalid_argument with one line naming the
+// field.
 #pragma once
 
 #include <cstddef>
@@ -29,14 +37,14 @@
 
 namespace cimvp {
 
-// Bytes one stored weight takes: 1 up to 8 bits, 2 (int16) above.
-int bytes_per_weight(int weight_bits);
+// Bytes that `count` stored weights of weight_bits bits take: ceil(count * weight_bits / 8).
+size_t packed_weight_bytes(size_t count, int weight_bits);
 
 // The stored form of a dense tile's weights (row-major), as weight_write reads it.
 std::vector<uint8_t> encode_weights(const std::vector<int32_t>& weights, int weight_bits);
 
-// `count` weights stored back to back (1 or 2 bytes each), sign-extended to int32; the macro
-// applies the low weight_bits bits, so unsigned weights survive the sign extension.
+// `count` stored weights (packed_weight_bytes(count, weight_bits) bytes), sign-extended to int32
+// (+-1 at 1 bit); the macro applies the low weight_bits bits, so unsigned weights survive.
 std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weight_bits);
 
 class SparseTileLayout {

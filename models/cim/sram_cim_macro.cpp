@@ -35,6 +35,9 @@ SramCimMacro::Params::Params(ParamReader& reader)
     adc_conversion_pj =
         reader.energy_pj("adc_energy", "0.99pJ", "per conversion (ISAAC 8b ADC scaled to 5 b by Accelergy, 32 nm)");
     shift_add_pj = reader.energy_pj("shift_add_energy", "0.021pJ", "per converted column sum (ISAAC, via Accelergy)");
+    input_sum_pj = reader.energy_pj(
+        "input_sum_energy", "3.75fJ",
+        "1-bit weights: per input bit the popcount adds, one full adder (Horowitz ISSCC 2014: 0.03 pJ per 8-bit add)");
     weight_cell_write_pj = reader.energy_pj(
         "weight_write_energy", "0.156pJ", "per cell written (Horowitz ISSCC 2014: 10 pJ per 64-bit 8 KB SRAM access)");
     bitcell_area_um2 = reader.area_um2("bitcell_area", "0.127um2", "area of one bit cell (TSMC 28 nm 6T)");
@@ -58,6 +61,8 @@ SramCimMacro::SramCimMacro(const ComponentContext& context, const Params& params
       cell_energy_(energy().declare("cell_operation", params.cell_operation_pj)),
       adc_energy_(energy().declare("adc_conversion", params.adc_conversion_pj)),
       shift_add_energy_(energy().declare("shift_add", params.shift_add_pj)),
+      input_sum_energy_(energy().declare("input_sum_bit", params.input_sum_pj)),
+      binary_correction_energy_(energy().declare("binary_correction", params.shift_add_pj)),
       write_energy_(energy().declare("weight_cell_write", params.weight_cell_write_pj)),
       macs_(counters()["macs"]),
       bitserial_cycles_(counters()["bitserial_cycles"]),
@@ -67,6 +72,8 @@ SramCimMacro::SramCimMacro(const ComponentContext& context, const Params& params
       skipped_conversions_(counters()["skipped_conversions"]),
       clipped_conversions_(counters()["clipped_conversions"]),
       compute_cycles_(counters()["compute_cycles"]),
+      input_sum_bits_(counters()["input_sum_bits"]),
+      binary_corrections_(counters()["binary_corrections"]),
       weight_rows_written_(counters()["weight_rows_written"]),
       weight_cells_written_(counters()["weight_cells_written"]) {}
 
@@ -135,6 +142,10 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
     const CimGeometry& g = params_.geometry;
     if (command.weight_bits < 1 || command.weight_bits > 16) return rejected(offsetof(C, weight_bits));
     if ((command.flags & ~cim_flag::kSignedWeights) != 0) return rejected(offsetof(C, flags));
+    // +-1 weights are signed; an unsigned 1-bit tile has no stored form.
+    if (command.weight_bits == 1 && (command.flags & cim_flag::kSignedWeights) == 0) {
+        return rejected(offsetof(C, flags));
+    }
     if (command.reserved0 != 0) return rejected(offsetof(C, reserved0));
     if (command.reserved1 != 0) return rejected(offsetof(C, reserved1));
     if (command.reserved2[0] != 0 || command.reserved2[1] != 0) return rejected(offsetof(C, reserved2));
@@ -154,17 +165,24 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
         // Packed weights lie back to back: a row stride has no meaning for them.
         if (command.source_stride != 0) return rejected(offsetof(C, source_stride));
     }
-    const uint64_t row_bytes = uint64_t{command.channels} * bytes_per_weight(command.weight_bits);
-    const uint64_t stride = command.source_stride == 0 ? row_bytes : command.source_stride;
-    if (stride < row_bytes) return rejected(offsetof(C, source_stride));
+    // Dense rows are bit streams back to back; a row stride needs rows of whole bytes.
+    const uint64_t row_bits = uint64_t{command.channels} * command.weight_bits;
+    if (command.source_stride != 0 && (row_bits % 8 != 0 || command.source_stride < row_bits / 8)) {
+        return rejected(offsetof(C, source_stride));
+    }
 
     sc_core::sc_time when = start;
     std::vector<uint8_t> mask;
     std::vector<int32_t> weights;
     if (command.mask_address == 0) {
-        staging_.resize(row_bytes * command.rows);
-        if (!read_rows(command.source, row_bytes, command.rows, stride, staging_.data(), when)) return bus_error();
-        weights = decode_weights(staging_.data(), uint64_t{command.rows} * command.channels, command.weight_bits);
+        const uint64_t count = uint64_t{command.rows} * command.channels;
+        staging_.resize(packed_weight_bytes(count, command.weight_bits));
+        const bool read =
+            command.source_stride == 0
+                ? read_block(command.source, staging_.data(), staging_.size(), when)
+                : read_rows(command.source, row_bits / 8, command.rows, command.source_stride, staging_.data(), when);
+        if (!read) return bus_error();
+        weights = decode_weights(staging_.data(), count, command.weight_bits);
     } else {
         const SparseTileLayout layout(static_cast<int>(command.rows), static_cast<int>(command.channels),
                                       command.weight_bits, array_.weight_columns(command.weight_bits, is_signed),
@@ -196,9 +214,13 @@ void SramCimMacro::account(const MvmCounts& counts) {
     skipped_conversions_ += counts.skipped_conversions;
     clipped_conversions_ += counts.clipped_conversions;
     compute_cycles_ += counts.compute_cycles;
+    input_sum_bits_ += counts.input_sum_bits;
+    binary_corrections_ += counts.binary_corrections;
     cell_energy_.add(counts.cell_operations);
     adc_energy_.add(counts.adc_conversions);
     shift_add_energy_.add(counts.adc_conversions);
+    input_sum_energy_.add(counts.input_sum_bits);
+    binary_correction_energy_.add(counts.binary_corrections);
 }
 
 CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, const sc_core::sc_time& start) {
@@ -208,6 +230,9 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
     if (command.input_bits < 1 || command.input_bits > 8) return rejected(offsetof(C, input_bits));
     if (command.weight_bits < 1 || command.weight_bits > 16) return rejected(offsetof(C, weight_bits));
     if ((command.flags & ~kKnownFlags) != 0) return rejected(offsetof(C, flags));
+    if (command.weight_bits == 1 && (command.flags & cim_flag::kSignedWeights) == 0) {
+        return rejected(offsetof(C, flags));
+    }
     if (command.vectors == 0) return rejected(offsetof(C, vectors));
     if (command.reserved != 0) return rejected(offsetof(C, reserved));
     MvmShape shape;

@@ -26,13 +26,16 @@ constexpr uint8_t kAccumulate = 4;     // MVM: add the results to the int32 valu
 
 // Descriptors as they sit in memory (little-endian). Reserved fields must be zero.
 //
-// WEIGHT_WRITE: `rows` x `channels` weights, row-major, one byte each for weight_bits <= 8 and two
-// (int16) above, `source_stride` bytes between rows (0: packed). Weight row r goes to array row
-// row_offset + r; channel c to the columns from column_offset + c * weight_columns. With a
-// mask_address, the tile covers whole word-line groups and column groups, the mask holds one byte
-// per touched (group, column group), row-major by group (0 marks an all-zero block to skip), and
-// `source` holds only the kept weights in the packed layout of sparse_tile.h (source_stride 0).
-// The macro reads the mask first, then exactly the bytes it implies.
+// WEIGHT_WRITE: `rows` x `channels` weights, row-major, each weight_bits bits, bit-packed LSB-first
+// with rows back to back (sparse_tile.h): ceil(rows * channels * weight_bits / 8) bytes. A non-zero
+// `source_stride` places rows that many bytes apart instead, and needs rows of whole bytes
+// (channels * weight_bits a multiple of 8). 1-bit weights are +-1 (bit 1 = +1, bit 0 = -1) and
+// need kSignedWeights. Weight row r goes to array row row_offset + r; channel c to the columns
+// from column_offset + c * weight_columns. With a mask_address, the tile covers whole word-line
+// groups and column groups, the mask holds one byte per touched (group, column group), row-major
+// by group (0 marks an all-zero block to skip), and `source` holds only the kept weights in the
+// packed layout of sparse_tile.h (source_stride 0). The macro reads the mask first, then exactly
+// the bytes it implies.
 struct CimWeightWriteCommand {
     uint8_t opcode;  // cim_opcode::kWeightWrite
     uint8_t weight_bits;
@@ -86,6 +89,7 @@ public:
         double cell_operation_pj;
         double adc_conversion_pj;
         double shift_add_pj;
+        double input_sum_pj;
         double weight_cell_write_pj;
         double bitcell_area_um2;
         double adc_area_um2;
@@ -118,6 +122,8 @@ private:
     EnergyLedger::Handle cell_energy_;
     EnergyLedger::Handle adc_energy_;
     EnergyLedger::Handle shift_add_energy_;
+    EnergyLedger::Handle input_sum_energy_;
+    EnergyLedger::Handle binary_correction_energy_;
     EnergyLedger::Handle write_energy_;
     uint64_t& macs_;
     uint64_t& bitserial_cycles_;
@@ -127,6 +133,8 @@ private:
     uint64_t& skipped_conversions_;
     uint64_t& clipped_conversions_;
     uint64_t& compute_cycles_;
+    uint64_t& input_sum_bits_;
+    uint64_t& binary_corrections_;
     uint64_t& weight_rows_written_;
     uint64_t& weight_cells_written_;
 };

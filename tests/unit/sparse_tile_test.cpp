@@ -1,5 +1,6 @@
-// The packed MARS weight layout: sizes against closed forms, masks of dense tiles, the exact byte
-// order, round trips, and the errors for misuse.
+// The stored weight format and the packed MARS weight layout: sizes against closed forms, masks of
+// dense tiles, the exact bit order, round trips at every width, binary (+-1) weights, and the
+// errors for misuse.
 #include "models/cim/sparse_tile.h"
 
 #include <gtest/gtest.h>
@@ -57,10 +58,10 @@ TEST(SparseTile, FourBitWeightsShareAColumnGroupTwoChannelsAtATime) {
         EXPECT_EQ(layout.channel_kept(mask, 0, c), c / 2 == 0 || c / 2 == 2) << c;
         EXPECT_EQ(layout.channel_kept(mask, 1, c), c / 2 == 3) << c;
     }
-    // group_rows x kept column groups x channels per column group x 1 byte.
-    EXPECT_EQ(layout.packed_bytes(mask), 16u * 2 * 2 + 16u * 1 * 2);
+    // group_rows x kept column groups x channels per column group x 4 bits / 8.
+    EXPECT_EQ(layout.packed_bytes(mask), (16u * 2 * 2 + 16u * 1 * 2) * 4 / 8);
     EXPECT_EQ(layout.packed_bytes(std::vector<uint8_t>(8, 0)), 0u);
-    EXPECT_EQ(layout.packed_bytes(std::vector<uint8_t>(8, 1)), 32u * 8);
+    EXPECT_EQ(layout.packed_bytes(std::vector<uint8_t>(8, 1)), 32u * 8 * 4 / 8);
 }
 
 TEST(SparseTile, EightBitWeightsHaveOneChannelPerColumnGroup) {
@@ -87,7 +88,7 @@ TEST(SparseTile, EightBitWeightsHaveOneChannelPerColumnGroup) {
 
 TEST(SparseTile, AChannelSpanningTwoColumnGroupsIsKeptWhenEitherIs) {
     // Signed 12-bit weights on 1-bit cells take 12 columns: channel 0 covers column groups 0 and 1,
-    // channel 1 covers groups 1 and 2. Two bytes per weight.
+    // channel 1 covers groups 1 and 2. 12 bits per weight.
     const SparseTileLayout layout(16, 2, 12, 12, 16, 8);
     ASSERT_EQ(layout.column_groups(), 3);
     const std::vector<uint8_t> only_first = {1, 0, 0}, shared = {0, 1, 0}, only_last = {0, 0, 1};
@@ -97,17 +98,18 @@ TEST(SparseTile, AChannelSpanningTwoColumnGroupsIsKeptWhenEitherIs) {
     EXPECT_TRUE(layout.channel_kept(shared, 0, 1));
     EXPECT_FALSE(layout.channel_kept(only_last, 0, 0));
     EXPECT_TRUE(layout.channel_kept(only_last, 0, 1));
-    EXPECT_EQ(layout.packed_bytes(only_first), 16u * 1 * 2);
-    EXPECT_EQ(layout.packed_bytes(shared), 16u * 2 * 2);
+    EXPECT_EQ(layout.packed_bytes(only_first), 16u * 1 * 12 / 8);
+    EXPECT_EQ(layout.packed_bytes(shared), 16u * 2 * 12 / 8);
     // A non-zero weight in channel 0 alone keeps both of its column groups, and only those.
     std::vector<int32_t> weights(16 * 2, 0);
     weights[5 * 2 + 0] = -1500;
     EXPECT_EQ(layout.mask_of(weights), (std::vector<uint8_t>{1, 1, 0}));
     const auto bytes = layout.pack(weights, layout.mask_of(weights));
-    ASSERT_EQ(bytes.size(), 16u * 2 * 2);  // both channels are kept in the shared column group
-    // Row 5, channel 0: little-endian int16.
-    EXPECT_EQ(bytes[5 * 4 + 0], static_cast<uint8_t>(-1500 & 0xFF));
-    EXPECT_EQ(bytes[5 * 4 + 1], static_cast<uint8_t>((-1500 >> 8) & 0xFF));
+    ASSERT_EQ(bytes.size(), 16u * 2 * 12 / 8);  // both channels are kept in the shared column group
+    // Row 5, channel 0 is weight 10 of the stream: bits 120..131, i.e. byte 15 and the low half of
+    // byte 16. -1500 in 12-bit two's complement is 0xA24.
+    EXPECT_EQ(bytes[15], 0x24);
+    EXPECT_EQ(bytes[16], 0x0A);
     EXPECT_EQ(layout.unpack(bytes, layout.mask_of(weights)), weights);
 }
 
@@ -118,8 +120,9 @@ TEST(SparseTile, MaskOfPackAndUnpackRoundTrip) {
     const Case cases[] = {
         {64, 16, 4, 4, 16, 8, 7},     // two channels per column group
         {128, 16, 8, 8, 16, 8, 127},  // one channel per column group
-        {32, 4, 12, 12, 8, 8, 2047},  // channels across column groups, int16 bytes
-        {96, 25, 4, 2, 32, 10, 15},   // 2-bit cells: 5 channels per column group
+        {32, 4, 12, 12, 8, 8, 2047},  // channels across column groups, 12 bits each
+        {32, 5, 3, 3, 16, 5, 3},      // 3-bit weights: streams that end mid-byte
+        {96, 25, 4, 2, 32, 10, 7},    // 2-bit cells: 5 channels per column group
     };
     std::mt19937 random(17);
     for (const Case& t : cases) {
@@ -198,6 +201,103 @@ TEST(SparseTile, MisuseIsOneLineNamingTheField) {
     EXPECT_EQ(error_of([&] {
                   layout.pack(std::vector<int32_t>(32, 300), {1, 1});
               }),
-              "sparse tile: weights hold 300, beyond 1 byte(s) per weight");
+              "sparse tile: weights hold 300 at row 0, channel 0, beyond 8 bits (-128 to 255)");
+    EXPECT_EQ(error_of([] {
+                  encode_weights({1, -9}, 4);
+              }),
+              "sparse tile: weights hold -9 at index 1, beyond 4 bits (-8 to 15)");
+    EXPECT_EQ(error_of([] { encode_weights({1}, 0); }), "sparse tile: weight_bits must be 1 to 16 (is 0)");
     EXPECT_EQ(error_of([&] { layout.channel_kept({1, 1}, 1, 0); }), "sparse tile: group 1 is outside the tile");
+}
+
+// --- the stored weight format -----------------------------------------------------------------
+
+TEST(WeightEncoding, RoundTripsEveryWidthAtTheEndsOfItsRange) {
+    std::mt19937 random(41);
+    for (int bits = 2; bits <= 16; ++bits) {
+        SCOPED_TRACE(std::to_string(bits) + " bits");
+        const int32_t low = -(1 << (bits - 1)), high = (1 << (bits - 1)) - 1;
+        // Both ends and their neighbours, then random values; an odd count ends mid-byte for odd widths.
+        std::vector<int32_t> weights = {low, high, low + 1, high - 1, 0, -1, 1};
+        std::uniform_int_distribution<int32_t> pick(low, high);
+        for (int i = 0; i < 100; ++i) weights.push_back(pick(random));
+        const auto bytes = encode_weights(weights, bits);
+        EXPECT_EQ(bytes.size(), (weights.size() * bits + 7) / 8);
+        EXPECT_EQ(bytes.size(), packed_weight_bytes(weights.size(), bits));
+        EXPECT_EQ(decode_weights(bytes.data(), weights.size(), bits), weights);
+        // Unsigned values up to 2^bits - 1 keep their bits and come back sign-extended.
+        const auto unsigned_bytes = encode_weights({(1 << bits) - 1, 1 << (bits - 1)}, bits);
+        EXPECT_EQ(decode_weights(unsigned_bytes.data(), 2, bits), (std::vector<int32_t>{-1, low}));
+    }
+    std::vector<int32_t> binary;
+    std::bernoulli_distribution plus(0.5);
+    for (int i = 0; i < 107; ++i) binary.push_back(plus(random) ? 1 : -1);
+    const auto bytes = encode_weights(binary, 1);
+    EXPECT_EQ(bytes.size(), 14u);  // ceil(107 / 8)
+    EXPECT_EQ(decode_weights(bytes.data(), binary.size(), 1), binary);
+}
+
+TEST(WeightEncoding, BitsArePackedLsbFirstWithTheLastBytePadded) {
+    // 4-bit: weight 0 in the low nibble of byte 0, weight 1 in its high nibble.
+    EXPECT_EQ(encode_weights({3, -2, 7}, 4), (std::vector<uint8_t>{0xE3, 0x07}));
+    // 3-bit: 1 (001), -1 (111), 2 (010) -> bits 0..8, LSB first: 1,0,0, 1,1,1, 0,1,0.
+    EXPECT_EQ(encode_weights({1, -1, 2}, 3), (std::vector<uint8_t>{0xB9, 0x00}));
+    // 1-bit: +1 is a set bit, -1 a clear one.
+    EXPECT_EQ(encode_weights({1, -1, -1, 1, 1, 1, -1, 1, 1}, 1), (std::vector<uint8_t>{0xB9, 0x01}));
+    // 16-bit: little-endian int16.
+    EXPECT_EQ(encode_weights({-32768, 0x1234}, 16), (std::vector<uint8_t>{0x00, 0x80, 0x34, 0x12}));
+}
+
+TEST(WeightEncoding, OneBitWeightsArePlusOrMinusOneOnly) {
+    EXPECT_EQ(error_of([] {
+                  encode_weights({1, -1, 0}, 1);
+              }),
+              "sparse tile: weights hold 0 at index 2; 1-bit weights must be +1 or -1");
+    EXPECT_EQ(error_of([] { encode_weights({2}, 1); }),
+              "sparse tile: weights hold 2 at index 0; 1-bit weights must be +1 or -1");
+    // In a sparse tile, zeros belong in pruned blocks only.
+    const SparseTileLayout layout(32, 8, 1, 1, 16, 8);
+    std::vector<int32_t> weights(32 * 8, 1);
+    for (int r = 16; r < 32; ++r) weights[r * 8 + 3] = 0;
+    EXPECT_EQ(error_of([&] {
+                  layout.pack(weights, {1, 1});
+              }),
+              "sparse tile: weights hold 0 at row 16, channel 3; 1-bit weights must be +1 or -1");
+    for (int c = 0; c < 8; ++c) {
+        for (int r = 16; r < 32; ++r) weights[r * 8 + c] = 0;
+    }
+    EXPECT_EQ(layout.mask_of(weights), (std::vector<uint8_t>{1, 0}));
+    const auto bytes = layout.pack(weights, {1, 0});
+    EXPECT_EQ(bytes, std::vector<uint8_t>(16, 0xFF));  // 16 rows x 8 weights of +1
+    EXPECT_EQ(layout.unpack(bytes, {1, 0}), weights);
+}
+
+TEST(SparseTile, HalfPrunedTilesTakeTheFormulasBytesAtEveryWidth) {
+    // 64 rows (4 groups of 16) x 16 channels, one channel per column group (weight_columns =
+    // columns_per_adc), blocks with g + q even kept: half of them. Bytes = ceil(kept weights x wb / 8).
+    std::mt19937 random(43);
+    for (int bits = 1; bits <= 16; ++bits) {
+        SCOPED_TRACE(std::to_string(bits) + " bits");
+        const SparseTileLayout layout(64, 16, bits, 4, 16, 4);
+        std::vector<uint8_t> mask(4 * 16);
+        for (int g = 0; g < 4; ++g) {
+            for (int q = 0; q < 16; ++q) mask[g * 16 + q] = (g + q) % 2 == 0 ? 1 : 0;
+        }
+        const size_t kept_weights = 32 * 16;
+        EXPECT_EQ(layout.packed_bytes(mask), (kept_weights * bits + 7) / 8);
+        std::vector<int32_t> weights(64 * 16, 0);
+        const int32_t low = bits == 1 ? -1 : -(1 << (bits - 1)), high = bits == 1 ? 1 : (1 << (bits - 1)) - 1;
+        std::uniform_int_distribution<int32_t> pick(low, high);
+        for (int r = 0; r < 64; ++r) {
+            for (int c = 0; c < 16; ++c) {
+                if (mask[(r / 16) * 16 + c] == 0) continue;
+                int32_t value = pick(random);
+                if (bits == 1 && value == 0) value = 1;
+                weights[r * 16 + c] = c == 0 ? low : c == 2 ? high : value;
+            }
+        }
+        const auto bytes = layout.pack(weights, mask);
+        EXPECT_EQ(bytes.size(), layout.packed_bytes(mask));
+        EXPECT_EQ(layout.unpack(bytes, mask), weights);
+    }
 }

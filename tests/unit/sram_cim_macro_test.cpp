@@ -1,13 +1,14 @@
 // The SRAM CIM macro: values against a naive integer reference, the two fidelity levels against
 // each other, counters against closed-form formulas, MARS block skipping, ADC clipping, weight-write
-// cost, compressed (packed) weight reads and error reporting, driven through a netlist like
-// firmware would.
+// cost, bit-packed and compressed weight reads, binary (+-1) weights and their energy, and error
+// reporting, driven through a netlist like firmware would.
 #include "models/cim/sram_cim_macro.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <random>
+#include <stdexcept>
 
 #include "models/cim/sparse_tile.h"
 #include "models/memory/sram_buffer.h"
@@ -48,6 +49,15 @@ std::vector<int32_t> random_values(std::mt19937& random, size_t count, int bits,
     std::uniform_int_distribution<int> pick(low, high);
     std::vector<int32_t> values(count);
     for (auto& value : values) value = pick(random);
+    return values;
+}
+
+// Weights: as random_values, but +-1 at 1 bit, where weights are binary.
+std::vector<int32_t> random_weights(std::mt19937& random, size_t count, int bits, bool is_signed) {
+    if (bits != 1) return random_values(random, count, bits, is_signed);
+    std::bernoulli_distribution plus(0.5);
+    std::vector<int32_t> values(count);
+    for (auto& value : values) value = plus(random) ? 1 : -1;
     return values;
 }
 
@@ -144,10 +154,18 @@ struct ArrayCase {
 
 TEST(CimArray, FastAndDetailedAgreeWithTheReferenceOnValuesAndEveryCounter) {
     const ArrayCase cases[] = {
-        {1, 16, 1, 128, 16, 0, 0, 8, 8, true, true},  {1, 8, 2, 72, 10, 8, 4, 8, 8, false, true},
-        {1, 32, 4, 100, 7, 3, 9, 5, 4, true, false},  {2, 16, 1, 128, 24, 0, 0, 8, 8, true, true},
-        {2, 4, 8, 37, 20, 50, 3, 3, 7, false, false}, {4, 64, 2, 128, 12, 0, 17, 8, 12, true, true},
-        {1, 1, 1, 9, 3, 119, 100, 1, 1, true, true},  {3, 128, 1, 128, 9, 0, 0, 7, 16, false, true},
+        {1, 16, 1, 128, 16, 0, 0, 8, 8, true, true},
+        {1, 8, 2, 72, 10, 8, 4, 8, 8, false, true},
+        {1, 32, 4, 100, 7, 3, 9, 5, 4, true, false},
+        {2, 16, 1, 128, 24, 0, 0, 8, 8, true, true},
+        {2, 4, 8, 37, 20, 50, 3, 3, 7, false, false},
+        {4, 64, 2, 128, 12, 0, 17, 8, 12, true, true},
+        {1, 1, 1, 9, 3, 119, 100, 1, 1, true, true},
+        {3, 128, 1, 128, 9, 0, 0, 7, 16, false, true},
+        // Binary (+-1) weights, aligned and not, with signed and unsigned inputs.
+        {1, 16, 2, 128, 40, 0, 8, 8, 1, true, true},
+        {2, 8, 1, 50, 30, 5, 3, 4, 1, false, true},
+        {4, 16, 1, 64, 128, 64, 0, 8, 1, false, false},
     };
     std::mt19937 random(7);
     for (const ArrayCase& t : cases) {
@@ -161,7 +179,8 @@ TEST(CimArray, FastAndDetailedAgreeWithTheReferenceOnValuesAndEveryCounter) {
         ASSERT_LE(t.column_offset + t.channels * array.weight_columns(t.weight_bits, t.signed_weights), 128);
         ASSERT_LE(t.row_offset + t.rows, 128);
         const int vectors = 5;
-        const auto w = random_values(random, static_cast<size_t>(t.rows) * t.channels, t.weight_bits, t.signed_weights);
+        const auto w =
+            random_weights(random, static_cast<size_t>(t.rows) * t.channels, t.weight_bits, t.signed_weights);
         const auto x = random_values(random, static_cast<size_t>(vectors) * t.rows, t.input_bits, t.signed_inputs);
         array.write_weights(t.row_offset, t.column_offset, t.rows, t.channels, t.weight_bits, t.signed_weights,
                             w.data(), nullptr);
@@ -303,7 +322,8 @@ TEST(SramCimMacro, FastModeGivesTheSameOutputsAndCountersAsTheReference) {
     const int R = 128, C = 25, P = 200;  // unsigned 4-bit weights take 2 columns: 50 columns
     const auto w = random_values(random, R * C, 4, false);
     const auto x = random_values(random, P * R, 8, false);
-    std::memcpy(buffer.data() + (kWeights - kBuffer), as_bytes(w).data(), w.size());
+    const auto packed = encode_weights(w, 4);
+    std::memcpy(buffer.data() + (kWeights - kBuffer), packed.data(), packed.size());
     std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
     uint64_t status = 0;
     run_on_host(*platform, [&](Host& host) {
@@ -381,9 +401,9 @@ TEST(SramCimMacro, HalfPrunedTileReadsOnlyTheMaskAndTheKeptWeights) {
     }
     const SparseTileLayout layout(R, C, 4, 4, 16, 8);
     const auto packed = layout.pack(w, mask);
-    // Each kept block is 16 rows x 2 channels of one byte: half the dense R x C bytes.
-    ASSERT_EQ(packed.size(), uint64_t(kept) * 16 * 2);
-    ASSERT_EQ(packed.size(), uint64_t(R) * C / 2);
+    // Each kept block is 16 rows x 2 channels of 4 bits: half the dense R x C x 4 / 8 bytes.
+    ASSERT_EQ(packed.size(), uint64_t(kept) * 16 * 2 * 4 / 8);
+    ASSERT_EQ(packed.size(), uint64_t(R) * C / 4);
     std::memcpy(buffer.data() + (kWeights - kBuffer), packed.data(), packed.size());
     std::memcpy(buffer.data() + (kMask - kBuffer), mask.data(), mask.size());
     std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
@@ -399,7 +419,7 @@ TEST(SramCimMacro, HalfPrunedTileReadsOnlyTheMaskAndTheKeptWeights) {
     });
     EXPECT_EQ(status, engine_reg::kStatusDone);
     EXPECT_EQ(write_bytes, mask.size() + packed.size());
-    EXPECT_EQ(write_moved, uint64_t(G * Q) + uint64_t(R) * C / 2);
+    EXPECT_EQ(write_moved, uint64_t(G * Q) + uint64_t(R) * C / 4);
 
     for (int r = 0; r < R; ++r) {
         for (int c = 0; c < C; ++c) {
@@ -434,16 +454,193 @@ TEST(SramCimMacro, AMaskedWriteWithARowStrideIsRejectedAtThatField) {
     EXPECT_EQ(result.error_address, kCommands + offsetof(CimWeightWriteCommand, source_stride));
 }
 
+TEST(SramCimMacro, FourBitDenseTileMovesAsPackedBitsOnTheBus) {
+    // R x C = 37 x 9 signed 4-bit weights: ceil(333 x 4 / 8) = 167 bytes, half a byte per weight.
+    auto platform = build_platform(netlist("fidelity: fast"));
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    std::mt19937 random(47);
+    const int R = 37, C = 9, P = 6;
+    auto w = random_values(random, R * C, 4, true);
+    w[0] = -8;
+    w[R * C - 1] = 7;
+    const auto x = random_values(random, P * R, 8, true);
+    const auto packed = encode_weights(w, 4);
+    ASSERT_EQ(packed.size(), 167u);
+    std::memcpy(buffer.data() + (kWeights - kBuffer), packed.data(), packed.size());
+    std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
+    uint64_t status = 0, write_bytes = 0;
+    run_on_host(*platform, [&](Host& host) {
+        status = run_commands(host, {encode(weight_write(R, C, 4, true))}).status;
+        write_bytes = macro.counters().get("bytes_read");
+        status |=
+            run_commands(host, {encode(mvm(P, R, C, 8, 4, cim_flag::kSignedInputs | cim_flag::kSignedWeights))}).status;
+    });
+    EXPECT_EQ(status, engine_reg::kStatusDone);
+    EXPECT_EQ(write_bytes, 167u);
+    const auto y = reference(x, w, P, R, C);
+    EXPECT_EQ(read_outputs(buffer, kOutputs, P * C), std::vector<int32_t>(y.begin(), y.end()));
+}
+
+TEST(SramCimMacro, AStridedDenseWriteReadsWholeByteRowsAndRefusesSplitOnes) {
+    // 6 channels x 4 bits = 3 bytes per row, rows 8 bytes apart.
+    auto platform = build_platform(netlist("fidelity: fast"));
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    std::mt19937 random(53);
+    const int R = 20, C = 6, stride = 8;
+    const auto w = random_values(random, R * C, 4, true);
+    const auto x = random_values(random, R, 8, false);
+    const auto packed = encode_weights(w, 4);
+    for (int r = 0; r < R; ++r) std::memcpy(buffer.data() + (kWeights - kBuffer) + r * stride, &packed[r * 3], 3);
+    std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
+    CimWeightWriteCommand write = weight_write(R, C, 4, true);
+    write.source_stride = stride;
+    CimWeightWriteCommand split = weight_write(R, 5, 4, true);  // 20 bits per row
+    split.source_stride = stride;
+    Completion done{}, refused{};
+    uint64_t write_bytes = 0;
+    run_on_host(*platform, [&](Host& host) {
+        done = run_commands(host, {encode(write)});
+        write_bytes = macro.counters().get("bytes_read");
+        run_commands(host, {encode(mvm(1, R, C, 8, 4, cim_flag::kSignedWeights))});
+        refused = run_commands(host, {encode(split)});
+    });
+    EXPECT_EQ(done.status, engine_reg::kStatusDone);
+    EXPECT_EQ(write_bytes, uint64_t(R) * 3);
+    const auto y = reference(x, w, 1, R, C);
+    EXPECT_EQ(read_outputs(buffer, kOutputs, C), std::vector<int32_t>(y.begin(), y.end()));
+    EXPECT_EQ(refused.status, engine_reg::kStatusError);
+    EXPECT_EQ(refused.error_address, kCommands + offsetof(CimWeightWriteCommand, source_stride));
+}
+
+// --- binary (+-1) weights -------------------------------------------------------------------------
+
+// One +-1 tile at column 3, multiplied with signed and then unsigned 8-bit inputs.
+void expect_exact_binary_sums(const std::string& fidelity) {
+    auto platform = build_platform(netlist("fidelity: " + fidelity));
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    std::mt19937 random(59);
+    const int R = 100, C = 50, P = 7;  // one column per channel
+    const auto w = random_weights(random, R * C, 1, true);
+    const auto signed_x = random_values(random, P * R, 8, true), unsigned_x = random_values(random, P * R, 8, false);
+    const auto packed = encode_weights(w, 1);
+    ASSERT_EQ(packed.size(), 625u);  // 5000 bits
+    std::memcpy(buffer.data() + (kWeights - kBuffer), packed.data(), packed.size());
+    std::vector<int32_t> signed_y, unsigned_y;
+    run_on_host(*platform, [&](Host& host) {
+        EXPECT_EQ(run_commands(host, {encode(weight_write(R, C, 1, true, 0, 3))}).status, engine_reg::kStatusDone);
+        for (const bool is_signed : {true, false}) {
+            const auto& x = is_signed ? signed_x : unsigned_x;
+            std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
+            const uint8_t flags = cim_flag::kSignedWeights | (is_signed ? cim_flag::kSignedInputs : 0);
+            EXPECT_EQ(run_commands(host, {encode(mvm(P, R, C, 8, 1, flags, 0, 3))}).status, engine_reg::kStatusDone);
+            (is_signed ? signed_y : unsigned_y) = read_outputs(buffer, kOutputs, P * C);
+        }
+    });
+    const auto signed_reference = reference(signed_x, w, P, R, C);
+    const auto unsigned_reference = reference(unsigned_x, w, P, R, C);
+    EXPECT_EQ(signed_y, std::vector<int32_t>(signed_reference.begin(), signed_reference.end()));
+    EXPECT_EQ(unsigned_y, std::vector<int32_t>(unsigned_reference.begin(), unsigned_reference.end()));
+}
+
+TEST(SramCimMacro, BinaryWeightsGiveExactSumsInFastMode) { expect_exact_binary_sums("fast"); }
+
+TEST(SramCimMacro, BinaryWeightsGiveExactSumsInDetailedMode) { expect_exact_binary_sums("detailed"); }
+
+TEST(SramCimMacro, BinaryMvmEnergyFollowsTheClosedForm) {
+    // An aligned dense 1-bit tile: R = 64 rows (G = 4 groups of 16), C = 20 channels on 20 columns
+    // (column groups of 8: 8, 8, 4), P vectors of b-bit inputs. Per vector and input bit, every
+    // group converts each column once, the popcount adds the group's 16 input bits, and each
+    // converted column takes one 2s - n.
+    auto platform = build_platform(netlist("fidelity: detailed"));
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    const int R = 64, C = 20, P = 5, b = 6, G = 4;
+    std::mt19937 random(61);
+    const auto w = random_weights(random, R * C, 1, true);
+    const auto x = random_values(random, P * R, b, false);
+    const auto packed = encode_weights(w, 1);
+    std::memcpy(buffer.data() + (kWeights - kBuffer), packed.data(), packed.size());
+    std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
+    double write_pj = 0;
+    run_on_host(*platform, [&](Host& host) {
+        run_commands(host, {encode(weight_write(R, C, 1, true))});
+        write_pj = macro.energy().total_pj();
+        run_commands(host, {encode(mvm(P, R, C, b, 1, cim_flag::kSignedWeights))});
+    });
+    const auto y = reference(x, w, P, R, C);
+    EXPECT_EQ(read_outputs(buffer, kOutputs, P * C), std::vector<int32_t>(y.begin(), y.end()));
+    const auto& counters = macro.counters();
+    const double conversions = double(P) * b * G * C, cells = double(P) * b * R * C, popcount = double(P) * b * R;
+    EXPECT_EQ(counters.get("adc_conversions"), uint64_t(conversions));
+    EXPECT_EQ(counters.get("cell_operations"), uint64_t(cells));
+    EXPECT_EQ(counters.get("input_sum_bits"), uint64_t(popcount));
+    EXPECT_EQ(counters.get("binary_corrections"), uint64_t(conversions));
+    EXPECT_EQ(counters.get("weight_cells_written"), uint64_t(R) * C);
+    EXPECT_DOUBLE_EQ(macro.energy().total_pj("input_sum_bit"), 0.00375 * popcount);
+    EXPECT_DOUBLE_EQ(macro.energy().total_pj("binary_correction"), 0.021 * conversions);
+    // MVM energy = cells x 10.4 fJ + conversions x (0.99 + 2 x 0.021) pJ + popcount x 3.75 fJ.
+    EXPECT_NEAR(macro.energy().total_pj() - write_pj,
+                0.0104 * cells + (0.99 + 2 * 0.021) * conversions + 0.00375 * popcount, 1e-6);
+}
+
+TEST(SramCimMacro, MultiBitTilesCountNoBinaryWork) {
+    auto platform = build_platform(netlist("fidelity: fast"));
+    auto& macro = platform->get<SramCimMacro>("macro", "test");
+    run_on_host(*platform, [&](Host& host) {
+        run_commands(host,
+                     {encode(weight_write(32, 4, 2, true)), encode(mvm(3, 32, 4, 8, 2, cim_flag::kSignedWeights))});
+    });
+    EXPECT_GT(macro.counters().get("adc_conversions"), 0u);
+    EXPECT_EQ(macro.counters().get("input_sum_bits"), 0u);
+    EXPECT_EQ(macro.counters().get("binary_corrections"), 0u);
+    EXPECT_EQ(macro.energy().total_pj("binary_correction"), 0.0);
+}
+
+TEST(SramCimMacro, AnUnsignedOneBitTileIsRejectedAtTheFlags) {
+    auto platform = build_platform(netlist(""));
+    Completion write{}, multiply{};
+    run_on_host(*platform, [&](Host& host) {
+        write = run_commands(host, {encode(weight_write(16, 1, 1, false))});
+        multiply = run_commands(host, {encode(mvm(1, 16, 1, 8, 1, 0))});
+    });
+    EXPECT_EQ(write.status, engine_reg::kStatusError);
+    EXPECT_EQ(write.error_address, kCommands + offsetof(CimWeightWriteCommand, flags));
+    EXPECT_EQ(multiply.status, engine_reg::kStatusError);
+    EXPECT_EQ(multiply.error_address, kCommands + offsetof(CimMvmCommand, flags));
+}
+
+TEST(CimArray, ABinaryTileHoldingAnythingButPlusOrMinusOneIsRefused) {
+    CimArray array{CimGeometry{}};
+    std::vector<int32_t> weights(16 * 2, -1);
+    weights[5 * 2 + 1] = 0;
+    const auto error_of = [&] {
+        try {
+            array.write_weights(0, 0, 16, 2, 1, true, weights.data(), nullptr);
+        } catch (const std::invalid_argument& error) {
+            return std::string(error.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(error_of(), "cim array: weights hold 0 at row 5, channel 1; 1-bit weights must be +1 or -1");
+    weights[5 * 2 + 1] = 2;
+    EXPECT_EQ(error_of(), "cim array: weights hold 2 at row 5, channel 1; 1-bit weights must be +1 or -1");
+    weights[5 * 2 + 1] = 1;
+    EXPECT_EQ(error_of(), "no error");
+}
+
 TEST(SramCimMacro, NonIdealAdcClipsEachGroupSum) {
     // 3-bit ADC (at most 7) with 16 word lines on: sixteen 1 x 1 products per group read as 7.
+    // Unsigned 2-bit weights of value 1 (0x55 packs four) put a 1 in the low column only.
     auto platform = build_platform(netlist("fidelity: detailed, adc_ideal: false, adc_bits: 3"));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     const int R = 40, C = 3;  // groups of 16, 16 and 8 rows
-    std::memset(buffer.data() + (kWeights - kBuffer), 1, R * C);
+    std::memset(buffer.data() + (kWeights - kBuffer), 0x55, R * C * 2 / 8);
     std::memset(buffer.data() + (kInputs - kBuffer), 1, R);
     run_on_host(*platform, [&](Host& host) {
-        run_commands(host, {encode(weight_write(R, C, 1, false)), encode(mvm(1, R, C, 1, 1, 0))});
+        run_commands(host, {encode(weight_write(R, C, 2, false)), encode(mvm(1, R, C, 1, 2, 0))});
     });
     const auto out = read_outputs(buffer, kOutputs, C);
     for (int c = 0; c < C; ++c) EXPECT_EQ(out[c], 7 + 7 + 7) << c;  // the 8-row group also clips (8 > 7)
