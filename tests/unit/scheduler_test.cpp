@@ -8,6 +8,7 @@
 
 #include "firmware/host/program_loader.h"
 #include "firmware/scheduler/scheduler.h"
+#include "models/cim/sparse_tile.h"
 #include "models/memory/sram_buffer.h"
 #include "tests/support/platform_fixture.h"
 #include "tests/support/temp_files.h"
@@ -170,10 +171,13 @@ TEST(Scheduler, DrivesTheCimMacroThroughWeightWriteAndMvm) {
     std::vector<int8_t> weights(kRows * kChannels), inputs(kVectors * kRows);
     for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<int8_t>((i * 7 + 3) % 15 - 7);  // int4
     for (size_t i = 0; i < inputs.size(); ++i) inputs[i] = static_cast<int8_t>((i * 37 + 11) % 256 - 128);
-    std::memcpy(run.memory() + 0x20000, weights.data(), weights.size());
+    // Stored as the macro reads them: 4-bit values packed two to a byte (models/cim/sparse_tile.h).
+    const std::vector<uint8_t> stored = encode_weights(std::vector<int32_t>(weights.begin(), weights.end()), 4);
+    ASSERT_EQ(stored.size(), weights.size() / 2);
+    std::memcpy(run.memory() + 0x20000, stored.data(), stored.size());
     std::memcpy(run.memory() + 0x21000, inputs.data(), inputs.size());
     isa::Instruction write(isa::Opcode::kWeightWrite);
-    write.set("engine", 2).set("src", kWeights).set("bytes", weights.size()).set("rows", kRows);
+    write.set("engine", 2).set("src", kWeights).set("bytes", stored.size()).set("rows", kRows);
     write.set("channels", kChannels).set("row_offset", 0).set("channel_offset", kChannelOffset).set("weight_bits", 4);
     isa::Instruction mvm(isa::Opcode::kMvm);
     mvm.set("engine", 2).set("input", kInputs).set("input_stride", kRows).set("vectors", kVectors);
