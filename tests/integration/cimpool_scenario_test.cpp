@@ -103,3 +103,38 @@ TEST(CimPoolScenario, WithoutPoolHardwareAPooledNetworkRunsFromItsDenseWeights) 
     EXPECT_EQ(workload["check"]["mismatches"].get<int>(), 0);
     EXPECT_EQ(simulation.report()["components"].count("c0_xbar"), 0u);
 }
+
+TEST(CimPoolScenario, CompressionAndAreaFollowTheirClosedFormsAndTheRunIsPinned) {
+    Simulation simulation(load_scenario("scenarios/small-cnn-cimpool.yaml"));
+    simulation.run();
+    ASSERT_TRUE(simulation.checks_passed());
+    const nlohmann::json& workload = simulation.report()["workload"];
+
+    // Bits of the two pooled convs: 7-bit indices per (channel, kernel row, segment); error blocks
+    // of 16 span rows x 8 channels, half of them kept (conv2: 6 x 3 x 8 = 144 blocks, conv3:
+    // 12 x 3 x 16 = 576), 128 bits each plus one mask bit per block; two 8-bit scales per layer;
+    // and the 128 x 128 binary pool once.
+    const int64_t index_bits = 64 * 3 * 1 * 7 + 128 * 3 * 2 * 7;
+    const int64_t error_bits = (144 / 2 + 576 / 2) * 128;
+    const int64_t bits = index_bits + error_bits + (144 + 576) + 2 * 16 + 128 * 128;
+    EXPECT_DOUBLE_EQ(workload["weight_pool"]["effective_bits_per_weight"].get<double>(),
+                     static_cast<double>(bits) / (18432 + 73728));
+
+    // All weights on chip: conv1's three 9-row tiles and the classifier's 128-row tile at 8 bits
+    // (8 columns per channel), plus the kept error blocks; the fewest 128 x 128 macros holding them;
+    // the indices in SRAM at the buffer's density; each core's pool macro and 16-bit Benes crossbar.
+    const nlohmann::json& resident = workload["weights_on_chip"];
+    const int64_t cells = 3 * 9 * 32 * 8 + 128 * 10 * 8 + (144 / 2 + 576 / 2) * 16 * 8;
+    EXPECT_EQ(resident["cim_cells"].get<int64_t>(), cells);
+    EXPECT_EQ(resident["macros"].get<int64_t>(), (cells + 16383) / 16384);
+    EXPECT_EQ(resident["index_bits"].get<int64_t>(), index_bits);
+    const double macro_um2 = 128 * 128 * 0.127 + 16 * (477 + 60);  // cells, ADCs and shift-adders
+    const double crossbar_um2 = 64 * 13 * 16 * 3.97;                // 832 2x2 switches x 16 bits
+    EXPECT_NEAR(resident["macro_area_um2"].get<double>(), 4 * macro_um2, 1e-6);
+    EXPECT_NEAR(resident["index_sram_area_um2"].get<double>(), index_bits / 8 * 8 * 0.127 / 0.7, 1e-6);
+    EXPECT_NEAR(resident["pool_hardware_area_um2"].get<double>(), 4 * (macro_um2 + crossbar_um2), 1e-6);
+
+    // Latency and energy of this run, pinned so that a model change shows up here with both numbers.
+    EXPECT_NEAR(workload["latency_ns"].get<double>(), 1290343.0, 1290343.0 * 0.01);
+    EXPECT_NEAR(workload["energy_per_inference_pj"].get<double>(), 401.374e6, 401.374e6 * 0.01);
+}
