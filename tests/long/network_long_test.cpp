@@ -3,13 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "platform/simulation.h"
+#include "tests/support/temp_files.h"
 
 using namespace cimvp;
 
 namespace {
 
-const nlohmann::json& run_checked(Simulation& simulation) {
-    simulation.run();
+const nlohmann::json& run_checked(Simulation& simulation, const RunOptions& options = RunOptions()) {
+    simulation.run(options);
     EXPECT_TRUE(simulation.checks_passed());
     const nlohmann::json& workload = simulation.report()["workload"];
     EXPECT_TRUE(workload["check"]["outputs_match"].get<bool>());
@@ -56,7 +57,11 @@ TEST(NetworkLong, DenseResNet18ImageNetW4A4) {
 
 TEST(NetworkLong, CimPoolResNet18) {
     Simulation simulation(load_scenario("scenarios/cimpool-resnet18.yaml"));
-    const nlohmann::json& workload = run_checked(simulation);
+    // The scenario traces a window of its run; the files go to a temporary folder, not the source tree.
+    RunOptions options;
+    options.out_dir = cimvp::testing::temp_directory("cimpool-resnet18");
+    const nlohmann::json& workload = run_checked(simulation, options);
+    EXPECT_GT(simulation.report()["timeline_summary"]["slices"].get<int64_t>(), 0);
     EXPECT_EQ(workload["check"]["compared"].get<int>(), 1000);
     EXPECT_EQ(workload["macs"].get<int64_t>(), 1814073344);
     // Every conv but the first is pooled; with 128 binary vectors, 7-bit indices per 128 weights and
