@@ -53,6 +53,13 @@ TEST(NetworkLong, DenseResNet18ImageNetW4A4) {
     EXPECT_EQ(sum_over_macros(simulation.report(), "skipped_groups"), 0u);
     // ResNet-18 at 224: 1.814 GMAC (docs/zoo.md).
     EXPECT_EQ(workload["macs"].get<int64_t>(), 1814073344);
+    // The CIMPool reproduction's baseline (docs/reproduction.md), pinned: all 11,678,912 weights at
+    // 4 cells each, in 2852 macros; latency and energy within 1%.
+    EXPECT_EQ(workload["weights_on_chip"]["cim_cells"].get<int64_t>(), 11678912 * 4);
+    EXPECT_EQ(workload["weights_on_chip"]["macros"].get<int64_t>(), 2852);
+    EXPECT_NEAR(workload["weights_on_chip"]["area_um2"].get<double>(), 30.4387e6, 0.0001e6);
+    EXPECT_NEAR(workload["latency_ns"].get<double>(), 121.356e6, 121.356e6 * 0.01);
+    EXPECT_NEAR(workload["energy_per_inference_pj"].get<double>(), 36.543e9, 36.543e9 * 0.01);
 }
 
 TEST(NetworkLong, CimPoolResNet18) {
@@ -74,4 +81,14 @@ TEST(NetworkLong, CimPoolResNet18) {
         if (component["type"] == "permutation_crossbar") routed += component["counters"]["elements_routed"].get<uint64_t>();
     }
     EXPECT_GT(routed, 0u);
+    // The reproduction's figures (docs/reproduction.md), pinned: effective bits and the cells, macros
+    // and area with every weight on chip follow from counts; latency and energy within 1%.
+    EXPECT_NEAR(pool["effective_bits_per_weight"].get<double>(), 0.564397, 1e-6);
+    const nlohmann::json& resident = workload["weights_on_chip"];
+    EXPECT_EQ(resident["cim_cells"].get<int64_t>(), 9750016);
+    EXPECT_EQ(resident["macros"].get<int64_t>(), 596);
+    EXPECT_EQ(resident["index_bits"].get<int64_t>(), 614656);
+    EXPECT_NEAR(resident["area_um2"].get<double>(), 6.72657e6, 0.00001e6);
+    EXPECT_NEAR(workload["latency_ns"].get<double>(), 118.814e6, 118.814e6 * 0.01);
+    EXPECT_NEAR(workload["energy_per_inference_pj"].get<double>(), 37.777e9, 37.777e9 * 0.01);
 }
