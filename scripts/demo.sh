@@ -9,7 +9,6 @@ echo
 echo "== cimvp run $scenario"
 build/cimvp run "$scenario" --out out/demo
 echo
-echo "Outputs in out/demo: report.json (docs/report.md), trace.json (open in https://ui.perfetto.dev),"
-echo "waves.vcd (open with gtkwave). docs/inspecting.md walks through them."
+echo "docs/inspecting.md walks through the report, the timeline and the waveforms."
 echo "Try one change: in scenarios/cimpool-resnet18.yaml set pool_size: 64, or in"
 echo "scenarios/platforms/cimpool.yaml the DRAM standard to LPDDR4-3200, and run scripts/demo.sh again."
