@@ -187,6 +187,9 @@ void CommandEngine::run_queue() {
         while (queue_.empty()) sc_core::wait(queue_filled_);
         descriptor_address_ = queue_.front();
         const sc_core::sc_time begin = sc_core::sc_time_stamp();
+        // What the command moved and spent, for its slice on the timeline.
+        const uint64_t bytes_before = bytes_read_ + bytes_written_;
+        const double energy_before = tracer() != nullptr ? energy().total_pj() : 0.0;
         uint8_t descriptor[kDescriptorBytes] = {};
         sc_core::sc_time fetched = begin;
         Outcome outcome;
@@ -202,7 +205,10 @@ void CommandEngine::run_queue() {
         sc_core::wait(end - now);
         if (tracer() != nullptr) {
             record_busy(begin, end, fetched_ok ? command_name(descriptor).c_str() : "fetch",
-                        {{"descriptor", descriptor_address_}, {"error", outcome.error}});
+                        {{"descriptor", descriptor_address_},
+                         {"error", outcome.error},
+                         {"bytes", bytes_read_ + bytes_written_ - bytes_before},
+                         {"energy_pj", energy().total_pj() - energy_before}});
         } else {
             record_busy(begin, end);
         }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "platform/simulation.h"
@@ -160,4 +162,40 @@ TEST(Trace, VcdSurvivesGtkwavesFstRoundTrip) {
     for (const char* declaration : {"$scope module dma $end", "$scope module dram $end", "busy $end", "power_mw $end"}) {
         EXPECT_NE(converted.find(declaration), std::string::npos) << declaration;
     }
+}
+
+TEST(Trace, EngineCommandSlicesCarryTheirBytesAndEnergy) {
+    // The small CNN on the one-macro SoC: every macro and vector-unit command is a slice whose
+    // arguments give the bytes it moved and the energy it spent, which add up to the report's.
+    const std::string directory = cimvp::testing::temp_directory("trace-command-args");
+    Simulation simulation(load_scenario("scenarios/small-cnn-sram-cim.yaml"));
+    RunOptions options;
+    options.out_dir = directory;
+    options.trace = TraceConfig::defaults();
+    simulation.run(options);
+    ASSERT_TRUE(simulation.checks_passed());
+    const nlohmann::json trace = nlohmann::json::parse(read_file(directory + "/trace.json"));
+    std::map<int, std::string> thread_names;
+    std::map<std::string, double> energy_pj, bytes;
+    std::map<std::string, std::set<std::string>> commands;
+    for (const auto& event : trace["traceEvents"]) {
+        if (event["ph"] == "M" && event["name"] == "thread_name") {
+            thread_names[event["tid"].get<int>()] = event["args"]["name"];
+        }
+        if (event["ph"] != "X" || !event.contains("args") || !event["args"].contains("energy_pj")) continue;
+        const std::string& instance = thread_names.at(event["tid"].get<int>());
+        energy_pj[instance] += event["args"]["energy_pj"].get<double>();
+        bytes[instance] += event["args"]["bytes"].get<double>();
+        commands[instance].insert(event["name"].get<std::string>());
+    }
+    const nlohmann::json& components = simulation.report()["components"];
+    for (const char* instance : {"macro", "vec"}) {
+        const double expected = components[instance]["energy_pj_total"].get<double>();
+        EXPECT_GT(expected, 0.0) << instance;
+        EXPECT_NEAR(energy_pj[instance], expected, 1e-6 * expected) << instance;
+        const auto& counters = components[instance]["counters"];
+        EXPECT_EQ(bytes[instance], counters["bytes_read"].get<double>() + counters["bytes_written"].get<double>())
+            << instance;
+    }
+    EXPECT_EQ(commands["macro"], (std::set<std::string>{"weight_write", "mvm"}));
 }
