@@ -715,6 +715,17 @@ private:
         }
         if (!layer.error.empty()) {
             conv.mapping = map_conv(conv.shape, target_, kErrorWeightBits, true);
+            // +-1 cells have no zero: pruned error weights must fill whole masked blocks.
+            const CimGeometry& g = target_.geometry();
+            for (const WeightTile& tile : conv.mapping.tiles) {
+                if (tile.rows % g.max_active_wl != 0 || tile.channels % g.columns_per_adc != 0) {
+                    unsupported(node, "its error term's tiles must be whole blocks of " +
+                                          std::to_string(g.max_active_wl) + " rows x " +
+                                          std::to_string(g.columns_per_adc) + " channels (a kernel row of " +
+                                          std::to_string(conv.shape.span()) + " rows and " +
+                                          std::to_string(conv.shape.out_channels) + " channels is not)");
+                }
+            }
         } else {
             conv.mapping = pool_group_mapping(conv.shape, layer.pool_size);
         }
