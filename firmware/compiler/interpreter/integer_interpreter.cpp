@@ -30,6 +30,16 @@ std::vector<passes::Requantizer> channel_requantizers(const ir::Node& node, int6
     return requantizers;
 }
 
+// A QConv/QGemm's per-channel output stage: bias, requantizer and saturation bounds.
+struct ChannelOutput {
+    std::vector<int32_t> bias;
+    std::vector<passes::Requantizer> requantizers;
+    int32_t low, high;
+    void apply(const int32_t* accumulators, int64_t channels, int64_t count, int32_t* output) const {
+        requantize_channels(accumulators, bias.data(), requantizers, channels, count, low, high, output);
+    }
+};
+
 // Values that the int16 dot-product kernels can read: at most 16 signed or 15 unsigned bits.
 void require_int16(const ir::Node& node, const ir::Tensor& input) {
     const ir::QuantParams& quant = input.quant;
@@ -80,6 +90,12 @@ class Planner {
 
    private:
     const ir::Shape& shape(const std::string& value) const { return graph_.tensor(value).shape; }
+
+    ChannelOutput channel_output(const ir::Node& node, int64_t channels) const {
+        const std::vector<int64_t> bias = graph_.initializers.at(node.inputs.at(2)).as_int64s();
+        return {std::vector<int32_t>(bias.begin(), bias.end()), channel_requantizers(node, channels), out_min(node),
+                out_max(node)};
+    }
     std::size_t in(const ir::Node& node, std::size_t index = 0) { return plan_.slot(node.inputs.at(index)); }
     std::size_t out(const ir::Node& node) { return plan_.slot(node.outputs.at(0)); }
 
@@ -98,10 +114,7 @@ class Planner {
             packed.push_back(pack_rows(weight.values<int8_t>() + g * group_out * depth, group_out, depth));
         }
         const int64_t positions = window.output[0] * window.output[1];
-        const auto bias = graph_.initializers.at(node.inputs.at(2)).as_int64s();
-        std::vector<int32_t> bias32(bias.begin(), bias.end());
-        const auto requantizers = channel_requantizers(node, out_channels);
-        const int32_t low = out_min(node), high = out_max(node);
+        const ChannelOutput requantize = channel_output(node, out_channels);
         const std::size_t source = in(node), target = out(node);
         const int64_t batch = x[0], in_plane = x[1] * x[2] * x[3];
         plan_.steps.push_back([=](Buffers& buffers) {
@@ -116,8 +129,8 @@ class Planner {
                     multiply_packed(packed[g], patches.data(), positions,
                                     accumulators.data() + g * group_out * positions);
                 }
-                requantize_channels(accumulators.data(), bias32.data(), requantizers, out_channels, positions, low,
-                                    high, output.data() + n * out_channels * positions);
+                requantize.apply(accumulators.data(), out_channels, positions,
+                                 output.data() + n * out_channels * positions);
             }
         });
     }
@@ -129,10 +142,7 @@ class Planner {
         if (x.size() != 2 || x[1] != weight.shape[1])
             fail(node, "input " + ir::to_string(x) + " does not match weight");
         const PackedMatrix packed = pack_rows(weight.values<int8_t>(), weight.shape[0], weight.shape[1]);
-        const auto bias = graph_.initializers.at(node.inputs.at(2)).as_int64s();
-        std::vector<int32_t> bias32(bias.begin(), bias.end());
-        const auto requantizers = channel_requantizers(node, weight.shape[0]);
-        const int32_t low = out_min(node), high = out_max(node);
+        const ChannelOutput requantize = channel_output(node, weight.shape[0]);
         const std::size_t source = in(node), target = out(node);
         const int64_t rows = x[0], features = x[1], outputs = weight.shape[0];
         plan_.steps.push_back([=](Buffers& buffers) {
@@ -143,8 +153,7 @@ class Planner {
             std::vector<int32_t> accumulators(static_cast<std::size_t>(outputs * rows));
             multiply_packed(packed, patches.data(), rows, accumulators.data());
             std::vector<int32_t> transposed(accumulators.size());  // channel-major -> row-major
-            requantize_channels(accumulators.data(), bias32.data(), requantizers, outputs, rows, low, high,
-                                transposed.data());
+            requantize.apply(accumulators.data(), outputs, rows, transposed.data());
             std::vector<int32_t>& output = buffers[target];
             output.resize(transposed.size());
             for (int64_t o = 0; o < outputs; ++o) {
@@ -161,10 +170,7 @@ class Planner {
         const PooledWeights pooled = load_pooled_weights(graph_, node);
         const ir::WindowGeometry window = ir::resolve_window(node, x, {pooled.kernel_h, pooled.kernel_w});
         const int64_t out_channels = pooled.out_channels, positions = window.output[0] * window.output[1];
-        const auto bias = graph_.initializers.at(node.inputs.at(2)).as_int64s();
-        std::vector<int32_t> bias32(bias.begin(), bias.end());
-        const auto requantizers = channel_requantizers(node, out_channels);
-        const int32_t low = out_min(node), high = out_max(node);
+        const ChannelOutput requantize = channel_output(node, out_channels);
         const std::size_t source = in(node), target = out(node);
         const int64_t batch = x[0], in_plane = x[1] * x[2] * x[3];
         plan_.steps.push_back([=](Buffers& buffers) {
@@ -176,8 +182,8 @@ class Planner {
                 gather_patches(buffers[source].data() + n * in_plane, x[1], window, padded_depth(pooled.depth()),
                                patches);
                 pooled_accumulators(pooled, patches.data(), positions, accumulators.data());
-                requantize_channels(accumulators.data(), bias32.data(), requantizers, out_channels, positions, low,
-                                    high, output.data() + n * out_channels * positions);
+                requantize.apply(accumulators.data(), out_channels, positions,
+                                 output.data() + n * out_channels * positions);
             }
         });
     }
@@ -189,10 +195,7 @@ class Planner {
         if (x.size() != 2 || x[1] != pooled.channels) {
             fail(node, "input " + ir::to_string(x) + " does not match weight");
         }
-        const auto bias = graph_.initializers.at(node.inputs.at(2)).as_int64s();
-        std::vector<int32_t> bias32(bias.begin(), bias.end());
-        const auto requantizers = channel_requantizers(node, pooled.out_channels);
-        const int32_t low = out_min(node), high = out_max(node);
+        const ChannelOutput requantize = channel_output(node, pooled.out_channels);
         const std::size_t source = in(node), target = out(node);
         const int64_t rows = x[0], features = x[1], outputs = pooled.out_channels;
         plan_.steps.push_back([=](Buffers& buffers) {
@@ -204,8 +207,7 @@ class Planner {
             std::vector<int32_t> accumulators(static_cast<std::size_t>(outputs * rows));
             pooled_accumulators(pooled, patches.data(), rows, accumulators.data());
             std::vector<int32_t> transposed(accumulators.size());  // channel-major -> row-major
-            requantize_channels(accumulators.data(), bias32.data(), requantizers, outputs, rows, low, high,
-                                transposed.data());
+            requantize.apply(accumulators.data(), outputs, rows, transposed.data());
             std::vector<int32_t>& output = buffers[target];
             output.resize(transposed.size());
             for (int64_t o = 0; o < outputs; ++o) {
