@@ -159,6 +159,14 @@ int OpcodeSpec::operand_index(std::string_view name) const {
     return -1;
 }
 
+unsigned OpcodeSpec::operand_offset(std::string_view name) const {
+    const int index = operand_index(name);
+    if (index < 0) throw std::logic_error("opcode '" + mnemonic + "' has no operand '" + std::string(name) + "'");
+    unsigned offset = kInstructionHeaderBytes;
+    for (int i = 0; i < index; ++i) offset += operands[static_cast<size_t>(i)].width;
+    return offset;
+}
+
 const std::vector<OpcodeSpec>& opcode_table() {
     static const std::vector<OpcodeSpec> table = [] {
         std::vector<OpcodeSpec> built = build_table();

@@ -68,6 +68,8 @@ struct OpcodeSpec {
     unsigned payload_bytes() const;  // the sum of the operand widths
     // Index of the operand called `name`, or -1.
     int operand_index(std::string_view name) const;
+    // Byte offset of operand `name` in the 64-byte word (after the header); `name` must exist.
+    unsigned operand_offset(std::string_view name) const;
 };
 
 const std::vector<OpcodeSpec>& opcode_table();

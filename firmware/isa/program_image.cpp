@@ -262,10 +262,8 @@ uint64_t fault_offset(const ImageFault& fault, const ProgramImage& image, const 
         case ImageFault::Place::kInstruction: {
             uint64_t at = entries[kCodeSection].offset + fault.index * kInstructionBytes;
             if (fault.operand < 0) return at;
-            at += kInstructionHeaderBytes;
             const OpcodeSpec& spec = image.code[fault.index].spec();
-            for (int j = 0; j < fault.operand; ++j) at += spec.operands[j].width;
-            return at;
+            return at + spec.operand_offset(spec.operands[static_cast<size_t>(fault.operand)].name);
         }
         case ImageFault::Place::kSection:
             return kHeaderBytes + fault.index * kSectionEntryBytes;

@@ -145,12 +145,8 @@ std::string PermutationCrossbar::command_name(const uint8_t* descriptor) const {
     return isa::load_le(descriptor, 2) == static_cast<uint16_t>(isa::Opcode::kPermute) ? "permute" : "bad command";
 }
 
-CommandEngine::Outcome PermutationCrossbar::rejected_operand(const isa::Instruction& instruction,
-                                                             const char* name) const {
-    const isa::OpcodeSpec& spec = instruction.spec();
-    uint64_t offset = isa::kInstructionHeaderBytes;
-    for (int i = 0; i < spec.operand_index(name); ++i) offset += spec.operands[i].width;
-    return rejected(offset);
+CommandEngine::Outcome PermutationCrossbar::rejected_operand(const isa::Instruction& instruction, const char* name) const {
+    return rejected(instruction.spec().operand_offset(name));
 }
 
 CommandEngine::Outcome PermutationCrossbar::load_table(uint64_t table, uint32_t inputs, uint32_t ports,

@@ -74,10 +74,7 @@ CommandEngine::Outcome VectorUnit::execute(const uint8_t* descriptor, const sc_c
 }
 
 CommandEngine::Outcome VectorUnit::rejected_operand(const isa::Instruction& instruction, const char* name) const {
-    const isa::OpcodeSpec& spec = instruction.spec();
-    uint64_t offset = isa::kInstructionHeaderBytes;
-    for (int i = 0; i < spec.operand_index(name); ++i) offset += spec.operands[i].width;
-    return rejected(offset);
+    return rejected(instruction.spec().operand_offset(name));
 }
 
 bool VectorUnit::check_clamp(const isa::Instruction& instruction, const char* out_type, vector::Clamp& clamp,

@@ -38,6 +38,16 @@ struct ChannelOutput {
     void apply(const int32_t* accumulators, int64_t channels, int64_t count, int32_t* output) const {
         requantize_channels(accumulators, bias.data(), requantizers, channels, count, low, high, output);
     }
+    // Channel-major gemm accumulators (outputs x rows) into row-major outputs (rows x outputs).
+    void apply_row_major(const std::vector<int32_t>& accumulators, int64_t outputs, int64_t rows,
+                         std::vector<int32_t>& output) const {
+        std::vector<int32_t> channel_major(accumulators.size());
+        apply(accumulators.data(), outputs, rows, channel_major.data());
+        output.resize(channel_major.size());
+        for (int64_t o = 0; o < outputs; ++o) {
+            for (int64_t r = 0; r < rows; ++r) output[r * outputs + o] = channel_major[o * rows + r];
+        }
+    }
 };
 
 // Values that the int16 dot-product kernels can read: at most 16 signed or 15 unsigned bits.
@@ -152,13 +162,7 @@ class Planner {
             }
             std::vector<int32_t> accumulators(static_cast<std::size_t>(outputs * rows));
             multiply_packed(packed, patches.data(), rows, accumulators.data());
-            std::vector<int32_t> transposed(accumulators.size());  // channel-major -> row-major
-            requantize.apply(accumulators.data(), outputs, rows, transposed.data());
-            std::vector<int32_t>& output = buffers[target];
-            output.resize(transposed.size());
-            for (int64_t o = 0; o < outputs; ++o) {
-                for (int64_t r = 0; r < rows; ++r) output[r * outputs + o] = transposed[o * rows + r];
-            }
+            requantize.apply_row_major(accumulators, outputs, rows, buffers[target]);
         });
     }
 
@@ -206,13 +210,7 @@ class Planner {
             }
             std::vector<int32_t> accumulators(static_cast<std::size_t>(outputs * rows));
             pooled_accumulators(pooled, patches.data(), rows, accumulators.data());
-            std::vector<int32_t> transposed(accumulators.size());  // channel-major -> row-major
-            requantize.apply(accumulators.data(), outputs, rows, transposed.data());
-            std::vector<int32_t>& output = buffers[target];
-            output.resize(transposed.size());
-            for (int64_t o = 0; o < outputs; ++o) {
-                for (int64_t r = 0; r < rows; ++r) output[r * outputs + o] = transposed[o * rows + r];
-            }
+            requantize.apply_row_major(accumulators, outputs, rows, buffers[target]);
         });
     }
 
