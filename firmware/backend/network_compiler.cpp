@@ -736,13 +736,14 @@ private:
             layer.error.empty() ? std::vector<StoredTile>{} : store_tiles(conv, layer.error, true, stats);
         const Tables tables = requantization_tables(node, conv.shape.out_channels);
 
-        // Index tables, per core: for each pool group, kernel row and segment.
+        // Index tables, per core and (kernel row, segment) step: one per pool group the core touches.
         struct Route {
             WeightLocation table;
-            int64_t first_channel, ports, kernel_row;
-            size_t segment;
+            int64_t first_channel, ports;
         };
-        std::vector<std::vector<Route>> routes(target_.cores.size());
+        const size_t steps = static_cast<size_t>(conv.shape.kernel_h) * layer.segments.size();
+        std::vector<std::vector<std::vector<Route>>> routes(target_.cores.size(),
+                                                            std::vector<std::vector<Route>>(steps));
         for (size_t c : cores) {
             load_pool(layer, c, stats);
             const CoreChannels& channels = conv.mapping.cores[c];
@@ -753,9 +754,10 @@ private:
                     const int64_t end = channels.first_channel + channels.channels;
                     for (int64_t first = channels.first_channel; first < end;) {
                         const int64_t ports = std::min(end, (first / layer.pool_size + 1) * layer.pool_size) - first;
-                        routes[c].push_back({place_weights(c, index_table(layer, first, ports, u, s,
-                                                                          conv.shape.kernel_h)),
-                                             first, ports, u, s});
+                        const size_t step = static_cast<size_t>(u) * layer.segments.size() + s;
+                        routes[c][step].push_back(
+                            {place_weights(c, index_table(layer, first, ports, u, s, conv.shape.kernel_h)), first,
+                             ports});
                         stats.index_bits += static_cast<uint64_t>(ports) * index_bits(layer.pool_size);
                         first += ports;
                     }
@@ -792,8 +794,7 @@ private:
                     for (size_t c : cores) sync(target_.cores[c].crossbar);
                     for (size_t c : cores) {
                         const CoreChannels& channels = conv.mapping.cores[c];
-                        for (const Route& route : routes[c]) {
-                            if (route.kernel_row != u || route.segment != s) continue;
+                        for (const Route& route : routes[c][step]) {
                             Instruction permute(Opcode::kPermute);
                             permute.set("engine", builder_.engine(target_.cores[c].crossbar))
                                 .set("src", buffers[c].pool_results[step % 2])

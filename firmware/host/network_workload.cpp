@@ -33,7 +33,6 @@ NetworkWorkload::Params::Params(ParamReader& reader) {
                         "random:SEED, or a float32 tensor file (.npy or .pb) relative to the scenario");
     // CIMPool weight-pool compression (docs/ir.md): off unless pool_size is given.
     const int64_t pool_size = reader.integer("pool_size", 0, 0, 4096, "weight-pool vectors (0: no weight pool)");
-    weight_pool = pool_size > 0;
     pool.pool_size = static_cast<int>(pool_size);
     pool.vector_length = static_cast<int>(
         reader.integer("vector_length", 128, 1, 4096, "weights per pool vector (cut along the axis)"));
@@ -51,7 +50,7 @@ NetworkWorkload::Params::Params(ParamReader& reader) {
     pool.error_term = pool.error_keep > 0;
     if (!pool.error_term) pool.error_keep = 1.0;
     pool.seed = static_cast<uint64_t>(reader.integer("pool_seed", 1, 0, INT64_MAX, "seed of the pool's k-means"));
-    reader.require(!(weight_pool && sparsity > 0), "sparsity", "MARS sparsity and a weight pool do not combine");
+    reader.require(!(pool_size > 0 && sparsity > 0), "sparsity", "MARS sparsity and a weight pool do not combine");
 }
 
 namespace {
@@ -126,7 +125,7 @@ NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
             weight_sparsity_ = pruned.report.weight_sparsity();
             options.block_masks = true;
         }
-        if (params_.weight_pool) {
+        if (params_.pool.pool_size > 0) {
             // Error-term blocks are the macro's blocks (one column per +-1 weight), so pruned ones
             // are skipped like MARS blocks.
             const CimGeometry& g = target.geometry();

@@ -25,8 +25,7 @@ public:
         std::string precision;
         double sparsity;
         std::string input;  // random:SEED or a tensor file relative to the scenario
-        passes::WeightPoolConfig pool;
-        bool weight_pool;  // pool_size > 0
+        passes::WeightPoolConfig pool;  // pool_size 0: no weight pool
         explicit Params(ParamReader& reader);
     };
 
