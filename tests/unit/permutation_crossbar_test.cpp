@@ -15,10 +15,15 @@
 #include "firmware/host/program_loader.h"
 #include "firmware/isa/program_image.h"
 #include "models/memory/sram_buffer.h"
+#include "tests/support/engine_commands.h"
 #include "tests/support/platform_fixture.h"
 
 using namespace cimvp;
 using cimvp::testing::build_platform;
+using cimvp::testing::Completion;
+using cimvp::testing::Descriptor;
+using cimvp::testing::expect_done;
+using cimvp::testing::word;
 using cimvp::testing::run_on_host;
 using isa::Instruction;
 using isa::Opcode;
@@ -99,32 +104,9 @@ struct Permute {
     }
 };
 
-using Descriptor = std::array<uint8_t, 64>;
-Descriptor word(const Instruction& instruction) {
-    Descriptor bytes{};
-    isa::encode_instruction(instruction, bytes.data());
-    return bytes;
-}
-
-struct Completion {
-    uint64_t status, error_code, error_address;
-};
-
-// Runs one descriptor on the engine at `base`, polls until it is idle, and acknowledges.
+// Runs one descriptor on the engine at `base` (polled: no engine drives the host's irq).
 Completion run_command(Host& host, const Descriptor& descriptor, uint64_t base) {
-    host.load(kCommands, descriptor.data(), descriptor.size());
-    host.write64(base + engine_reg::kCommandAddress, kCommands);
-    host.write64(base + engine_reg::kDoorbell, 1);
-    while ((host.read64(base + engine_reg::kStatus) & engine_reg::kStatusBusy) != 0) sc_core::wait(50, sc_core::SC_NS);
-    const Completion completion{host.read64(base + engine_reg::kStatus), host.read64(base + engine_reg::kErrorCode),
-                                host.read64(base + engine_reg::kErrorAddress)};
-    host.write64(base + engine_reg::kStatus, completion.status);
-    return completion;
-}
-
-void expect_done(const Completion& completion) {
-    EXPECT_EQ(completion.status, engine_reg::kStatusDone);
-    EXPECT_EQ(completion.error_code, engine_error::kNone) << std::hex << completion.error_address;
+    return cimvp::testing::run_commands(host, base, kCommands, {descriptor}, false);
 }
 
 std::vector<int32_t> random_values(std::mt19937& random, size_t count) {

@@ -17,10 +17,15 @@
 #include "firmware/host/program_loader.h"
 #include "firmware/scheduler/scheduler.h"
 #include "models/memory/sram_buffer.h"
+#include "tests/support/engine_commands.h"
 #include "tests/support/platform_fixture.h"
 
 using namespace cimvp;
 using cimvp::testing::build_platform;
+using cimvp::testing::Completion;
+using cimvp::testing::Descriptor;
+using cimvp::testing::expect_done;
+using cimvp::testing::word;
 using cimvp::testing::run_on_host;
 using isa::ElementType;
 using isa::Instruction;
@@ -259,35 +264,9 @@ struct Tables {
     }
 };
 
-using Descriptor = std::array<uint8_t, 64>;
-
-Descriptor word(const Instruction& instruction) {
-    Descriptor bytes{};
-    isa::encode_instruction(instruction, bytes.data());
-    return bytes;
-}
-
-struct Completion {
-    uint64_t status, error_code, error_address;
-};
-
-// Places the descriptors at kCommands, rings the doorbell of the unit at `base` and waits until
-// its queue drains (the interrupt for `vec`, polling for the other), then acknowledges.
+// The vector unit at kVector has its interrupt wired to the host; the slower one is polled.
 Completion run_commands(Host& host, const std::vector<Descriptor>& commands, uint64_t base = kVector) {
-    for (size_t i = 0; i < commands.size(); ++i) host.load(kCommands + 64 * i, commands[i].data(), 64);
-    host.write64(base + engine_reg::kCommandAddress, kCommands);
-    host.write64(base + engine_reg::kDoorbell, commands.size());
-    if (base == kVector) {
-        host.wait_for_interrupt();
-    } else {
-        while ((host.read64(base + engine_reg::kStatus) & engine_reg::kStatusBusy) != 0) {
-            sc_core::wait(100, sc_core::SC_NS);
-        }
-    }
-    const Completion completion{host.read64(base + engine_reg::kStatus), host.read64(base + engine_reg::kErrorCode),
-                                host.read64(base + engine_reg::kErrorAddress)};
-    host.write64(base + engine_reg::kStatus, completion.status);
-    return completion;
+    return cimvp::testing::run_commands(host, base, kCommands, commands, base == kVector);
 }
 
 std::vector<int32_t> read_values(Platform& platform, uint64_t address, size_t count, ElementType type) {
@@ -295,11 +274,6 @@ std::vector<int32_t> read_values(Platform& platform, uint64_t address, size_t co
     const uint8_t* bytes = platform.get<SramBuffer>("buf", "test").data() + (address - kBuffer);
     vector::load(type, bytes, count, values.data());
     return values;
-}
-
-void expect_done(const Completion& completion) {
-    EXPECT_EQ(completion.status, engine_reg::kStatusDone);
-    EXPECT_EQ(completion.error_code, engine_error::kNone) << std::hex << completion.error_address;
 }
 
 }  // namespace
