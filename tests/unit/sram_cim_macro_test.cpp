@@ -12,10 +12,13 @@
 
 #include "models/cim/sparse_tile.h"
 #include "models/memory/sram_buffer.h"
+#include "tests/support/engine_commands.h"
 #include "tests/support/platform_fixture.h"
 
 using namespace cimvp;
 using cimvp::testing::build_platform;
+using cimvp::testing::Completion;
+using cimvp::testing::Descriptor;
 using cimvp::testing::run_on_host;
 
 namespace {
@@ -79,7 +82,6 @@ std::vector<uint8_t> as_bytes(const std::vector<int32_t>& values) {
     return bytes;
 }
 
-using Descriptor = std::array<uint8_t, 64>;
 
 template <class Command>
 Descriptor encode(const Command& command) {
@@ -119,21 +121,9 @@ CimMvmCommand mvm(int vectors, int rows, int channels, int input_bits, int weigh
     return command;
 }
 
-struct Completion {
-    uint64_t status, error_code, error_address;
-};
-
-// Places the descriptors at kCommands, rings the doorbell for all of them, waits for the
-// interrupt, reads status and error registers, and acknowledges.
+// Runs the descriptors on the macro, whose interrupt is wired to the host.
 Completion run_commands(Host& host, const std::vector<Descriptor>& commands) {
-    for (size_t i = 0; i < commands.size(); ++i) host.load(kCommands + 64 * i, commands[i].data(), 64);
-    host.write64(kMacro + engine_reg::kCommandAddress, kCommands);
-    host.write64(kMacro + engine_reg::kDoorbell, commands.size());
-    host.wait_for_interrupt();
-    const Completion completion{host.read64(kMacro + engine_reg::kStatus), host.read64(kMacro + engine_reg::kErrorCode),
-                                host.read64(kMacro + engine_reg::kErrorAddress)};
-    host.write64(kMacro + engine_reg::kStatus, completion.status);
-    return completion;
+    return cimvp::testing::run_commands(host, kMacro, kCommands, commands, true);
 }
 
 std::vector<int32_t> read_outputs(SramBuffer& buffer, uint64_t address, size_t count) {
