@@ -101,7 +101,8 @@ TEST(CimPoolScenario, WithoutPoolHardwareAPooledNetworkRunsFromItsDenseWeights) 
     const nlohmann::json& workload = simulation.report()["workload"];
     EXPECT_TRUE(workload["check"]["outputs_match"].get<bool>());
     EXPECT_EQ(workload["check"]["mismatches"].get<int>(), 0);
-    EXPECT_EQ(simulation.report()["components"].count("c0_xbar"), 0u);
+    // The network really was compressed: the same pass ran, only the mapping differs.
+    EXPECT_LT(workload["weight_pool"]["effective_bits_per_weight"].get<double>(), 1.0);
 }
 
 TEST(CimPoolScenario, CompressionAndAreaFollowTheirClosedFormsAndTheRunIsPinned) {
