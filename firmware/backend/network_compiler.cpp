@@ -663,13 +663,6 @@ private:
         return mapping;
     }
 
-    // Bits one pool index takes when stored compactly (the tables in memory use 16).
-    static uint64_t index_bits(int64_t pool_size) {
-        uint64_t bits = 0;
-        while ((int64_t{1} << bits) < pool_size) ++bits;
-        return std::max<uint64_t>(bits, 1);
-    }
-
     // The crossbar's source table for output channels [first, first + ports) at (kernel row, segment).
     std::vector<uint8_t> index_table(const PoolLayer& layer, int64_t first, int64_t ports, int64_t kernel_row,
                                      size_t segment, int64_t kernel_h) const {
@@ -758,7 +751,8 @@ private:
                         routes[c][step].push_back(
                             {place_weights(c, index_table(layer, first, ports, u, s, conv.shape.kernel_h)), first,
                              ports});
-                        stats.index_bits += static_cast<uint64_t>(ports) * index_bits(layer.pool_size);
+                        // Stored compactly on chip; the tables in memory use 16 bits an entry.
+                        stats.index_bits += static_cast<uint64_t>(ports * passes::pool_index_bits(layer.pool_size));
                         first += ports;
                     }
                 }

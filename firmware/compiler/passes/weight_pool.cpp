@@ -389,6 +389,12 @@ void finish_layer(ir::Graph& graph, const Layer& layer, const Pool& pool, const 
 
 }  // namespace
 
+int pool_index_bits(int64_t pool_size) {
+    int bits = 0;
+    while ((int64_t{1} << bits) < pool_size) ++bits;
+    return bits;
+}
+
 PoolAssignment parse_pool_assignment(const std::string& name) {
     if (name == "kmeans") return PoolAssignment::kKmeans;
     if (name == "non_repeating") return PoolAssignment::kNonRepeating;

@@ -61,6 +61,9 @@ struct WeightPoolConfig {
 // Throws std::runtime_error with one line naming the first bad field.
 void validate(const WeightPoolConfig& config);
 // Throw std::runtime_error listing the valid names for an unknown one.
+// Bits of one pool index stored compactly: ceil(log2(pool_size)).
+int pool_index_bits(int64_t pool_size);
+
 PoolAssignment parse_pool_assignment(const std::string& name);
 PoolFormat parse_pool_format(const std::string& name);
 std::string to_string(PoolAssignment assignment);
