@@ -19,13 +19,13 @@ void Component::attach_tracer(Tracer* tracer) {
     busy_track_ = tracer_ != nullptr ? tracer_->track(name(), "busy") : -1;
 }
 
-void Component::record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what,
-                            nlohmann::json args) {
+int Component::record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what,
+                           nlohmann::json args) {
     const sc_core::sc_time from = busy_.add(start, end);
-    if (tracer_ == nullptr || from >= end) return;
-    tracer_->slice(busy_track_, what, from, end, std::move(args));
+    if (tracer_ == nullptr || from >= end) return -1;
     tracer_->signal(name(), "busy", 1, from, 1);
     tracer_->signal(name(), "busy", 1, end, 0);
+    return tracer_->slice(busy_track_, what, from, end, std::move(args));
 }
 
 }  // namespace cimvp

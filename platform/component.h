@@ -89,8 +89,8 @@ public:
 
     // Counts [start, end) as busy time (overlap with earlier work is not counted twice). When
     // tracing, the newly busy part also becomes a slice named `what` on this component's timeline
-    // and a pulse on its `busy` waveform.
-    void record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what = "busy",
+    // and a pulse on its `busy` waveform; returns that slice's handle (-1 when there is none).
+    int record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what = "busy",
                      nlohmann::json args = nullptr);
 
     // Tracing is attached by the simulation when the scenario asks for it; nullptr when off.

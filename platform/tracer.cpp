@@ -89,26 +89,46 @@ bool Tracer::in_window(int64_t start_ps, int64_t end_ps) const {
            static_cast<double>(start_ps) < config_.window_end_ns * 1e3;
 }
 
-void Tracer::slice(int track, const std::string& name, const sc_core::sc_time& start, const sc_core::sc_time& end,
-                   nlohmann::json args, uint64_t flow_from, uint64_t flow_to) {
+int Tracer::slice(int track, const std::string& name, const sc_core::sc_time& start, const sc_core::sc_time& end,
+                  nlohmann::json args) {
     int64_t start_ps = to_ps(start), end_ps = to_ps(end);
-    if (end_ps <= start_ps || !in_window(start_ps, end_ps)) return;
+    if (end_ps <= start_ps || !in_window(start_ps, end_ps)) return -1;
     // Clip to the window so that busy time in the trace is busy time inside the window.
     start_ps = std::max<int64_t>(start_ps, static_cast<int64_t>(std::llround(config_.window_start_ns * 1e3)));
     if (std::isfinite(config_.window_end_ns)) {
         end_ps = std::min<int64_t>(end_ps, static_cast<int64_t>(std::llround(config_.window_end_ns * 1e3)));
     }
     int& last = last_slice_of_track_[static_cast<size_t>(track)];
-    if (last >= 0 && args.is_null() && flow_from == 0 && flow_to == 0) {
+    if (last >= 0 && args.is_null()) {
         Slice& previous = slices_[static_cast<size_t>(last)];
-        if (previous.end_ps == start_ps && previous.name == name && previous.args.is_null() &&
-            previous.flow_from == 0 && previous.flow_to == 0) {
+        if (previous.end_ps == start_ps && previous.name == name && previous.args.is_null()) {
             previous.end_ps = end_ps;
-            return;
+            return last;
         }
     }
     last = static_cast<int>(slices_.size());
-    slices_.push_back({track, name, start_ps, end_ps, std::move(args), flow_from, flow_to});
+    slices_.push_back({track, name, start_ps, end_ps, std::move(args)});
+    return last;
+}
+
+void Tracer::flow(int from_slice, int to_slice) {
+    if (from_slice >= 0 && to_slice >= 0) flows_.emplace_back(from_slice, to_slice);
+}
+
+std::optional<Tracer::Issue> Tracer::take_issue(uint64_t descriptor_address) {
+    const auto found = issues_.find(descriptor_address);
+    if (found == issues_.end()) return std::nullopt;
+    const Issue issue = found->second;
+    issues_.erase(found);
+    return issue;
+}
+
+int Tracer::take_completed(const std::string& instance) {
+    const auto found = completed_.find(instance);
+    if (found == completed_.end()) return -1;
+    const int slice = found->second;
+    completed_.erase(found);
+    return slice;
 }
 
 void Tracer::counter(const std::string& instance, const std::string& name, const sc_core::sc_time& when,
@@ -152,39 +172,39 @@ void Tracer::write_perfetto(const std::string& path, const std::string& chip_nam
         events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", id + 1}, {"name", "thread_sort_index"},
                           {"args", {{"sort_index", id}}}});
     }
-    std::vector<const Slice*> ordered;
-    for (const Slice& slice : slices_) ordered.push_back(&slice);
-    std::stable_sort(ordered.begin(), ordered.end(),
-                     [](const Slice* a, const Slice* b) { return a->start_ps < b->start_ps; });
-    for (const Slice* slice : ordered) {
+    // Every timed event, then one stable sort by time, so viewers and checks see them in order.
+    std::vector<std::pair<int64_t, nlohmann::json>> timed;
+    for (const Slice& slice : slices_) {
         nlohmann::json event = {{"ph", "X"},
                                 {"pid", 1},
-                                {"tid", slice->track + 1},
-                                {"name", slice->name},
-                                {"ts", static_cast<double>(slice->start_ps) / 1e6},
-                                {"dur", static_cast<double>(slice->end_ps - slice->start_ps) / 1e6}};
-        if (!slice->args.is_null()) event["args"] = slice->args;
-        events.push_back(event);
-        // Flow arrows: start at the producer's end, finish at the consumer's start.
-        if (slice->flow_from != 0) {
-            events.push_back({{"ph", "f"}, {"bp", "e"}, {"pid", 1}, {"tid", slice->track + 1}, {"name", "dependency"},
-                              {"cat", "flow"}, {"id", slice->flow_from},
-                              {"ts", static_cast<double>(slice->start_ps) / 1e6}});
-        }
-        if (slice->flow_to != 0) {
-            events.push_back({{"ph", "s"}, {"pid", 1}, {"tid", slice->track + 1}, {"name", "dependency"},
-                              {"cat", "flow"}, {"id", slice->flow_to},
-                              {"ts", static_cast<double>(slice->end_ps - 1) / 1e6}});
-        }
+                                {"tid", slice.track + 1},
+                                {"name", slice.name},
+                                {"ts", static_cast<double>(slice.start_ps) / 1e6},
+                                {"dur", static_cast<double>(slice.end_ps - slice.start_ps) / 1e6}};
+        if (!slice.args.is_null()) event["args"] = slice.args;
+        timed.emplace_back(slice.start_ps, std::move(event));
     }
-    std::vector<const Counter*> samples;
-    for (const Counter& counter : counters_) samples.push_back(&counter);
-    std::stable_sort(samples.begin(), samples.end(),
-                     [](const Counter* a, const Counter* b) { return a->when_ps < b->when_ps; });
-    for (const Counter* sample : samples) {
-        events.push_back({{"ph", "C"}, {"pid", 1}, {"name", sample->instance + " " + sample->name},
-                          {"ts", static_cast<double>(sample->when_ps) / 1e6}, {"args", {{"value", sample->value}}}});
+    // Flow arrows bind to the slices enclosing their timestamps: the producer's start and the
+    // consumer's start; viewers draw them from the producer's end.
+    for (size_t id = 0; id < flows_.size(); ++id) {
+        const Slice& from = slices_[static_cast<size_t>(flows_[id].first)];
+        const Slice& to = slices_[static_cast<size_t>(flows_[id].second)];
+        timed.emplace_back(from.start_ps, nlohmann::json{{"ph", "s"}, {"pid", 1}, {"tid", from.track + 1},
+                                                          {"name", "unblocks"}, {"cat", "dependency"}, {"id", id + 1},
+                                                          {"ts", static_cast<double>(from.start_ps) / 1e6}});
+        timed.emplace_back(to.start_ps, nlohmann::json{{"ph", "f"}, {"bp", "e"}, {"pid", 1}, {"tid", to.track + 1},
+                                                        {"name", "unblocks"}, {"cat", "dependency"}, {"id", id + 1},
+                                                        {"ts", static_cast<double>(to.start_ps) / 1e6}});
     }
+    for (const Counter& sample : counters_) {
+        timed.emplace_back(sample.when_ps,
+                           nlohmann::json{{"ph", "C"}, {"pid", 1}, {"name", sample.instance + " " + sample.name},
+                                          {"ts", static_cast<double>(sample.when_ps) / 1e6},
+                                          {"args", {{"value", sample.value}}}});
+    }
+    std::stable_sort(timed.begin(), timed.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [when, event] : timed) events.push_back(std::move(event));
     std::ofstream(path) << nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() << "\n";
 }
 
@@ -246,7 +266,7 @@ void Tracer::write_vcd(const std::string& path) const {
 }
 
 nlohmann::json Tracer::write(const std::string& directory, const std::string& chip_name) const {
-    nlohmann::json summary = {{"tracks", tracks_.size()}, {"slices", slices_.size()}, {"counter_samples", counters_.size()},
+    nlohmann::json summary = {{"tracks", tracks_.size()}, {"slices", slices_.size()}, {"flows", flows_.size()}, {"counter_samples", counters_.size()},
                               {"vcd_signals", signals_.size()}, {"vcd_changes", changes_.size()},
                               {"window_ns", {config_.window_start_ns,
                                              std::isfinite(config_.window_end_ns) ? nlohmann::json(config_.window_end_ns)

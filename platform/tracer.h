@@ -13,11 +13,13 @@
 
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "platform/error.h"
+#include "platform/program_annotations.h"
 
 namespace cimvp {
 
@@ -49,10 +51,14 @@ public:
     int track(const std::string& instance, const std::string& name);
 
     // A slice of work on `track`. Back-to-back slices of the same name without arguments merge, so a
-    // burst-by-burst stream becomes one slice. `flow_from`/`flow_to` (non-zero) draw arrows between
-    // the slice that produced something and the one it unblocked.
-    void slice(int track, const std::string& name, const sc_core::sc_time& start, const sc_core::sc_time& end,
-               nlohmann::json args = nullptr, uint64_t flow_from = 0, uint64_t flow_to = 0);
+    // burst-by-burst stream becomes one slice. Returns a handle for flow(), or -1 when the slice
+    // lies outside the window.
+    int slice(int track, const std::string& name, const sc_core::sc_time& start, const sc_core::sc_time& end,
+              nlohmann::json args = nullptr);
+
+    // An arrow from the slice that produced something to the slice it unblocked (handles from
+    // slice(); a -1 end drops the arrow).
+    void flow(int from_slice, int to_slice);
 
     // A counter track sample (power, bandwidth, occupancy).
     void counter(const std::string& instance, const std::string& name, const sc_core::sc_time& when, double value);
@@ -60,6 +66,23 @@ public:
     // A VCD signal change of `instance`; `width` 0 declares a real-valued signal.
     void signal(const std::string& instance, const std::string& name, int width, const sc_core::sc_time& when,
                 double value);
+
+    // Debug information of the running program, keyed by instruction address.
+    void annotate_program(ProgramAnnotations annotations) { program_ = std::move(annotations); }
+    const ProgramAnnotations& program() const { return program_; }
+
+    // The hand-off that links a firmware instruction to the engine command it issued: the scheduler
+    // records the command under its descriptor's address, the engine takes it when it runs it.
+    struct Issue {
+        int slice = -1;        // the issuing instruction's slice
+        uint64_t command = 0;  // the scheduler's running count of issued commands, from 1
+        const ProgramAnnotations::Label* label = nullptr;
+    };
+    void issued(uint64_t descriptor_address, const Issue& issue) { issues_[descriptor_address] = issue; }
+    std::optional<Issue> take_issue(uint64_t descriptor_address);
+    // The last finished command of each engine, until a sync or barrier that waited for it takes it.
+    void completed(const std::string& instance, int slice) { completed_[instance] = slice; }
+    int take_completed(const std::string& instance);
 
     // Writes `trace.json` (Chrome trace-event JSON, opens in ui.perfetto.dev) and/or `waves.vcd`
     // into `directory`; returns the summary that goes into report.json.
@@ -79,8 +102,6 @@ private:
         int64_t start_ps;
         int64_t end_ps;
         nlohmann::json args;
-        uint64_t flow_from;
-        uint64_t flow_to;
     };
     struct Counter {
         std::string instance;
@@ -108,10 +129,14 @@ private:
     std::map<std::pair<std::string, std::string>, int> track_ids_;
     std::vector<Slice> slices_;
     std::vector<int> last_slice_of_track_;
+    std::vector<std::pair<int, int>> flows_;
     std::vector<Counter> counters_;
     std::vector<Signal> signals_;
     std::map<std::pair<std::string, std::string>, int> signal_ids_;
     std::vector<Change> changes_;
+    ProgramAnnotations program_;
+    std::map<uint64_t, Issue> issues_;
+    std::map<std::string, int> completed_;
 };
 
 }  // namespace cimvp

@@ -28,14 +28,6 @@ int32_t attribute_int32(const ir::Node& node, const std::string& key) {
     return static_cast<int32_t>(node.attribute_int(key, 0));
 }
 
-// Where one core keeps a conv band: two input buffers, the int32 partial sums, the requantized output.
-struct BandBuffers {
-    uint64_t input[2] = {0, 0};
-    uint64_t partial_sums = 0;       // slot 0; slot s is partial_sum_stride * s further
-    uint64_t partial_sum_stride = 0;
-    uint64_t staging = 0;
-};
-
 class NetworkCompiler {
 public:
     NetworkCompiler(const ir::Graph& graph, const Target& target, const BackendOptions& options)
@@ -48,9 +40,13 @@ public:
     CompiledNetwork compile() {
         CompiledNetwork compiled;
         compiled.scheduler = target_.scheduler;
+        builder_.label("(preload)", "resident weights");
         reserve_preload();
         for (const ir::Node& node : graph_.nodes) {
             if (is_alias_op(node.op_type)) continue;  // shares its input's storage: no code
+            // Layers keep nothing in the core buffers: every tensor lives in DRAM between layers.
+            builder_.label(node.name);
+            for (const CoreTarget& core : target_.cores) builder_.allocate(core.buffer.instance, 0);
             LayerStats stats;
             stats.name = node.name;
             stats.op_type = node.op_type;
@@ -83,6 +79,7 @@ public:
         finish_preload();
         uint64_t end = 0;
         compiled.image = builder_.finish(align_up(plan_.end(), isa::kSectionAlignment), &end);
+        compiled.annotations = builder_.annotations();
         compiled.image_address = align_up(end, isa::kSectionAlignment);
         compiled.image_bytes = isa::encode_image(compiled.image);
         compiled.dram_bytes_used = compiled.image_address + compiled.image_bytes.size() - target_.dram.base;
@@ -206,6 +203,7 @@ private:
                 builder_.fill(resident.copy_slot, sync_instruction(core.dma));
             } else {
                 const DataRef source = builder_.add_data(DataKind::kWeights, resident.bytes);
+                builder_.allocate_at(resident.copy_slot, core.weight_buffer.instance, resident.bytes.size());
                 builder_.fill(resident.copy_slot,
                               dma_instruction(core.dma, 0, core.weight_buffer.base, resident.bytes.size(), 1, 0, 0),
                               {{"src", source, 0}});
@@ -386,6 +384,7 @@ private:
         uint64_t tile_sums = 0;          // slot 0; slot s is partial_sum_stride * s further
         uint64_t partial_sum_stride = 0;
         uint64_t staging = 0;
+        uint64_t end = 0;  // past the requantized output: the band's whole allocation ends here
     };
 
     // The largest band that fits every busy core's buffer; `pool_columns` > 0 in pool mode.
@@ -417,7 +416,8 @@ private:
                     band.partial_sums = band.tile_sums = next;
                 }
                 band.staging = band.tile_sums + band.partial_sum_stride * tile_slots;
-                fits = band.staging + positions * channels * out_bytes <= buffer.base + buffer.size;
+                band.end = band.staging + positions * channels * out_bytes;
+                fits = band.end <= buffer.base + buffer.size;
             }
             if (fits) return rows;
         }
@@ -521,10 +521,46 @@ private:
         }
     }
 
+    // --- timeline labels and buffer allocation (debug information, ProgramAnnotations) ----------
+    static std::string band_name(int64_t band, int64_t bands) {
+        return "band " + std::to_string(band + 1) + "/" + std::to_string(bands);
+    }
+    void label_band(const ConvContext& conv, int64_t band, int64_t bands, const std::string& part) {
+        builder_.label(conv.node->name, band_name(band, bands) + ", " + part);
+    }
+    void label_tile(const ConvContext& conv, const std::string& band_name, size_t index, const WeightTile& tile) {
+        const auto range = [](int64_t first, int64_t count) {
+            return std::to_string(first) + "-" + std::to_string(first + count - 1);
+        };
+        builder_.label(conv.node->name, band_name + ", tile " + std::to_string(index) + " (kernel row " +
+                                            std::to_string(tile.kernel_row) + ", inputs " +
+                                            range(tile.span_start, tile.rows) + ", channels " +
+                                            range(tile.first_channel, tile.channels) + ")");
+    }
+
+    // Records what each busy core's buffer holds for the layer's bands, then loads band 0.
+    void begin_bands(const ConvContext& conv, const std::vector<size_t>& cores, const std::vector<BandBuffers>& buffers,
+                     int64_t rows_per_band, int64_t bands) {
+        for (size_t c : cores) {
+            const MemoryRegion& buffer = target_.cores[c].buffer;
+            builder_.allocate(buffer.instance, buffers[c].end - buffer.base);
+        }
+        label_band(conv, 0, bands, "input");
+        load_band(conv, cores, buffers, 0, rows_per_band);
+        for (size_t c : cores) sync(target_.cores[c].dma);
+    }
+    // Band `band + 1`'s input goes into the other half of the ping-pong while band `band` computes.
+    void load_next_band(const ConvContext& conv, const std::vector<size_t>& cores,
+                        const std::vector<BandBuffers>& buffers, int64_t band, int64_t rows_per_band, int64_t bands) {
+        label_band(conv, band + 1, bands, "input");
+        load_band(conv, cores, buffers, band + 1, rows_per_band);
+    }
+
     // One band of the layer's weight tiles: weight writes when weights reload (several passes, or
     // the first band), then each tile's MVMs into its core's tile partial sums.
     void emit_tiles(const ConvContext& conv, const TileOrder& order, const std::vector<StoredTile>& stored,
-                    const std::vector<BandBuffers>& buffers, int64_t band, int64_t band_rows, LayerStats& stats) {
+                    const std::vector<BandBuffers>& buffers, int64_t band, int64_t band_rows, LayerStats& stats,
+                    const std::string& band_name) {
         const ConvMapping& mapping = conv.mapping;
         const std::vector<int> core_of_macro = target_.core_of_macro();
         std::set<int> column_tiles_started;
@@ -532,6 +568,7 @@ private:
             if (mapping.passes > 1 || band == 0) {
                 for (size_t t : pass) {
                     const WeightTile& tile = mapping.tiles[t];
+                    label_tile(conv, band_name, t, tile);
                     write_weights(macro_names_[static_cast<size_t>(tile.macro)], stored[t].weights, stored[t].bytes,
                                   tile.rows, tile.channels, tile.row_offset, mapping.weight_bits, &stored[t]);
                     ++stats.weight_tiles_written;
@@ -540,6 +577,7 @@ private:
             }
             for (size_t t : pass) {
                 const WeightTile& tile = mapping.tiles[t];
+                label_tile(conv, band_name, t, tile);
                 const auto core = static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)]);
                 const CoreChannels& channels = mapping.cores[core];
                 const bool accumulate = !column_tiles_started.insert(tile.column_tile * mapping.slots + tile.slot).second;
@@ -585,13 +623,13 @@ private:
         const std::vector<size_t> cores = busy_cores(conv.mapping);
         const TileOrder order = tile_order(conv.mapping);
 
-        load_band(conv, cores, buffers, 0, rows_per_band);
-        for (size_t c : cores) sync(target_.cores[c].dma);
+        begin_bands(conv, cores, buffers, rows_per_band, bands);
         for (int64_t band = 0; band < bands; ++band) {
             const int64_t first_output_row = band * rows_per_band;
             const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
-            if (band + 1 < bands) load_band(conv, cores, buffers, band + 1, rows_per_band);
-            emit_tiles(conv, order, stored, buffers, band, rows, stats);
+            if (band + 1 < bands) load_next_band(conv, cores, buffers, band, rows_per_band, bands);
+            emit_tiles(conv, order, stored, buffers, band, rows, stats, band_name(band, bands));
+            label_band(conv, band, bands, "output");
             for (int macro : order.macros) sync(macro_names_[static_cast<size_t>(macro)]);
             for (size_t c : cores) reduce_slots(conv, c, buffers[c], rows);
             emit_band_output(conv, buffers, cores, first_output_row, rows, tables);
@@ -766,17 +804,18 @@ private:
         const TileOrder order = tile_order(conv.mapping);
         const uint64_t pool_stride = static_cast<uint64_t>(layer.pool_size) * 4;
 
-        load_band(conv, cores, buffers, 0, rows_per_band);
-        for (size_t c : cores) sync(target_.cores[c].dma);
+        begin_bands(conv, cores, buffers, rows_per_band, bands);
         for (int64_t band = 0; band < bands; ++band) {
             const int64_t first_output_row = band * rows_per_band;
             const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
             const auto positions = static_cast<uint64_t>(conv.positions(rows));
-            if (band + 1 < bands) load_band(conv, cores, buffers, band + 1, rows_per_band);
-            emit_tiles(conv, order, stored, buffers, band, rows, stats);
+            if (band + 1 < bands) load_next_band(conv, cores, buffers, band, rows_per_band, bands);
+            emit_tiles(conv, order, stored, buffers, band, rows, stats, band_name(band, bands));
             size_t step = 0;
             for (int64_t u = 0; u < conv.shape.kernel_h; ++u) {
                 for (size_t s = 0; s < layer.segments.size(); ++s, ++step) {
+                    label_band(conv, band, bands,
+                               "pool step (kernel row " + std::to_string(u) + ", segment " + std::to_string(s) + ")");
                     for (size_t c : cores) {
                         mvm_over_band(conv, target_.cores[c].pool_macro->instance, buffers[c].input[band % 2], rows, u,
                                       layer.segments[s].offset, layer.segments[s].length, 0, layer.pool_size,
@@ -808,6 +847,7 @@ private:
                     }
                 }
             }
+            label_band(conv, band, bands, "output");
             for (size_t c : cores) sync(target_.cores[c].crossbar);
             for (int macro : order.macros) sync(macro_names_[static_cast<size_t>(macro)]);
             // accumulators = a * pool + b * error, exactly: doubled multipliers and a shift of 1.

@@ -52,6 +52,8 @@ struct CompiledNetwork {
     std::vector<ActivationLayout> outputs;  // graph outputs, in order
     std::vector<LayerStats> layers;
     uint64_t dram_bytes_used = 0;
+    // Layer and tile of each instruction and the buffer allocations, for the timeline only.
+    ProgramAnnotations annotations;
 };
 
 // Throws ir::UnsupportedError naming the node for anything the mapping cannot run (an op without a

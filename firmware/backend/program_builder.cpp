@@ -33,7 +33,7 @@ DataRef ProgramBuilder::add_int32_constants(const std::vector<int32_t>& values) 
     return add_data(DataKind::kConstants, bytes);
 }
 
-void ProgramBuilder::emit(const isa::Instruction& instruction) { code_.push_back(instruction); }
+void ProgramBuilder::emit(const isa::Instruction& instruction) { code_.at(reserve()) = instruction; }
 
 void ProgramBuilder::emit(isa::Instruction instruction, const std::string& operand, const DataRef& ref,
                           uint64_t extra) {
@@ -45,8 +45,21 @@ void ProgramBuilder::emit_patched(isa::Instruction instruction, const std::vecto
 }
 
 size_t ProgramBuilder::reserve() {
+    std::map<uint64_t, ProgramAnnotations::Label>& labels = annotations_.labels;
+    if (labels.empty() || !(labels.rbegin()->second == label_)) labels[code_.size()] = label_;
     code_.push_back(isa::Instruction(isa::Opcode::kHalt));  // replaced by fill()
     return code_.size() - 1;
+}
+
+void ProgramBuilder::allocate_at(size_t instruction, const std::string& buffer, uint64_t bytes) {
+    auto [first, last] = annotations_.occupancy.equal_range(instruction);
+    for (auto entry = first; entry != last; ++entry) {
+        if (entry->second.buffer == buffer) {
+            entry->second.bytes = bytes;
+            return;
+        }
+    }
+    annotations_.occupancy.emplace(instruction, ProgramAnnotations::Occupancy{buffer, bytes});
 }
 
 void ProgramBuilder::fill(size_t slot, isa::Instruction instruction, const std::vector<Patch>& patches) {
@@ -76,6 +89,7 @@ isa::ProgramImage ProgramBuilder::finish(uint64_t base, uint64_t* end) {
         code_[fixup.instruction].operands[fixup.operand] = addresses[fixup.ref.kind] + fixup.ref.offset + fixup.extra;
     }
     image.code = code_;
+    annotations_ = annotations_.placed(base, isa::kInstructionBytes);
     if (end != nullptr) *end = next;
     return image;
 }

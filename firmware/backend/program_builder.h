@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "firmware/isa/program_image.h"
+#include "platform/program_annotations.h"
 
 namespace cimvp::backend {
 
@@ -45,6 +46,15 @@ public:
     size_t reserve();
     void fill(size_t slot, isa::Instruction instruction, const std::vector<Patch>& patches = {});
 
+    // Debug information for the timeline: what the instructions emitted from now on work on, and
+    // the bytes of a buffer allocated from an instruction on (a later call for the same instruction
+    // and buffer replaces the earlier).
+    void label(const std::string& layer, const std::string& tile = "") { label_ = {layer, tile}; }
+    void allocate(const std::string& buffer, uint64_t bytes) { allocate_at(code_.size(), buffer, bytes); }
+    void allocate_at(size_t instruction, const std::string& buffer, uint64_t bytes);
+    // Keyed by instruction address once finish() has placed the code.
+    const ProgramAnnotations& annotations() const { return annotations_; }
+
     size_t instruction_count() const { return code_.size(); }
     uint64_t data_bytes(DataKind kind) const { return sections_.at(kind).size(); }
     // Bytes of the code section once halt is added.
@@ -65,6 +75,8 @@ private:
     std::vector<isa::Instruction> code_;
     std::vector<Fixup> fixups_;
     std::map<DataKind, std::vector<uint8_t>> sections_{{DataKind::kWeights, {}}, {DataKind::kConstants, {}}};
+    ProgramAnnotations::Label label_;
+    ProgramAnnotations annotations_;  // by instruction index until finish()
 };
 
 uint64_t align_up(uint64_t value, uint64_t alignment);

@@ -159,6 +159,8 @@ NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
 }
 
 void NetworkWorkload::run() {
+    // The compiler's debug information goes to the tracer, as symbols to a debugger.
+    if (Tracer* tracer = platform_.find(compiled_.scheduler)->tracer()) tracer->annotate_program(compiled_.annotations);
     load_program(host_, compiled_.image_bytes, compiled_.image_address);
     for (size_t i = 0; i < inputs_.size(); ++i) {
         const std::vector<uint8_t> bytes = to_chip_layout(inputs_[i], compiled_.inputs[i]);

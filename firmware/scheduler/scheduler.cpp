@@ -166,7 +166,9 @@ uint64_t Scheduler::put_descriptor(const uint8_t* descriptor) {
     std::memcpy(command_ram_.data() + slot * 64, descriptor, 64);
     const auto window = context().address_map ? context().address_map->find(name()) : std::nullopt;
     if (!window) throw Stop{scheduler_error::kBadEngine, "the scheduler's own window is not mapped"};
-    return window->base + scheduler_reg::kCommandRam + slot * 64;
+    const uint64_t address = window->base + scheduler_reg::kCommandRam + slot * 64;
+    if (tracer() != nullptr) issued_descriptors_.push_back(address);
+    return address;
 }
 
 void Scheduler::pause() {
@@ -301,16 +303,43 @@ void Scheduler::execute_program() {
             execute(isa::Instruction(isa::Opcode::kBarrier));
             return;
         }
+        issued_descriptors_.clear();
         try {
             execute(instruction);
         } catch (Stop& stop) {
             stop.message = std::string(instruction.spec().mnemonic) + ": " + stop.message;
             throw;
         }
-        if (instruction_track >= 0) {
-            tracer()->slice(instruction_track, instruction.spec().mnemonic, fetch, sc_core::sc_time_stamp(),
-                            {{"pc", isa::to_hex(pc_)}});
-        }
+        if (instruction_track >= 0) trace_instruction(instruction_track, instruction, fetch);
+    }
+}
+
+void Scheduler::trace_instruction(int track, const isa::Instruction& instruction, const sc_core::sc_time& fetch) {
+    Tracer& tracer = *this->tracer();
+    const ProgramAnnotations& program = tracer.program();
+    // Buffer allocations the compiler made from this instruction on.
+    const auto changes = program.occupancy.equal_range(pc_);
+    for (auto change = changes.first; change != changes.second; ++change) {
+        const auto bytes = static_cast<double>(change->second.bytes);
+        tracer.counter(change->second.buffer, "occupancy_bytes", fetch, bytes);
+        tracer.signal(change->second.buffer, "occupancy_bytes", 32, fetch, bytes);
+    }
+    nlohmann::json args = {{"pc", isa::to_hex(pc_)}};
+    const ProgramAnnotations::Label* label = program.label_at(pc_);
+    if (label != nullptr) {
+        args["layer"] = label->layer;
+        args["tile"] = label->tile;
+    }
+    const bool on_engine = instruction.spec().operand_index("engine") >= 0;
+    const auto engine = on_engine ? engines_.find(static_cast<uint8_t>(instruction.value("engine"))) : engines_.end();
+    if (engine != engines_.end()) args["engine"] = engine->second.instance;
+    const int slice = tracer.slice(track, instruction.spec().mnemonic, fetch, sc_core::sc_time_stamp(), std::move(args));
+    for (uint64_t descriptor : issued_descriptors_) tracer.issued(descriptor, {slice, ++issued_commands_, label});
+    // A sync or barrier was unblocked by the last command of each engine it waited for.
+    if (instruction.opcode == isa::Opcode::kSync && engine != engines_.end()) {
+        tracer.flow(tracer.take_completed(engine->second.instance), slice);
+    } else if (instruction.opcode == isa::Opcode::kBarrier) {
+        for (const auto& [id, bound] : engines_) tracer.flow(tracer.take_completed(bound.instance), slice);
     }
 }
 

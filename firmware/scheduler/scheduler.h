@@ -79,6 +79,9 @@ private:
     void register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
     void run();
     void execute_program();
+    // The instruction's timeline slice (layer and tile from the program's annotations), the buffer
+    // occupancy it changes, and the arrows to the commands it issued and from those it waited for.
+    void trace_instruction(int track, const isa::Instruction& instruction, const sc_core::sc_time& fetch);
     void execute(const isa::Instruction& instruction);
     void load_image_header();
     EngineDriver& driver_of(uint8_t engine_id, uint64_t* base);
@@ -117,6 +120,8 @@ private:
     std::map<uint8_t, BoundEngine> engines_;
     uint64_t code_address_ = 0;
     uint64_t pc_ = 0;
+    std::vector<uint64_t> issued_descriptors_;  // by the current instruction, when tracing
+    uint64_t issued_commands_ = 0;
     EnergyLedger::Handle instruction_energy_;
     uint64_t& instructions_;
     uint64_t& polls_;

@@ -182,6 +182,28 @@ void CommandEngine::keep_quantum(const sc_core::sc_time& when) {
     if (when > now && when - now > tlm::tlm_global_quantum::instance().get()) sc_core::wait(when - now);
 }
 
+void CommandEngine::trace_command(const sc_core::sc_time& begin, const sc_core::sc_time& end,
+                                  const std::string& what, const Outcome& outcome, uint64_t bytes, double energy_pj) {
+    nlohmann::json args = {{"descriptor", descriptor_address_},
+                           {"error", outcome.error},
+                           {"bytes", bytes},
+                           {"energy_pj", energy_pj}};
+    // Commands the scheduler issued carry its command number, layer and tile, and an arrow from
+    // the instruction that issued them; a host's commands are numbered by the engine alone.
+    const std::optional<Tracer::Issue> issue = tracer()->take_issue(descriptor_address_);
+    const uint64_t command = issue ? issue->command : commands_ + failed_commands_ + 1;
+    args["command"] = command;
+    if (issue && issue->label != nullptr) {
+        args["layer"] = issue->label->layer;
+        args["tile"] = issue->label->tile;
+    }
+    tracer()->signal(name(), "command", 32, begin, static_cast<double>(command));
+    tracer()->signal(name(), "command", 32, end, 0);
+    const int slice = record_busy(begin, end, what.c_str(), std::move(args));
+    if (issue) tracer()->flow(issue->slice, slice);
+    tracer()->completed(name(), slice);
+}
+
 void CommandEngine::run_queue() {
     for (;;) {
         while (queue_.empty()) sc_core::wait(queue_filled_);
@@ -204,11 +226,8 @@ void CommandEngine::run_queue() {
         const sc_core::sc_time end = std::max({outcome.end, fetched, now});
         sc_core::wait(end - now);
         if (tracer() != nullptr) {
-            record_busy(begin, end, fetched_ok ? command_name(descriptor).c_str() : "fetch",
-                        {{"descriptor", descriptor_address_},
-                         {"error", outcome.error},
-                         {"bytes", bytes_read_ + bytes_written_ - bytes_before},
-                         {"energy_pj", energy().total_pj() - energy_before}});
+            trace_command(begin, end, fetched_ok ? command_name(descriptor) : "fetch", outcome,
+                          bytes_read_ + bytes_written_ - bytes_before, energy().total_pj() - energy_before);
         } else {
             record_busy(begin, end);
         }

@@ -121,6 +121,10 @@ private:
     void ring_doorbell(uint64_t count, const sc_core::sc_time& delay);
     void fail(uint64_t code, uint64_t address);
     void run_queue();
+    // The command's timeline slice (with its number, layer, tile, bytes and energy), its `command`
+    // waveform, and the arrow from the instruction that issued it.
+    void trace_command(const sc_core::sc_time& begin, const sc_core::sc_time& end, const std::string& what,
+                       const Outcome& outcome, uint64_t bytes, double energy_pj);
     bool transfer(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned int length,
                   sc_core::sc_time& when);
     bool block(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t length, sc_core::sc_time& when);

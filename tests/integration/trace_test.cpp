@@ -2,10 +2,12 @@
 // VCD has a proper header, and a time window limits what is written.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "platform/simulation.h"
 #include "tests/support/temp_files.h"
@@ -198,4 +200,141 @@ TEST(Trace, EngineCommandSlicesCarryTheirBytesAndEnergy) {
             << instance;
     }
     EXPECT_EQ(commands["macro"], (std::set<std::string>{"weight_write", "mvm"}));
+}
+
+namespace {
+
+// The small CNN on the one-macro SoC, traced from start to end.
+struct TracedNetwork {
+    nlohmann::json report;
+    std::vector<nlohmann::json> events;
+    std::map<int, std::string> thread_names;
+};
+
+TracedNetwork run_traced_network(const std::string& name) {
+    const std::string directory = cimvp::testing::temp_directory(name);
+    Simulation simulation(load_scenario("scenarios/small-cnn-sram-cim.yaml"));
+    RunOptions options;
+    options.out_dir = directory;
+    options.trace = TraceConfig::defaults();
+    simulation.run(options);
+    EXPECT_TRUE(simulation.checks_passed());
+    TracedNetwork traced{simulation.report(), {}, {}};
+    nlohmann::json trace = nlohmann::json::parse(read_file(directory + "/trace.json"));
+    for (auto& event : trace["traceEvents"]) {
+        if (event["ph"] == "M" && event["name"] == "thread_name") {
+            traced.thread_names[event["tid"].get<int>()] = event["args"]["name"];
+        }
+        traced.events.push_back(std::move(event));
+    }
+    return traced;
+}
+
+}  // namespace
+
+TEST(Trace, InstructionAndCommandSlicesNameTheirLayerAndTile) {
+    const TracedNetwork traced = run_traced_network("trace-labels");
+    std::set<std::string> layers;
+    for (const auto& layer : traced.report["layers"]) layers.insert(layer["name"].get<std::string>());
+    std::set<uint64_t> numbers;
+    size_t instructions = 0, mvms = 0;
+    for (const auto& event : traced.events) {
+        if (event["ph"] != "X" || !event.contains("args")) continue;
+        const auto& args = event["args"];
+        if (args.contains("pc")) ++instructions;
+        if (!args.contains("command")) continue;
+        // Every command came from the scheduler's program, which the compiler annotated.
+        ASSERT_TRUE(args.contains("layer")) << event.dump();
+        EXPECT_EQ(layers.count(args["layer"].get<std::string>()), 1u) << event.dump();
+        EXPECT_TRUE(numbers.insert(args["command"].get<uint64_t>()).second) << "command numbers are unique";
+        if (event["name"] == "mvm") {
+            ++mvms;
+            // conv2 of the CNN runs in one band; its MVM tiles say which weights they hold.
+            if (args["layer"] == "conv2") EXPECT_EQ(args["tile"].get<std::string>().rfind("band 1/1, tile ", 0), 0u);
+        }
+    }
+    EXPECT_GT(instructions, 100u);
+    EXPECT_GT(mvms, 10u);
+    // The scheduler numbers commands as it issues them: 1..N without a gap.
+    ASSERT_FALSE(numbers.empty());
+    EXPECT_EQ(*numbers.begin(), 1u);
+    EXPECT_EQ(*numbers.rbegin(), numbers.size());
+}
+
+TEST(Trace, FlowsGoFromIssueToCommandAndFromCommandToTheSyncItUnblocks) {
+    const TracedNetwork traced = run_traced_network("trace-flows");
+    // Slices by (thread, start) so that flow ends can be bound to them as viewers do.
+    std::map<std::pair<int, double>, const nlohmann::json*> slices;
+    std::map<uint64_t, const nlohmann::json*> flow_start, flow_end;
+    for (const auto& event : traced.events) {
+        const std::string phase = event["ph"];
+        if (phase == "X") slices[{event["tid"].get<int>(), event["ts"].get<double>()}] = &event;
+        if (phase == "s") EXPECT_TRUE(flow_start.emplace(event["id"].get<uint64_t>(), &event).second);
+        if (phase == "f") EXPECT_TRUE(flow_end.emplace(event["id"].get<uint64_t>(), &event).second);
+    }
+    ASSERT_EQ(flow_start.size(), flow_end.size());
+    const auto bound = [&](const nlohmann::json& flow) {
+        const auto found = slices.find({flow["tid"].get<int>(), flow["ts"].get<double>()});
+        EXPECT_NE(found, slices.end()) << flow.dump();
+        return found == slices.end() ? nullptr : found->second;
+    };
+    std::map<const nlohmann::json*, int> arrows_into_commands;
+    size_t into_syncs = 0;
+    for (const auto& [id, start] : flow_start) {
+        ASSERT_EQ(flow_end.count(id), 1u);
+        const nlohmann::json* producer = bound(*start);
+        const nlohmann::json* consumer = bound(*flow_end.at(id));
+        ASSERT_TRUE(producer != nullptr && consumer != nullptr);
+        const std::string& producer_thread = traced.thread_names.at((*producer)["tid"].get<int>());
+        const std::string& consumer_thread = traced.thread_names.at((*consumer)["tid"].get<int>());
+        if ((*consumer)["args"].contains("command")) {
+            // Issue: the instruction on the scheduler's track starts the command on the engine it names.
+            EXPECT_EQ(producer_thread, "sched.instructions");
+            EXPECT_EQ((*producer)["args"]["engine"], consumer_thread);
+            EXPECT_EQ((*producer)["args"]["tile"], (*consumer)["args"]["tile"]);
+            EXPECT_LE((*producer)["ts"].get<double>(), (*consumer)["ts"].get<double>());
+            ++arrows_into_commands[consumer];
+        } else {
+            // Completion: an engine's last command unblocks the sync that waited for that engine.
+            EXPECT_EQ((*consumer)["name"], "sync") << consumer->dump();
+            EXPECT_EQ((*consumer)["args"]["engine"], producer_thread);
+            const double producer_end = (*producer)["ts"].get<double>() + (*producer)["dur"].get<double>();
+            const double consumer_end = (*consumer)["ts"].get<double>() + (*consumer)["dur"].get<double>();
+            EXPECT_LE(producer_end, consumer_end + 1e-9);
+            ++into_syncs;
+        }
+    }
+    size_t commands = 0;
+    for (const auto& event : traced.events) {
+        if (event["ph"] != "X" || !event.contains("args") || !event["args"].contains("command")) continue;
+        ++commands;
+        EXPECT_EQ(arrows_into_commands[&event], 1) << "one issue arrow into " << event.dump();
+    }
+    EXPECT_EQ(arrows_into_commands.size(), commands);
+    EXPECT_GT(into_syncs, 10u);
+    EXPECT_EQ(traced.report["timeline_summary"]["flows"].get<size_t>(), flow_start.size());
+}
+
+TEST(Trace, BufferOccupancyIsTheCompilersAllocation) {
+    const TracedNetwork traced = run_traced_network("trace-occupancy");
+    std::vector<double> values;
+    for (const auto& event : traced.events) {
+        if (event["ph"] == "C" && event["name"] == "gbuf occupancy_bytes") {
+            values.push_back(event["args"]["value"].get<double>());
+        }
+    }
+    // conv1 (3x3, pad 1, 32x32x3 in, 32 channels out) runs in one band as a flat stride-1 layer:
+    // its padded input (34 x 34 x 3, 64-byte aligned), int32 partial sums for (32 - 1) x 34 + 32
+    // positions, and the int8 output staging.
+    const double positions = 31 * 34 + 32;
+    const double conv1 = 3520 + 64 * std::ceil(positions * 32 * 4 / 64) + positions * 32;
+    ASSERT_GE(values.size(), 2u);
+    EXPECT_EQ(values[0], conv1);
+    EXPECT_EQ(values[1], 0.0) << "pool1 runs from DRAM and keeps nothing in the buffer";
+    // Every conv layer's allocation fits the buffer, and each is released before the next layer.
+    const double buffer_bytes = 256 * 1024;
+    for (size_t i = 0; i < values.size(); ++i) {
+        EXPECT_LE(values[i], buffer_bytes);
+        if (i % 2 == 1) EXPECT_EQ(values[i], 0.0) << i;
+    }
 }
