@@ -154,6 +154,12 @@ DramController::DramController(const ComponentContext& context)
     active_mw_ *= devices;
 
     next_refresh_ = timing_.tREFI;
+    const uint64_t rows_per_bank = p.size / (p.row_bytes * static_cast<uint64_t>(p.banks));
+    while (row_bits_ < 64 && (rows_per_bank - 1) >> row_bits_ != 0) ++row_bits_;
+    for (int64_t bank = 0; bank < p.banks; ++bank) {
+        bank_state_signals_.push_back("bank" + std::to_string(bank) + "_state");
+        bank_row_signals_.push_back("bank" + std::to_string(bank) + "_row");
+    }
 
     tgt.register_b_transport(this, &DramController::b_transport);
     tgt.register_transport_dbg(this, &DramController::transport_dbg);
@@ -265,13 +271,29 @@ void DramController::advance_background(Picos to) {
     background_until_ = to;
 }
 
-void DramController::precharge(Bank& bank, Picos at) {
+void DramController::start_of_simulation() {
+    Component::start_of_simulation();
+    if (tracer() == nullptr) return;
+    for (unsigned bank = 0; bank < banks_.size(); ++bank) trace_bank(bank, 0, BankState::kIdle);
+}
+
+void DramController::trace_bank(unsigned bank, Picos at, BankState state) {
+    const sc_core::sc_time when = to_time(at);
+    tracer()->signal(name(), bank_state_signals_[bank], 2, when, static_cast<double>(state));
+    if (state == BankState::kRowOpen) {
+        tracer()->signal(name(), bank_row_signals_[bank], row_bits_, when, static_cast<double>(banks_[bank].row));
+    }
+}
+
+void DramController::precharge(unsigned index, Picos at) {
+    Bank& bank = banks_[index];
     advance_background(at);
     bank.open = false;
     bank.activate_ready = std::max(bank.activate_ready, at + timing_.tRP);
     --open_banks_;
     ++precharges_;
     precharge_energy_.add();
+    if (tracer() != nullptr) trace_bank(index, at, BankState::kIdle);
 }
 
 // Refresh `due` is issued before the first burst that could start at or after it: open banks are
@@ -284,8 +306,8 @@ void DramController::refresh(Picos due) {
         any_open = true;
         precharge_at = std::max(precharge_at, bank.precharge_ready);
     }
-    for (Bank& bank : banks_) {
-        if (bank.open) precharge(bank, precharge_at);
+    for (unsigned bank = 0; bank < banks_.size(); ++bank) {
+        if (banks_[bank].open) precharge(bank, precharge_at);
     }
     const Picos start = any_open ? precharge_at + timing_.tRP : precharge_at;
     const Picos end = start + timing_.tRFC;
@@ -296,6 +318,12 @@ void DramController::refresh(Picos due) {
     refresh_energy_.add();
     ++refreshes_;
     for (Bank& bank : banks_) bank.activate_ready = std::max(bank.activate_ready, end);
+    if (tracer() != nullptr) {
+        for (unsigned bank = 0; bank < banks_.size(); ++bank) {
+            trace_bank(bank, start, BankState::kRefreshing);
+            trace_bank(bank, end, BankState::kIdle);
+        }
+    }
     row_command_ = end;
     column_command_ = std::max(column_command_, end);
     next_refresh_ += timing_.tREFI;
@@ -321,7 +349,7 @@ DramController::Picos DramController::schedule_burst(uint64_t address, bool writ
         if (bank.open) {
             ++row_conflicts_;
             const Picos at = std::max({arrival, row_command_, bank.precharge_ready});
-            precharge(bank, at);
+            precharge(where.bank, at);
             row_command_ = at;
         } else {
             ++row_misses_;
@@ -343,6 +371,7 @@ DramController::Picos DramController::schedule_burst(uint64_t address, bool writ
         last_activate_group_ = group;
         std::rotate(recent_activates_.begin(), recent_activates_.begin() + 1, recent_activates_.end());
         recent_activates_.back() = at;
+        if (tracer() != nullptr) trace_bank(where.bank, at, BankState::kRowOpen);
     }
 
     const Picos latency = write ? t.tCWL : t.tCL;

@@ -92,8 +92,14 @@ private:
     // Schedules one burst arriving at `arrival`; returns the end of its data transfer.
     Picos schedule_burst(uint64_t address, bool write, Picos arrival);
     void refresh(Picos due);
-    void precharge(Bank& bank, Picos at);
+    void precharge(unsigned bank, Picos at);
     void advance_background(Picos to);
+
+    // VCD waveforms per bank: bank<N>_state (the values below) and bank<N>_row, the row an ACT opened,
+    // which keeps its value when the bank closes. Every bank starts idle at time 0.
+    enum class BankState { kIdle = 0, kRowOpen = 1, kRefreshing = 2 };
+    void start_of_simulation() override;
+    void trace_bank(unsigned bank, Picos at, BankState state);
 
     static Picos to_ps(const sc_core::sc_time& time);
     static sc_core::sc_time to_time(Picos ps);
@@ -102,6 +108,9 @@ private:
     Timing timing_;
     SparseStore store_;
     std::vector<Bank> banks_;
+    int row_bits_ = 1;  // width of the bank<N>_row waveforms
+    std::vector<std::string> bank_state_signals_;
+    std::vector<std::string> bank_row_signals_;
 
     // Command and data-bus state; row commands (ACT, PRE, REF) and column commands (RD, WR) are
     // each issued in order, so a row can be opened while earlier bursts still stream.
