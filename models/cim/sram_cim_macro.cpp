@@ -3,11 +3,23 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <numeric>
 
 #include "models/cim/sparse_tile.h"
 #include "platform/registry.h"
 
 namespace cimvp {
+
+namespace {
+
+// Bits of an unsigned waveform that can show `value`.
+int bits_to_hold(uint64_t value) {
+    int bits = 1;
+    while (bits < 64 && value >> bits != 0) ++bits;
+    return bits;
+}
+
+}  // namespace
 
 CIMVP_REGISTER_MODEL("sram_cim_macro", SramCimMacro,
                      "SRAM compute-in-memory macro: bit-serial MVM with word-line groups, ADCs and MARS sparsity");
@@ -109,7 +121,10 @@ CommandEngine::Outcome SramCimMacro::execute(const uint8_t* descriptor, const sc
         case cim_opcode::kMvm: {
             CimMvmCommand command;
             std::memcpy(&command, descriptor, sizeof command);
-            return multiply(command, start);
+            const Outcome outcome = multiply(command, start);
+            // After a bus error too: the chunks computed before it count.
+            if (tracer() != nullptr) trace_activity();
+            return outcome;
         }
         default:
             return rejected(0);
@@ -223,6 +238,52 @@ void SramCimMacro::account(const MvmCounts& counts) {
     binary_correction_energy_.add(counts.binary_corrections);
 }
 
+void SramCimMacro::start_of_simulation() {
+    CommandEngine::start_of_simulation();
+    if (tracer() == nullptr) return;
+    tracer()->signal(name(), "active_rows", active_rows_bits(), sc_core::SC_ZERO_TIME, 0);
+    tracer()->signal(name(), "adc_conversions", 64, sc_core::SC_ZERO_TIME, 0);
+    tracer()->signal(name(), "skipped_groups", 64, sc_core::SC_ZERO_TIME, 0);
+}
+
+// Word lines on at once while `shape` computes: in each partition, the tile's rows inside one activated
+// word-line group (at most max_active_wl; the largest such group where the tile is not aligned to
+// groups), summed over the partitions, which activate their groups in parallel.
+int SramCimMacro::active_word_lines(const MvmShape& shape) const {
+    const CimGeometry& g = params_.geometry;
+    const int row_end = shape.row_offset + shape.rows;
+    const int column_end =
+        shape.column_offset + shape.channels * array_.weight_columns(shape.weight_bits, shape.signed_weights);
+    const int groups_per_partition = array_.groups() / g.partitions;
+    std::vector<int> per_partition(static_cast<size_t>(g.partitions), 0);
+    for (int group = shape.row_offset / g.max_active_wl; group <= (row_end - 1) / g.max_active_wl; ++group) {
+        bool activated = false;  // MARS skips a group whose blocks under the tile are all pruned
+        for (int q = shape.column_offset / g.columns_per_adc; q <= (column_end - 1) / g.columns_per_adc; ++q) {
+            activated = activated || array_.kept(group, q);
+        }
+        if (!activated) continue;
+        const int rows =
+            std::min(row_end, (group + 1) * g.max_active_wl) - std::max(shape.row_offset, group * g.max_active_wl);
+        int& peak = per_partition[static_cast<size_t>(group / groups_per_partition)];
+        peak = std::max(peak, rows);
+    }
+    return std::accumulate(per_partition.begin(), per_partition.end(), 0);
+}
+
+int SramCimMacro::active_rows_bits() const { return bits_to_hold(static_cast<uint64_t>(params_.geometry.rows)); }
+
+void SramCimMacro::trace_activity() {
+    if (compute_spans_.empty()) return;  // refused or failed before computing: nothing changed
+    for (const auto& [begin, end] : compute_spans_) {
+        tracer()->signal(name(), "active_rows", active_rows_bits(), begin, traced_active_rows_);
+        tracer()->signal(name(), "active_rows", active_rows_bits(), end, 0);
+    }
+    const sc_core::sc_time end = compute_spans_.back().second;
+    tracer()->signal(name(), "adc_conversions", 64, end, static_cast<double>(adc_conversions_));
+    tracer()->signal(name(), "skipped_groups", 64, end, static_cast<double>(skipped_groups_));
+    compute_spans_.clear();
+}
+
 CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, const sc_core::sc_time& start) {
     using C = CimMvmCommand;
     const CimGeometry& g = params_.geometry;
@@ -257,6 +318,7 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
     shape.column_offset = static_cast<int>(command.column_offset);
     shape.channels = static_cast<int>(command.channels);
     const bool accumulate = (command.flags & cim_flag::kAccumulate) != 0;
+    if (tracer() != nullptr) traced_active_rows_ = active_word_lines(shape);
 
     // Vectors move in chunks of about one burst. Two input buffers let the next chunk load while
     // this one is computed; results leave as soon as their chunk is done.
@@ -281,6 +343,13 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
                                      : array_.run_fast(shape, weights, count, staging_.data(), sums_.data());
         account(counts);
         compute_done = compute_start + cycle() * static_cast<double>(counts.compute_cycles);
+        if (tracer() != nullptr) {
+            if (!compute_spans_.empty() && compute_spans_.back().second == compute_start) {
+                compute_spans_.back().second = compute_done;
+            } else {
+                compute_spans_.emplace_back(compute_start, compute_done);
+            }
+        }
 
         results_.assign(count * command.channels, 0);
         const uint64_t output = command.output + first * output_stride;

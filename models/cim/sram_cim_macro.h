@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "models/cim/cim_array.h"
@@ -114,11 +115,21 @@ private:
     Outcome multiply(const CimMvmCommand& command, const sc_core::sc_time& start);
     void account(const MvmCounts& counts);
 
+    // VCD waveforms: active_rows (active_word_lines() while an MVM computes, else 0), and the running
+    // adc_conversions and skipped_groups counters, updated when an MVM's computing ends.
+    void start_of_simulation() override;
+    int active_word_lines(const MvmShape& shape) const;
+    int active_rows_bits() const;
+    void trace_activity();
+
     Params params_;
     CimArray array_;
     std::vector<uint8_t> staging_;
     std::vector<int64_t> sums_;
     std::vector<int32_t> results_;
+    // While tracing: the running MVM's word lines and its compute spans (back-to-back chunks merged).
+    int traced_active_rows_ = 0;
+    std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> compute_spans_;
     EnergyLedger::Handle cell_energy_;
     EnergyLedger::Handle adc_energy_;
     EnergyLedger::Handle shift_add_energy_;
