@@ -59,8 +59,10 @@ public:
     };
     struct IrqPort {
         sc_core::sc_out<bool>* out = nullptr;
-        sc_core::sc_in<bool>* in = nullptr;
+        // For an input: binds it to a wire driven by the output of instance `source`.
+        std::function<void(sc_core::sc_signal<bool>& wire, const std::string& source)> bind_in;
         bool required = false;
+        bool multi = false;  // an input that any number of outputs may drive, each on its own wire
         int bindings = 0;
         sc_core::sc_signal<bool>* wire = nullptr;  // the signal an output drives, once connected
     };
@@ -124,9 +126,24 @@ protected:
     void expose_target(const std::string& port, TargetSocketBase& socket, bool multi = false, bool required = true) {
         targets_[port] = TargetPort{&socket, multi, required, 0};
     }
-    void expose_irq_out(const std::string& port, sc_core::sc_out<bool>& out) { irqs_[port] = IrqPort{&out, nullptr}; }
+    void expose_irq_out(const std::string& port, sc_core::sc_out<bool>& out) {
+        IrqPort irq;
+        irq.out = &out;
+        irqs_[port] = std::move(irq);
+    }
     void expose_irq_in(const std::string& port, sc_core::sc_in<bool>& in, bool required = false) {
-        irqs_[port] = IrqPort{nullptr, &in, required};
+        IrqPort irq;
+        irq.bind_in = [&in](sc_core::sc_signal<bool>& wire, const std::string&) { in.bind(wire); };
+        irq.required = required;
+        irqs_[port] = std::move(irq);
+    }
+    // An input for several interrupt lines, optional; `bind` learns which instance drives each one.
+    void expose_irq_inputs(const std::string& port,
+                           std::function<void(sc_core::sc_signal<bool>& wire, const std::string& source)> bind) {
+        IrqPort irq;
+        irq.bind_in = std::move(bind);
+        irq.multi = true;
+        irqs_[port] = std::move(irq);
     }
 
 private:

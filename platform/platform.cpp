@@ -63,11 +63,11 @@ void Platform::connect(const ConnectionDecl& connection) {
         if (from_irq->second.out == nullptr) {
             throw ConfigError(connection.from.where, "'" + connection.from.text() + "' is an interrupt input; 'from' must be an output");
         }
-        if (to_irq == to.irq_ports().end() || to_irq->second.in == nullptr) {
+        if (to_irq == to.irq_ports().end() || !to_irq->second.bind_in) {
             throw ConfigError(connection.to.where, "'" + connection.to.text() + "' is not an interrupt input of '" +
                                                        to.name() + "' (interrupt ports: " + names_of(to.irq_ports()) + ")");
         }
-        if (to_irq->second.bindings > 0) {
+        if (to_irq->second.bindings > 0 && !to_irq->second.multi) {
             throw ConfigError(connection.to.where, "socket '" + connection.to.text() + "' is bound twice");
         }
         if (connection.at) throw ConfigError(connection.where, "an interrupt wire has no address window");
@@ -77,7 +77,11 @@ void Platform::connect(const ConnectionDecl& connection) {
             from_irq->second.out->bind(*wires_.back());
             from_irq->second.wire = wires_.back().get();
         }
-        to_irq->second.in->bind(*from_irq->second.wire);
+        try {
+            to_irq->second.bind_in(*from_irq->second.wire, connection.from.instance);
+        } catch (const std::invalid_argument& error) {
+            throw ConfigError(connection.where, error.what());
+        }
         ++from_irq->second.bindings;
         ++to_irq->second.bindings;
         return;
@@ -131,12 +135,12 @@ void Platform::finish_binding() {
             if (info.required && info.bindings == 0) report(port);
         }
         for (auto& [port, info] : component.irq_ports()) {
-            if (info.bindings > 0) continue;
+            if (info.bindings > 0 || info.multi) continue;
             if (info.required) report(port);
             wires_.push_back(std::make_unique<sc_core::sc_signal<bool>>(
                 sc_core::sc_gen_unique_name((std::string(component.name()) + "_" + port + "_idle").c_str())));
             if (info.out != nullptr) info.out->bind(*wires_.back());
-            if (info.in != nullptr) info.in->bind(*wires_.back());
+            if (info.bind_in) info.bind_in(*wires_.back(), "");
         }
     }
 }

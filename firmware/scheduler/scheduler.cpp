@@ -34,7 +34,11 @@ constexpr unsigned kVersionAt = 4, kSectionCountAt = 6, kEntryOffsetAt = 8, kEnt
 Scheduler::Params::Params(ParamReader& reader) {
     clock_hz = reader.frequency_hz("clock", "1GHz", "scheduler core clock");
     decode_cycles = reader.integer("decode_cycles", 4, 0, 1000, "cycles to decode and dispatch one instruction");
-    poll_interval_ns = reader.time_ns("poll_interval", "50ns", "time between two polls of an engine's status");
+    poll_interval_ns = reader.time_ns("poll_interval", "50ns",
+                                      "time between two polls of an engine's status (engines whose interrupt is not "
+                                      "wired to engine_irq, and engines with a full queue)");
+    interrupt_cycles = reader.integer("interrupt_cycles", 12, 0, 1000,
+                                      "cycles from an engine's interrupt to the firmware running again");
     command_ram = reader.bytes("command_ram", "4KiB", "command RAM engines fetch descriptors from (64 B slots)");
     energy_per_instruction_pj = reader.energy_pj("energy_per_instruction", "10pJ",
                                                  "core energy to decode and dispatch one instruction (its fetch is "
@@ -53,15 +57,55 @@ Scheduler::Scheduler(const ComponentContext& context)
       command_ram_(params_.command_ram, 0),
       instruction_energy_(energy().declare("instruction", params_.energy_per_instruction_pj)),
       instructions_(counters()["instructions"]),
-      polls_(counters()["polls"]) {
+      polls_(counters()["polls"]),
+      interrupt_waits_(counters()["interrupt_waits"]) {
     cfg.register_b_transport(this, &Scheduler::register_access);
     expose_target("cfg", cfg);
     expose_initiator("mem", mem);
     expose_irq_out("irq", irq);
+    expose_irq_inputs("engine_irq", [this](sc_core::sc_signal<bool>& wire, const std::string& source) {
+        if (!interrupting_engines_.emplace(source, engine_irq.size()).second) {
+            throw std::invalid_argument("'" + source + "' already drives " + std::string(name()) + ".engine_irq");
+        }
+        engine_irq.bind(wire);
+    });
     SC_THREAD(run);
     SC_METHOD(drive_irq);
     sensitive << irq_changed_;
     dont_initialize();
+    // Also runs once at start, so a netlist that wires no engine leaves it without sensitivity.
+    SC_METHOD(latch_engine_interrupts);
+    sensitive << engine_irq;
+}
+
+void Scheduler::latch_engine_interrupts() {
+    // An engine raises its line when its queue runs empty (or on an error); the rising edge stays
+    // pending until the firmware has seen it, so one that comes during a status read is not lost.
+    line_levels_.resize(static_cast<size_t>(engine_irq.size()), false);
+    pending_interrupts_.resize(line_levels_.size(), false);
+    for (size_t line = 0; line < line_levels_.size(); ++line) {
+        const bool level = engine_irq[static_cast<int>(line)]->read();
+        if (level && !line_levels_[line]) {
+            pending_interrupts_[line] = true;
+            engine_interrupt_.notify(sc_core::SC_ZERO_TIME);
+        }
+        line_levels_[line] = level;
+    }
+}
+
+void Scheduler::wait_until_idle(const BoundEngine& engine) {
+    while (!engine.driver->idle(*this, engine.base)) {
+        if (engine.interrupt_line < 0) {
+            pause();
+            continue;
+        }
+        // Sleep until the engine's interrupt, then take the interrupt-entry cycles.
+        const auto line = static_cast<size_t>(engine.interrupt_line);
+        ++interrupt_waits_;
+        while (line >= pending_interrupts_.size() || !pending_interrupts_[line]) sc_core::wait(engine_interrupt_);
+        pending_interrupts_[line] = false;
+        sc_core::wait(cycle_ * static_cast<double>(params_.interrupt_cycles));
+    }
 }
 
 void Scheduler::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
@@ -159,9 +203,7 @@ uint64_t Scheduler::put_descriptor(const uint8_t* descriptor) {
     const size_t slot = next_slot_;
     next_slot_ = (next_slot_ + 1) % slots;
     if (next_slot_ == 0) {
-        for (auto& [id, engine] : engines_) {
-            while (!engine.driver->idle(*this, engine.base)) pause();
-        }
+        for (const auto& [id, engine] : engines_) wait_until_idle(engine);
     }
     std::memcpy(command_ram_.data() + slot * 64, descriptor, 64);
     const auto window = context().address_map ? context().address_map->find(name()) : std::nullopt;
@@ -215,6 +257,8 @@ void Scheduler::load_image_header() {
         }
         engine.base = window->base;
         engine.driver = EngineDriverRegistry::instance().create(window->type);
+        const auto line = interrupting_engines_.find(engine.instance);
+        engine.interrupt_line = line == interrupting_engines_.end() ? -1 : static_cast<int>(line->second);
         if (!engine.driver) {
             throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(record[0]) + " ('" + engine.instance +
                                                         "') is a " + window->type + ", which has no driver"};
@@ -223,13 +267,12 @@ void Scheduler::load_image_header() {
     }
 }
 
-EngineDriver& Scheduler::driver_of(uint8_t engine_id, uint64_t* base) {
+const Scheduler::BoundEngine& Scheduler::bound_engine(uint8_t engine_id) const {
     const auto found = engines_.find(engine_id);
     if (found == engines_.end()) {
         throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(engine_id) + " is not in the engine table"};
     }
-    *base = found->second.base;
-    return *found->second.driver;
+    return found->second;
 }
 
 void Scheduler::execute(const isa::Instruction& instruction) {
@@ -247,17 +290,16 @@ void Scheduler::execute(const isa::Instruction& instruction) {
             return;
         }
         case Opcode::kSync: {
-            uint64_t base = 0;
-            EngineDriver& driver = driver_of(static_cast<uint8_t>(instruction.value("engine")), &base);
-            while (!driver.idle(*this, base)) pause();
-            if (const std::string fault = driver.fault(*this, base); !fault.empty()) {
+            const BoundEngine& engine = bound_engine(static_cast<uint8_t>(instruction.value("engine")));
+            wait_until_idle(engine);
+            if (const std::string fault = engine.driver->fault(*this, engine.base); !fault.empty()) {
                 throw Stop{scheduler_error::kEngineFault, fault};
             }
             return;
         }
         case Opcode::kBarrier:
-            for (auto& [id, engine] : engines_) {
-                while (!engine.driver->idle(*this, engine.base)) pause();
+            for (const auto& [id, engine] : engines_) {
+                wait_until_idle(engine);
                 if (const std::string fault = engine.driver->fault(*this, engine.base); !fault.empty()) {
                     throw Stop{scheduler_error::kEngineFault, "engine '" + engine.instance + "': " + fault};
                 }
@@ -271,13 +313,12 @@ void Scheduler::execute(const isa::Instruction& instruction) {
         default: break;
     }
     // Every other instruction belongs to an engine.
-    uint64_t base = 0;
-    EngineDriver& driver = driver_of(static_cast<uint8_t>(instruction.value("engine")), &base);
-    if (!driver.accepts(instruction.opcode)) {
+    const BoundEngine& engine = bound_engine(static_cast<uint8_t>(instruction.value("engine")));
+    if (!engine.driver->accepts(instruction.opcode)) {
         throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(instruction.value("engine")) +
                                                     " cannot run " + instruction.spec().mnemonic};
     }
-    driver.issue(*this, base, instruction);
+    engine.driver->issue(*this, engine.base, instruction);
 }
 
 void Scheduler::execute_program() {

@@ -51,6 +51,7 @@ public:
         double clock_hz;
         int64_t decode_cycles;
         double poll_interval_ns;
+        int64_t interrupt_cycles;
         uint64_t command_ram;
         double energy_per_instruction_pj;
         double area_um2;
@@ -63,6 +64,9 @@ public:
     tlm_utils::simple_target_socket<Scheduler> cfg;
     tlm_utils::simple_initiator_socket<Scheduler> mem;
     sc_core::sc_out<bool> irq;
+    // Engines' interrupt lines (netlist port `engine_irq`). The firmware sleeps in sync and barrier
+    // until a wired engine's interrupt instead of polling its status.
+    sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 0, sc_core::SC_ZERO_OR_MORE_BOUND> engine_irq;
 
     uint64_t address_span() const override { return scheduler_reg::kCommandRam + params_.command_ram; }
     double area_um2() const override { return params_.area_um2; }
@@ -84,7 +88,11 @@ private:
     void trace_instruction(int track, const isa::Instruction& instruction, const sc_core::sc_time& fetch);
     void execute(const isa::Instruction& instruction);
     void load_image_header();
-    EngineDriver& driver_of(uint8_t engine_id, uint64_t* base);
+    struct BoundEngine;
+    const BoundEngine& bound_engine(uint8_t engine_id) const;
+    void latch_engine_interrupts();
+    // Returns once the engine has finished everything issued to it.
+    void wait_until_idle(const BoundEngine& engine);
     void stop(uint64_t status_bits);
     void drive_irq() { irq.write((status_ & ~scheduler_reg::kStatusRunning) != 0); }
 
@@ -116,6 +124,7 @@ private:
         std::string instance;
         uint64_t base = 0;
         std::unique_ptr<EngineDriver> driver;
+        int interrupt_line = -1;  // its index on engine_irq, or -1 when the firmware must poll it
     };
     std::map<uint8_t, BoundEngine> engines_;
     uint64_t code_address_ = 0;
@@ -125,6 +134,11 @@ private:
     EnergyLedger::Handle instruction_energy_;
     uint64_t& instructions_;
     uint64_t& polls_;
+    uint64_t& interrupt_waits_;
+    std::map<std::string, size_t> interrupting_engines_;  // engine instance -> engine_irq line
+    std::vector<bool> line_levels_;
+    std::vector<bool> pending_interrupts_;
+    sc_core::sc_event engine_interrupt_;
 };
 
 }  // namespace cimvp

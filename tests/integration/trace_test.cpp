@@ -250,7 +250,9 @@ TEST(Trace, InstructionAndCommandSlicesNameTheirLayerAndTile) {
         if (event["name"] == "mvm") {
             ++mvms;
             // conv2 of the CNN runs in one band; its MVM tiles say which weights they hold.
-            if (args["layer"] == "conv2") EXPECT_EQ(args["tile"].get<std::string>().rfind("band 1/1, tile ", 0), 0u);
+            if (args["layer"] == "conv2") {
+                EXPECT_EQ(args["tile"].get<std::string>().rfind("band 1/1, tile ", 0), 0u);
+            }
         }
     }
     EXPECT_GT(instructions, 100u);
@@ -269,8 +271,12 @@ TEST(Trace, FlowsGoFromIssueToCommandAndFromCommandToTheSyncItUnblocks) {
     for (const auto& event : traced.events) {
         const std::string phase = event["ph"];
         if (phase == "X") slices[{event["tid"].get<int>(), event["ts"].get<double>()}] = &event;
-        if (phase == "s") EXPECT_TRUE(flow_start.emplace(event["id"].get<uint64_t>(), &event).second);
-        if (phase == "f") EXPECT_TRUE(flow_end.emplace(event["id"].get<uint64_t>(), &event).second);
+        if (phase == "s") {
+            EXPECT_TRUE(flow_start.emplace(event["id"].get<uint64_t>(), &event).second);
+        }
+        if (phase == "f") {
+            EXPECT_TRUE(flow_end.emplace(event["id"].get<uint64_t>(), &event).second);
+        }
     }
     ASSERT_EQ(flow_start.size(), flow_end.size());
     const auto bound = [&](const nlohmann::json& flow) {
@@ -335,6 +341,8 @@ TEST(Trace, BufferOccupancyIsTheCompilersAllocation) {
     const double buffer_bytes = 256 * 1024;
     for (size_t i = 0; i < values.size(); ++i) {
         EXPECT_LE(values[i], buffer_bytes);
-        if (i % 2 == 1) EXPECT_EQ(values[i], 0.0) << i;
+        if (i % 2 == 1) {
+            EXPECT_EQ(values[i], 0.0) << i;
+        }
     }
 }

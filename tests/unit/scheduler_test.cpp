@@ -58,8 +58,12 @@ std::vector<uint8_t> image_of(std::vector<isa::Instruction> code, const std::str
     return isa::encode_image(image);
 }
 
+// The DMA engine's interrupt line wired to the scheduler, which then sleeps in sync instead of polling.
+const std::string kInterruptLine = "  - {from: dma.irq, to: sched.engine_irq}\n";
+
 struct ProgramRun {
-    std::unique_ptr<Platform> platform = build_platform(kNetlist);
+    explicit ProgramRun(const std::string& netlist = kNetlist) : platform(build_platform(netlist)) {}
+    std::unique_ptr<Platform> platform;
     ProgramOutcome outcome;
     uint64_t error_code = 0, error_pc = 0;
 
@@ -96,6 +100,35 @@ TEST(Scheduler, RunsDmaCopiesWaitsOnBarrierAndRaisesInterrupts) {
     const auto& scheduler = run.platform->get<Scheduler>("sched", "test");
     EXPECT_EQ(scheduler.counters().get("instructions"), 5u);
     EXPECT_DOUBLE_EQ(scheduler.energy().total_pj(), 5 * 10.0);
+    // The DMA engine's interrupt is not wired to the scheduler here: the barrier polls its status.
+    EXPECT_GT(scheduler.counters().get("polls"), 0u);
+    EXPECT_EQ(scheduler.counters().get("interrupt_waits"), 0u);
+}
+
+TEST(Scheduler, SleepsInSyncUntilAWiredEngineInterrupts) {
+    ProgramRun run(std::string(kNetlist) + kInterruptLine);
+    for (int i = 0; i < 4096; ++i) run.memory()[0x20000 + i] = static_cast<uint8_t>(i * 7 + 3);
+    run.execute(image_of({dma(kMemory + 0x20000, kMemory + 0x30000, 4096, 1, 0, 0),
+                          isa::Instruction(isa::Opcode::kSync).set("engine", 1), interrupt(2),
+                          dma(kMemory + 0x30000, kMemory + 0x40000, 4096, 1, 0, 0),
+                          isa::Instruction(isa::Opcode::kHalt)}));
+    ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
+    EXPECT_EQ(0, std::memcmp(run.memory() + 0x40000, run.memory() + 0x20000, 4096));
+    const auto& scheduler = run.platform->get<Scheduler>("sched", "test");
+    // The sync and the final barrier each find the copy running and sleep once until it finishes.
+    EXPECT_EQ(scheduler.counters().get("polls"), 0u);
+    EXPECT_EQ(scheduler.counters().get("interrupt_waits"), 2u);
+}
+
+TEST(Scheduler, RefusesAnEngineInterruptWiredTwice) {
+    try {
+        build_platform(std::string(kNetlist) + kInterruptLine + kInterruptLine);
+        FAIL() << "a second wire from dma.irq to sched.engine_irq was accepted";
+    } catch (const ConfigError& error) {
+        EXPECT_NE(std::string(error.what()).find("test.yaml:"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("'dma' already drives sched.engine_irq"), std::string::npos)
+            << error.what();
+    }
 }
 
 TEST(Scheduler, StopsOnAnUnknownOpcodeNamingThePc) {
