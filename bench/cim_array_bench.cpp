@@ -1,0 +1,106 @@
+// The CIM array's fast-mode costs on a 128 x 128 macro (1 bit per cell, 16 word lines per group,
+// 8 columns per ADC): writing a weight tile, decoding it for the dot products, the dot products and
+// the closed-form counts. Arguments: weight bits (4 or 8, signed; inputs have as many bits), MARS
+// mask (0 = dense, 1 = about half of the blocks skipped) and, for run_fast, vectors per call.
+// Run by hand: <build>/bench/cim_array_bench (not part of ctest).
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <systemc>
+#include <vector>
+
+#include "models/cim/cim_array.h"
+
+using namespace cimvp;
+
+namespace {
+
+// A full-width tile of signed weights and the array it goes into.
+struct Tile {
+    CimArray array{CimGeometry{}};
+    MvmShape shape;
+    std::vector<int32_t> weights;
+    std::vector<uint8_t> mask;  // empty when dense
+
+    Tile(int weight_bits, bool masked) {
+        const CimGeometry& g = array.geometry();
+        shape.rows = g.rows;
+        shape.channels = g.columns / array.weight_columns(weight_bits, true);
+        shape.input_bits = weight_bits;
+        shape.weight_bits = weight_bits;
+        std::mt19937 random(5);
+        std::uniform_int_distribution<int32_t> value(-(1 << (weight_bits - 1)), (1 << (weight_bits - 1)) - 1);
+        weights.resize(static_cast<size_t>(shape.rows) * shape.channels);
+        for (int32_t& w : weights) w = value(random);
+        if (masked) {
+            mask.resize(static_cast<size_t>(array.groups()) * array.column_groups());
+            for (uint8_t& m : mask) m = random() % 2;
+        }
+    }
+
+    int write() {
+        return array.write_weights(shape.row_offset, shape.column_offset, shape.rows, shape.channels, shape.weight_bits,
+                                   true, weights.data(), mask.empty() ? nullptr : mask.data());
+    }
+};
+
+// Activations after a ReLU: about half are zero, the rest spread over the non-negative range.
+std::vector<uint8_t> relu_inputs(int bits, size_t count) {
+    std::mt19937 random(9);
+    std::uniform_int_distribution<int> value(0, (1 << (bits - 1)) - 1);
+    std::vector<uint8_t> inputs(count);
+    for (uint8_t& x : inputs) x = random() % 2 == 0 ? 0 : static_cast<uint8_t>(value(random));
+    return inputs;
+}
+
+void BM_WriteWeights(benchmark::State& state) {
+    Tile tile(static_cast<int>(state.range(0)), state.range(1) != 0);
+    for (auto _ : state) benchmark::DoNotOptimize(tile.write());
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(tile.weights.size()));
+}
+
+// A band's reload: the write and the decode run_fast needs after it.
+void BM_WriteAndCachedWeightMatrix(benchmark::State& state) {
+    Tile tile(static_cast<int>(state.range(0)), state.range(1) != 0);
+    for (auto _ : state) {
+        tile.write();
+        benchmark::DoNotOptimize(tile.array.cached_weight_matrix(tile.shape).data());
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(tile.weights.size()));
+}
+
+void BM_RunFast(benchmark::State& state) {
+    Tile tile(static_cast<int>(state.range(0)), state.range(1) != 0);
+    const auto vectors = static_cast<uint64_t>(state.range(2));
+    tile.write();
+    const std::vector<int32_t>& weights = tile.array.cached_weight_matrix(tile.shape);
+    const std::vector<uint8_t> inputs = relu_inputs(tile.shape.input_bits, vectors * tile.shape.rows);
+    std::vector<int64_t> sums(vectors * tile.shape.channels);
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(tile.array.run_fast(tile.shape, weights, vectors, inputs.data(), sums.data()));
+        benchmark::ClobberMemory();
+    }
+    // Word-level multiply-accumulates of the whole tile, skipped blocks included.
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(vectors * tile.weights.size()));
+}
+
+void BM_Count(benchmark::State& state) {
+    Tile tile(static_cast<int>(state.range(0)), state.range(1) != 0);
+    tile.write();
+    for (auto _ : state) benchmark::DoNotOptimize(tile.array.count(tile.shape, 32));
+}
+
+}  // namespace
+
+BENCHMARK(BM_WriteWeights)->ArgNames({"bits", "mask"})->ArgsProduct({{4, 8}, {0, 1}});
+BENCHMARK(BM_WriteAndCachedWeightMatrix)->ArgNames({"bits", "mask"})->ArgsProduct({{4, 8}, {0, 1}});
+BENCHMARK(BM_RunFast)->ArgNames({"bits", "mask", "vectors"})->ArgsProduct({{4, 8}, {0, 1}, {64, 512}});
+BENCHMARK(BM_Count)->ArgNames({"bits", "mask"})->ArgsProduct({{4, 8}, {0, 1}});
+
+// SystemC's library provides main() and calls sc_main, since every area links SystemC.
+int sc_main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
