@@ -1,8 +1,10 @@
 #include "models/cim/cim_array.h"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace cimvp {
 
@@ -28,6 +30,7 @@ Footprint footprint(const CimGeometry& geometry, int row_offset, int rows, int c
 
 // sums[v][c] += sum_r x[v][r] * w[r][c], exact in Accumulator (int32 when the bound allows, else int64).
 // Rows are the outer loop so that the inner one runs over a contiguous weight row and vectorises.
+// The path for weights too wide for the int16 kernel below.
 template <class Accumulator>
 void dot_products(const MvmShape& shape, const int32_t* weights, uint64_t vectors, const uint8_t* inputs,
                   int64_t* sums) {
@@ -46,6 +49,98 @@ void dot_products(const MvmShape& shape, const int32_t* weights, uint64_t vector
         int64_t* out = sums + v * static_cast<uint64_t>(channels);
         for (int channel = 0; channel < channels; ++channel) out[channel] += acc[channel];
     }
+}
+
+// The int16 kernel's depth: rows padded with zeros to one 256-bit vector of int16.
+constexpr int kDepthAlignment = 16;
+int padded_depth(int rows) { return (rows + kDepthAlignment - 1) / kDepthAlignment * kDepthAlignment; }
+
+// Whether every weight of this width is an int16. Inputs always are: the macro reads them from a byte.
+bool fits_int16(int weight_bits, bool is_signed) { return weight_bits <= (is_signed || weight_bits == 1 ? 16 : 15); }
+
+// Row-major int32 weights as int16 columns, one per channel, each padded to padded_depth(rows).
+std::vector<int16_t> channel_major(const int32_t* words, int rows, int channels) {
+    const int depth = padded_depth(rows);
+    std::vector<int16_t> narrow(static_cast<size_t>(channels) * depth, 0);
+    for (int r = 0; r < rows; ++r) {
+        for (int c = 0; c < channels; ++c) {
+            narrow[static_cast<size_t>(c) * depth + r] =
+                static_cast<int16_t>(words[static_cast<size_t>(r) * channels + c]);
+        }
+    }
+    return narrow;
+}
+
+// kChannels x kVectors dot products over `depth` int16 pairs, added into sums[v * channels + c]. The
+// reductions are independent and share every load; GCC turns each into AVX2 vpmaddwd (int16 x int16
+// -> int32 pairwise multiply-add). int32 is exact under run_fast's bound.
+template <int kChannels, int kVectors>
+void dot_block(const int16_t* __restrict w, const int16_t* __restrict x, int depth, int channels,
+               int64_t* __restrict sums) {
+    int32_t acc[kChannels][kVectors] = {};
+    for (int k = 0; k < depth; ++k) {
+        for (int c = 0; c < kChannels; ++c) {
+            const int32_t weight = w[c * depth + k];
+            for (int v = 0; v < kVectors; ++v) acc[c][v] += weight * x[v * depth + k];
+        }
+    }
+    for (int v = 0; v < kVectors; ++v) {
+        for (int c = 0; c < kChannels; ++c) sums[static_cast<size_t>(v) * channels + c] += acc[c][v];
+    }
+}
+
+// Every zero is multiplied too: a dense multiply-add costs less than the branch that would skip it.
+void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t vectors, const uint8_t* inputs,
+                         int64_t* sums) {
+    const int depth = padded_depth(shape.rows);
+    const int channels = shape.channels;
+    std::vector<int16_t> x(vectors * depth, 0);
+    for (uint64_t v = 0; v < vectors; ++v) {
+        const uint8_t* vector = inputs + v * static_cast<uint64_t>(shape.rows);
+        for (int row = 0; row < shape.rows; ++row) {
+            x[v * depth + row] = static_cast<int16_t>(decode_input(vector[row], shape.input_bits, shape.signed_inputs));
+        }
+    }
+    constexpr int kBlock = 4;
+    uint64_t v = 0;
+    for (; v + kBlock <= vectors; v += kBlock) {
+        const int16_t* block_inputs = x.data() + v * depth;
+        int64_t* out = sums + v * channels;
+        int c = 0;
+        for (; c + kBlock <= channels; c += kBlock) {
+            dot_block<kBlock, kBlock>(weights + static_cast<size_t>(c) * depth, block_inputs, depth, channels, out + c);
+        }
+        for (; c < channels; ++c) {
+            dot_block<1, kBlock>(weights + static_cast<size_t>(c) * depth, block_inputs, depth, channels, out + c);
+        }
+    }
+    for (; v < vectors; ++v) {
+        int c = 0;
+        for (; c + kBlock <= channels; c += kBlock) {
+            dot_block<kBlock, 1>(weights + static_cast<size_t>(c) * depth, x.data() + v * depth, depth, channels,
+                                 sums + v * channels + c);
+        }
+        for (; c < channels; ++c) {
+            dot_block<1, 1>(weights + static_cast<size_t>(c) * depth, x.data() + v * depth, depth, channels,
+                            sums + v * channels + c);
+        }
+    }
+}
+
+// Counts per vector (macs) and per vector and input bit (the rest), scaled to a whole MVM.
+MvmCounts scaled(const MvmCounts& unit, int input_bits, uint64_t vectors) {
+    const uint64_t steps = vectors * static_cast<uint64_t>(input_bits);
+    MvmCounts total;
+    total.macs = unit.macs * vectors;
+    total.bitserial_cycles = unit.bitserial_cycles * steps;
+    total.cell_operations = unit.cell_operations * steps;
+    total.adc_conversions = unit.adc_conversions * steps;
+    total.skipped_groups = unit.skipped_groups * steps;
+    total.skipped_conversions = unit.skipped_conversions * steps;
+    total.compute_cycles = unit.compute_cycles * steps;
+    total.input_sum_bits = unit.input_sum_bits * steps;
+    total.binary_corrections = unit.binary_corrections * steps;
+    return total;
 }
 
 }  // namespace
@@ -97,9 +192,10 @@ int64_t CimArray::column_significance(int index, int weight_bits, bool is_signed
 
 int CimArray::write_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits, bool is_signed,
                             const int32_t* weights, const uint8_t* mask) {
-    decoded_.clear();
     const int per_weight = weight_columns(weight_bits, is_signed);
-    const Footprint f = footprint(geometry_, row_offset, rows, column_offset, channels * per_weight);
+    const int tile_columns = channels * per_weight;
+    const Footprint f = footprint(geometry_, row_offset, rows, column_offset, tile_columns);
+    forget_tiles_touching(f.row_begin, f.row_end, f.column_begin, f.column_end);
     const int mask_width = f.last_column_group - f.first_column_group + 1;
     for (int g = f.first_group; g <= f.last_group; ++g) {
         for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
@@ -108,49 +204,90 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
             kept_[g * column_groups() + q] = keep ? 1 : 0;
         }
     }
+    // Digit j of a weight: (pattern >> shift[j]) & width[j], worth significance[j].
+    std::vector<int> shift(static_cast<size_t>(per_weight));
+    std::vector<uint32_t> width(static_cast<size_t>(per_weight));
+    std::vector<int32_t> significance(static_cast<size_t>(per_weight));
     const int bits = geometry_.bits_per_cell;
     const int magnitude_bits = is_signed ? weight_bits - 1 : weight_bits;
+    for (int j = 0; j < per_weight; ++j) {
+        const bool sign_column = is_signed && j == per_weight - 1;
+        shift[j] = sign_column ? weight_bits - 1 : j * bits;
+        width[j] = sign_column ? 1u : (1u << std::min(bits, magnitude_bits - j * bits)) - 1u;
+        significance[j] = static_cast<int32_t>(column_significance(j, weight_bits, is_signed));
+    }
+    // The words this write leaves in the cells, so that no decode has to follow it.
+    std::vector<int32_t> words(static_cast<size_t>(rows) * channels);
+    // 0xff where the tile column's block in the current word-line group is kept, else 0.
+    std::vector<uint8_t> keep(static_cast<size_t>(tile_columns));
+    int keep_group = -1;
+    bool row_kept = false;
     int rows_written = 0;
     for (int r = 0; r < rows; ++r) {
-        const int row = row_offset + r;
-        const int group = row / geometry_.max_active_wl;
-        bool row_kept = false;
-        for (int q = f.first_column_group; q <= f.last_column_group; ++q) row_kept = row_kept || kept(group, q);
+        const int group = (row_offset + r) / geometry_.max_active_wl;
+        if (group != keep_group) {
+            for (int i = 0; i < tile_columns; ++i) keep[i] = kept(group, column_group_of(column_offset + i)) ? 0xff : 0;
+            row_kept = std::find(keep.begin(), keep.end(), 0xff) != keep.end();
+            keep_group = group;
+        }
         rows_written += row_kept ? 1 : 0;
-        uint8_t* cells = cells_.data() + static_cast<size_t>(row) * geometry_.columns;
-        for (int c = 0; c < channels; ++c) {
-            const auto pattern = static_cast<uint32_t>(weights[static_cast<size_t>(r) * channels + c]);
-            for (int j = 0; j < per_weight; ++j) {
-                const int column = column_offset + c * per_weight + j;
-                const bool column_kept = kept(group, column_group_of(column));
-                uint32_t digit = 0;
-                if (binary(weight_bits)) {
-                    const int32_t value = weights[static_cast<size_t>(r) * channels + c];
-                    if (column_kept && value != 1 && value != -1) {
-                        throw std::invalid_argument("cim array: weights hold " + std::to_string(value) + " at row " +
-                                                    std::to_string(r) + ", channel " + std::to_string(c) +
-                                                    "; 1-bit weights must be +1 or -1");
-                    }
-                    digit = value == 1 ? 1u : 0u;
-                } else if (is_signed && j == per_weight - 1) {
-                    digit = (pattern >> (weight_bits - 1)) & 1u;
-                } else {
-                    const int width = std::min(bits, magnitude_bits - j * bits);
-                    digit = (pattern >> (j * bits)) & ((1u << width) - 1u);
+        uint8_t* cells = cells_.data() + static_cast<size_t>(row_offset + r) * geometry_.columns + column_offset;
+        const int32_t* in = weights + static_cast<size_t>(r) * channels;
+        int32_t* out = words.data() + static_cast<size_t>(r) * channels;
+        if (binary(weight_bits)) {
+            for (int c = 0; c < channels; ++c) {
+                if (keep[c] != 0 && in[c] != 1 && in[c] != -1) {
+                    throw std::invalid_argument("cim array: weights hold " + std::to_string(in[c]) + " at row " +
+                                                std::to_string(r) + ", channel " + std::to_string(c) +
+                                                "; 1-bit weights must be +1 or -1");
                 }
-                cells[column] = column_kept ? static_cast<uint8_t>(digit) : 0;
+                cells[c] = static_cast<uint8_t>(keep[c] & (in[c] == 1 ? 1 : 0));
+                out[c] = keep[c] != 0 ? in[c] : 0;  // a skipped block holds no weight at all, not -1
             }
+            continue;
+        }
+        for (int c = 0; c < channels; ++c) {
+            const auto pattern = static_cast<uint32_t>(in[c]);
+            const uint8_t* keep_digit = keep.data() + c * per_weight;
+            uint8_t* cell = cells + c * per_weight;
+            int32_t value = 0;
+            for (int j = 0; j < per_weight; ++j) {
+                const uint8_t digit = static_cast<uint8_t>((pattern >> shift[j]) & width[j]) & keep_digit[j];
+                cell[j] = digit;
+                value += significance[j] * digit;
+            }
+            out[c] = value;
         }
     }
+    // A decoded tile does not depend on the inputs' width or sign.
+    const MvmShape written{row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed};
+    decoded_.insert_or_assign(key_of(written), decoded_tile(written, std::move(words)));
     return rows_written;
 }
 
+void CimArray::forget_tiles_touching(int row_begin, int row_end, int column_begin, int column_end) {
+    const Footprint written =
+        footprint(geometry_, row_begin, row_end - row_begin, column_begin, column_end - column_begin);
+    for (auto it = decoded_.begin(); it != decoded_.end();) {
+        const auto [row_offset, rows, column_offset, channels, weight_bits, is_signed] = it->first;
+        const Footprint tile =
+            footprint(geometry_, row_offset, rows, column_offset, channels * weight_columns(weight_bits, is_signed));
+        const bool touched = tile.first_group <= written.last_group && written.first_group <= tile.last_group &&
+                             tile.first_column_group <= written.last_column_group &&
+                             written.first_column_group <= tile.last_column_group;
+        it = touched ? decoded_.erase(it) : std::next(it);
+    }
+}
+
 MvmCounts CimArray::count(const MvmShape& shape, uint64_t vectors) const {
+    return scaled(unit_counts(shape), shape.input_bits, vectors);
+}
+
+MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
     const int per_weight = weight_columns(shape.weight_bits, shape.signed_weights);
     const Footprint f =
         footprint(geometry_, shape.row_offset, shape.rows, shape.column_offset, shape.channels * per_weight);
-    MvmCounts bit;  // per vector and input bit
-    uint64_t macs = 0;
+    MvmCounts unit;
     std::vector<uint64_t> partition_rounds(static_cast<size_t>(geometry_.partitions), 0);
     for (int g = f.first_group; g <= f.last_group; ++g) {
         const int active_rows =
@@ -160,18 +297,18 @@ MvmCounts CimArray::count(const MvmShape& shape, uint64_t vectors) const {
             const int columns = overlap(f.column_begin, f.column_end, q * geometry_.columns_per_adc,
                                         (q + 1) * geometry_.columns_per_adc);
             if (kept(g, q)) {
-                bit.adc_conversions += columns;
-                bit.cell_operations += static_cast<uint64_t>(active_rows) * columns;
+                unit.adc_conversions += columns;
+                unit.cell_operations += static_cast<uint64_t>(active_rows) * columns;
                 rounds = std::max(rounds, columns);
             } else {
-                ++bit.skipped_groups;
-                bit.skipped_conversions += columns;
+                ++unit.skipped_groups;
+                unit.skipped_conversions += columns;
             }
         }
         if (rounds > 0) {
-            ++bit.bitserial_cycles;
+            ++unit.bitserial_cycles;
             partition_rounds[partition_of(g)] += rounds;
-            if (binary(shape.weight_bits)) bit.input_sum_bits += active_rows;
+            if (binary(shape.weight_bits)) unit.input_sum_bits += active_rows;
         }
         for (int c = 0; c < shape.channels; ++c) {
             const int first = shape.column_offset + c * per_weight;
@@ -179,22 +316,12 @@ MvmCounts CimArray::count(const MvmShape& shape, uint64_t vectors) const {
             for (int q = column_group_of(first); q <= column_group_of(first + per_weight - 1); ++q) {
                 channel_kept = channel_kept || kept(g, q);
             }
-            macs += channel_kept ? active_rows : 0;
+            unit.macs += channel_kept ? active_rows : 0;
         }
     }
-    bit.compute_cycles = *std::max_element(partition_rounds.begin(), partition_rounds.end());
-    const uint64_t steps = vectors * static_cast<uint64_t>(shape.input_bits);
-    MvmCounts total;
-    total.macs = macs * vectors;
-    total.bitserial_cycles = bit.bitserial_cycles * steps;
-    total.cell_operations = bit.cell_operations * steps;
-    total.adc_conversions = bit.adc_conversions * steps;
-    total.skipped_groups = bit.skipped_groups * steps;
-    total.skipped_conversions = bit.skipped_conversions * steps;
-    total.compute_cycles = bit.compute_cycles * steps;
-    total.input_sum_bits = bit.input_sum_bits * steps;
-    total.binary_corrections = binary(shape.weight_bits) ? total.adc_conversions : 0;
-    return total;
+    unit.compute_cycles = *std::max_element(partition_rounds.begin(), partition_rounds.end());
+    unit.binary_corrections = binary(shape.weight_bits) ? unit.adc_conversions : 0;
+    return unit;
 }
 
 std::vector<int32_t> CimArray::weight_matrix(const MvmShape& shape) const {
@@ -221,24 +348,45 @@ std::vector<int32_t> CimArray::weight_matrix(const MvmShape& shape) const {
     return weights;
 }
 
+CimArray::TileKey CimArray::key_of(const MvmShape& shape) {
+    return {shape.row_offset, shape.rows, shape.column_offset, shape.channels, shape.weight_bits, shape.signed_weights};
+}
+
+CimArray::DecodedTile CimArray::decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const {
+    DecodedTile tile;
+    if (fits_int16(shape.weight_bits, shape.signed_weights)) {
+        tile.narrow = channel_major(words.data(), shape.rows, shape.channels);
+    }
+    tile.words = std::move(words);
+    tile.unit = unit_counts(shape);
+    return tile;
+}
+
 const std::vector<int32_t>& CimArray::cached_weight_matrix(const MvmShape& shape) {
-    const auto key = std::make_tuple(shape.row_offset, shape.rows, shape.column_offset, shape.channels,
-                                     shape.weight_bits, shape.signed_weights);
+    const TileKey key = key_of(shape);
     auto found = decoded_.find(key);
-    if (found == decoded_.end()) found = decoded_.emplace(key, weight_matrix(shape)).first;
-    return found->second;
+    if (found == decoded_.end()) found = decoded_.emplace(key, decoded_tile(shape, weight_matrix(shape))).first;
+    return found->second.words;
 }
 
 MvmCounts CimArray::run_fast(const MvmShape& shape, const std::vector<int32_t>& weights, uint64_t vectors,
                              const uint8_t* inputs, int64_t* sums) const {
+    // The cached tile itself, or nothing: any other vector may hold other weights.
+    const auto found = decoded_.find(key_of(shape));
+    const DecodedTile* tile = found != decoded_.end() && &found->second.words == &weights ? &found->second : nullptr;
     // int32 accumulation is exact while rows x max|input| x max|weight| stays below 2^31.
     const int64_t bound = int64_t{shape.rows} << (shape.input_bits + shape.weight_bits);
-    if (bound < (int64_t{1} << 31)) {
-        dot_products<int32_t>(shape, weights.data(), vectors, inputs, sums);
-    } else {
+    if (bound >= (int64_t{1} << 31)) {
         dot_products<int64_t>(shape, weights.data(), vectors, inputs, sums);
+    } else if (!fits_int16(shape.weight_bits, shape.signed_weights)) {
+        dot_products<int32_t>(shape, weights.data(), vectors, inputs, sums);
+    } else if (tile != nullptr) {
+        narrow_dot_products(shape, tile->narrow.data(), vectors, inputs, sums);
+    } else {
+        const std::vector<int16_t> narrow = channel_major(weights.data(), shape.rows, shape.channels);
+        narrow_dot_products(shape, narrow.data(), vectors, inputs, sums);
     }
-    return count(shape, vectors);
+    return tile != nullptr ? scaled(tile->unit, shape.input_bits, vectors) : count(shape, vectors);
 }
 
 MvmCounts CimArray::run_detailed(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const {

@@ -97,12 +97,15 @@ public:
 
     // The stored tile decoded back into integer weights (rows x channels, row-major), for run_fast.
     std::vector<int32_t> weight_matrix(const MvmShape& shape) const;
-    // The same, kept until the next write_weights: a tile is multiplied band after band.
+    // The same, kept until a write touches the tile's blocks: a tile is multiplied band after band.
+    // A write keeps its own tile decoded (the words it stored), so no decode follows a write.
     const std::vector<int32_t>& cached_weight_matrix(const MvmShape& shape);
 
     // `inputs` holds `vectors` rows of shape.rows bytes; sums[v * channels + c] receives the results.
-    // fast: word-level dot products with weight_matrix(shape), and closed-form counts. detailed:
-    // walks bit planes, digit columns and word-line groups through the ADC, counting as it goes.
+    // fast: word-level dot products with weight_matrix(shape), and closed-form counts; given the
+    // very vector cached_weight_matrix(shape) returned, it also reuses that tile's int16 copy and
+    // counts. detailed: walks bit planes, digit columns and word-line groups through the ADC,
+    // counting as it goes.
     MvmCounts run_fast(const MvmShape& shape, const std::vector<int32_t>& weights, uint64_t vectors,
                        const uint8_t* inputs, int64_t* sums) const;
     MvmCounts run_detailed(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const;
@@ -113,11 +116,26 @@ private:
     int column_group_of(int column) const { return column / geometry_.columns_per_adc; }
     int partition_of(int group) const { return group / (groups() / geometry_.partitions); }
 
+    // A tile as run_fast wants it, valid while no write touches its blocks.
+    struct DecodedTile {
+        std::vector<int32_t> words;   // rows x channels, row-major
+        std::vector<int16_t> narrow;  // channels x padded rows, when every weight fits int16; else empty
+        MvmCounts unit;               // count() per vector, and per input bit for all but macs
+    };
+    // (row_offset, rows, column_offset, channels, weight_bits, signed weights)
+    using TileKey = std::tuple<int, int, int, int, int, bool>;
+    static TileKey key_of(const MvmShape& shape);
+    DecodedTile decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const;
+    // Drops the decoded tiles that share a (word-line group, column group) block with rows
+    // [row_begin, row_end) x columns [column_begin, column_end): a write there changes their cells
+    // or, for binary tiles, which of their blocks are kept.
+    void forget_tiles_touching(int row_begin, int row_end, int column_begin, int column_end);
+    MvmCounts unit_counts(const MvmShape& shape) const;
+
     CimGeometry geometry_;
     std::vector<uint8_t> cells_;  // rows x columns digits of bits_per_cell bits
     std::vector<uint8_t> kept_;   // groups x column_groups
-    // Decoded tiles by (row_offset, rows, column_offset, channels, weight_bits, signed); cleared by writes.
-    std::map<std::tuple<int, int, int, int, int, bool>, std::vector<int32_t>> decoded_;
+    std::map<TileKey, DecodedTile> decoded_;
 };
 
 // The input value the macro sees in a byte: its low `bits` bits, sign-extended when signed.
