@@ -1,6 +1,7 @@
 #include "models/cim/cim_array.h"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <stdexcept>
 #include <string>
@@ -27,6 +28,96 @@ Footprint footprint(const CimGeometry& geometry, int row_offset, int rows, int c
     f.last_column_group = (f.column_end - 1) / geometry.columns_per_adc;
     return f;
 }
+
+// Which of a channel's digit columns are kept in a word-line group. kAll and kNone double as masks
+// of the channel's value.
+enum ChannelKept : int32_t { kNone = 0, kAll = -1, kSome = 1 };
+
+// Splits weights into the unsigned digits of their columns (see cim_array.h) and decodes those
+// digits back, as write_weights needs for every cell of a tile.
+class DigitCoder {
+public:
+    // Bytes past a row's last column that encode may read and write.
+    static constexpr int kSlack = 8;
+
+    DigitCoder(int weight_bits, bool is_signed, int bits_per_cell, const std::vector<int32_t>& significance)
+        : columns_(static_cast<int>(significance.size())), significance_(significance) {
+        const int magnitude_bits = is_signed ? weight_bits - 1 : weight_bits;
+        for (int j = 0; j < columns_; ++j) {
+            const bool sign_column = is_signed && j == columns_ - 1;
+            shift_.push_back(sign_column ? weight_bits - 1 : j * bits_per_cell);
+            width_.push_back(sign_column ? 1u
+                                         : (1u << std::min(bits_per_cell, magnitude_bits - j * bits_per_cell)) - 1u);
+        }
+        // Up to 8 bits in up to 8 columns: every pattern's digits fit one 8-byte word, so encoding
+        // is a lookup, a mask and a store.
+        const int columns = columns_;
+        if (weight_bits <= 8 && columns <= kSlack) {
+            pattern_mask_ = (1u << weight_bits) - 1u;
+            for (uint32_t pattern = 0; pattern <= pattern_mask_; ++pattern) {
+                uint8_t digits[kSlack] = {};
+                int32_t value = 0;
+                for (int j = 0; j < columns; ++j) {
+                    digits[j] = digit(pattern, j);
+                    value += significance_[j] * digits[j];
+                }
+                table_words_.push_back(word(digits));
+                table_values_.push_back(value);
+            }
+        }
+    }
+
+    // Writes the digits of `channels` weights to digits[c * columns + j], zero where keep is 0, and
+    // the values they decode to (the weight, or 0 where a column is skipped) to `values`.
+    void encode(const int32_t* weights, int channels, const uint8_t* keep, const ChannelKept* channel_kept,
+                uint8_t* digits, int32_t* values) const {
+        if (table_words_.empty()) {
+            for (int c = 0; c < channels; ++c) {
+                uint8_t* out = digits + c * columns_;
+                for (int j = 0; j < columns_; ++j) {
+                    out[j] = digit(static_cast<uint32_t>(weights[c]), j) & keep[c * columns_ + j];
+                }
+                values[c] = value(out);
+            }
+            return;
+        }
+        // Locals, since stores through uint8_t* could alias the members for the compiler.
+        const uint64_t* table_words = table_words_.data();
+        const int32_t* table_values = table_values_.data();
+        const uint32_t pattern_mask = pattern_mask_;
+        const int columns = columns_;
+        for (int c = 0; c < channels; ++c) {
+            const uint32_t pattern = static_cast<uint32_t>(weights[c]) & pattern_mask;
+            // The next channel's store overwrites the bytes this one writes past its columns.
+            const uint64_t kept_digits = table_words[pattern] & word(keep + c * columns);
+            std::memcpy(digits + c * columns, &kept_digits, sizeof kept_digits);
+            values[c] =
+                channel_kept[c] == kSome ? value(digits + c * columns) : table_values[pattern] & channel_kept[c];
+        }
+    }
+
+private:
+    uint8_t digit(uint32_t pattern, int j) const { return static_cast<uint8_t>((pattern >> shift_[j]) & width_[j]); }
+    int32_t value(const uint8_t* digits) const {
+        int32_t sum = 0;
+        for (int j = 0; j < columns_; ++j) sum += significance_[j] * digits[j];
+        return sum;
+    }
+    // Eight bytes as one word, in memory order, so that & works byte by byte on any endianness.
+    static uint64_t word(const uint8_t* bytes) {
+        uint64_t w;
+        std::memcpy(&w, bytes, sizeof w);
+        return w;
+    }
+
+    int columns_;
+    std::vector<int32_t> significance_;
+    std::vector<int> shift_;
+    std::vector<uint32_t> width_;
+    uint32_t pattern_mask_ = 0;
+    std::vector<uint64_t> table_words_;  // by the weight's low weight_bits bits
+    std::vector<int32_t> table_values_;
+};
 
 // sums[v][c] += sum_r x[v][r] * w[r][c], exact in Accumulator (int32 when the bound allows, else int64).
 // Rows are the outer loop so that the inner one runs over a contiguous weight row and vectorises.
@@ -204,30 +295,34 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
             kept_[g * column_groups() + q] = keep ? 1 : 0;
         }
     }
-    // Digit j of a weight: (pattern >> shift[j]) & width[j], worth significance[j].
-    std::vector<int> shift(static_cast<size_t>(per_weight));
-    std::vector<uint32_t> width(static_cast<size_t>(per_weight));
     std::vector<int32_t> significance(static_cast<size_t>(per_weight));
-    const int bits = geometry_.bits_per_cell;
-    const int magnitude_bits = is_signed ? weight_bits - 1 : weight_bits;
-    for (int j = 0; j < per_weight; ++j) {
-        const bool sign_column = is_signed && j == per_weight - 1;
-        shift[j] = sign_column ? weight_bits - 1 : j * bits;
-        width[j] = sign_column ? 1u : (1u << std::min(bits, magnitude_bits - j * bits)) - 1u;
+    for (int j = 0; j < per_weight; ++j)
         significance[j] = static_cast<int32_t>(column_significance(j, weight_bits, is_signed));
-    }
+    const DigitCoder coder(weight_bits, is_signed, geometry_.bits_per_cell, significance);
     // The words this write leaves in the cells, so that no decode has to follow it.
     std::vector<int32_t> words(static_cast<size_t>(rows) * channels);
-    // 0xff where the tile column's block in the current word-line group is kept, else 0.
-    std::vector<uint8_t> keep(static_cast<size_t>(tile_columns));
+    // Per word-line group: 0xff where a tile column's block is kept, else 0 (plus a tail of zeros
+    // for the coder's 8-byte reads), and how much of each channel is kept.
+    std::vector<uint8_t> keep(static_cast<size_t>(tile_columns) + DigitCoder::kSlack, 0);
+    std::vector<ChannelKept> channel_kept(static_cast<size_t>(channels));
+    std::vector<uint8_t> row_digits(keep.size());
     int keep_group = -1;
     bool row_kept = false;
     int rows_written = 0;
     for (int r = 0; r < rows; ++r) {
         const int group = (row_offset + r) / geometry_.max_active_wl;
         if (group != keep_group) {
-            for (int i = 0; i < tile_columns; ++i) keep[i] = kept(group, column_group_of(column_offset + i)) ? 0xff : 0;
-            row_kept = std::find(keep.begin(), keep.end(), 0xff) != keep.end();
+            row_kept = false;
+            for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
+                const int begin = std::max(f.column_begin, q * geometry_.columns_per_adc) - column_offset;
+                const int end = std::min(f.column_end, (q + 1) * geometry_.columns_per_adc) - column_offset;
+                std::fill(&keep[begin], &keep[end], kept(group, q) ? 0xff : 0);
+                row_kept = row_kept || kept(group, q);
+            }
+            for (int c = 0; c < channels; ++c) {
+                const auto kept_columns = std::count(&keep[c * per_weight], &keep[(c + 1) * per_weight], 0xff);
+                channel_kept[c] = kept_columns == per_weight ? kAll : kept_columns == 0 ? kNone : kSome;
+            }
             keep_group = group;
         }
         rows_written += row_kept ? 1 : 0;
@@ -244,19 +339,9 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
                 cells[c] = static_cast<uint8_t>(keep[c] & (in[c] == 1 ? 1 : 0));
                 out[c] = keep[c] != 0 ? in[c] : 0;  // a skipped block holds no weight at all, not -1
             }
-            continue;
-        }
-        for (int c = 0; c < channels; ++c) {
-            const auto pattern = static_cast<uint32_t>(in[c]);
-            const uint8_t* keep_digit = keep.data() + c * per_weight;
-            uint8_t* cell = cells + c * per_weight;
-            int32_t value = 0;
-            for (int j = 0; j < per_weight; ++j) {
-                const uint8_t digit = static_cast<uint8_t>((pattern >> shift[j]) & width[j]) & keep_digit[j];
-                cell[j] = digit;
-                value += significance[j] * digit;
-            }
-            out[c] = value;
+        } else {
+            coder.encode(in, channels, keep.data(), channel_kept.data(), row_digits.data(), out);
+            std::copy(row_digits.begin(), row_digits.begin() + tile_columns, cells);
         }
     }
     // A decoded tile does not depend on the inputs' width or sign.
@@ -293,6 +378,7 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
         const int active_rows =
             overlap(f.row_begin, f.row_end, g * geometry_.max_active_wl, (g + 1) * geometry_.max_active_wl);
         int rounds = 0;
+        const uint64_t skipped_before = unit.skipped_groups;
         for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
             const int columns = overlap(f.column_begin, f.column_end, q * geometry_.columns_per_adc,
                                         (q + 1) * geometry_.columns_per_adc);
@@ -309,6 +395,10 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
             ++unit.bitserial_cycles;
             partition_rounds[partition_of(g)] += rounds;
             if (binary(shape.weight_bits)) unit.input_sum_bits += active_rows;
+        }
+        if (skipped_before == unit.skipped_groups) {  // every channel is kept in this group
+            unit.macs += static_cast<uint64_t>(active_rows) * shape.channels;
+            continue;
         }
         for (int c = 0; c < shape.channels; ++c) {
             const int first = shape.column_offset + c * per_weight;
