@@ -142,12 +142,20 @@ void Tracer::signal(const std::string& instance, const std::string& name, int wi
                     double value) {
     if (!config_.vcd_wants(instance)) return;
     const int64_t when_ps = to_ps(when);
-    if (!in_window(when_ps, when_ps + 1)) return;
+    const auto window_start_ps = static_cast<int64_t>(std::llround(config_.window_start_ns * 1e3));
+    if (when_ps >= window_start_ps && !in_window(when_ps, when_ps + 1)) return;
     const auto key = std::make_pair(instance, name);
     auto found = signal_ids_.find(key);
     if (found == signal_ids_.end()) {
         found = signal_ids_.emplace(key, static_cast<int>(signals_.size())).first;
         signals_.push_back({instance, name, width});
+    }
+    // A change before the window is kept as the value the signal enters the window with, so a
+    // late window shows every signal's level from its first instant instead of unknown.
+    if (when_ps < window_start_ps) {
+        Change& entry = value_at_window_start_[found->second];
+        if (when_ps >= entry.when_ps) entry = {when_ps, found->second, value};
+        return;
     }
     changes_.push_back({when_ps, found->second, value});
 }
@@ -239,10 +247,26 @@ void Tracer::write_vcd(const std::string& path) const {
     }
     out << "$upscope $end\n$enddefinitions $end\n";
 
-    std::vector<Change> ordered = changes_;
+    const auto window_start_ps = static_cast<int64_t>(std::llround(config_.window_start_ns * 1e3));
+    std::vector<Change> ordered;
+    for (const auto& [id, change] : value_at_window_start_) ordered.push_back({window_start_ps, id, change.value});
+    ordered.insert(ordered.end(), changes_.begin(), changes_.end());
     std::stable_sort(ordered.begin(), ordered.end(), [](const Change& a, const Change& b) { return a.when_ps < b.when_ps; });
+    // Of several changes of one signal at one time, only the last is the signal's value.
+    std::vector<bool> last_at_time(ordered.size(), true);
+    std::map<int, size_t> latest;  // signal -> its last change within the current time
+    for (size_t i = 0; i < ordered.size(); ++i) {
+        if (i > 0 && ordered[i].when_ps != ordered[i - 1].when_ps) latest.clear();
+        const auto [previous, inserted] = latest.emplace(ordered[i].signal, i);
+        if (!inserted) {
+            last_at_time[previous->second] = false;
+            previous->second = i;
+        }
+    }
     int64_t current = -1;
-    for (const Change& change : ordered) {
+    for (size_t i = 0; i < ordered.size(); ++i) {
+        if (!last_at_time[i]) continue;
+        const Change& change = ordered[i];
         if (change.when_ps != current) {
             out << "#" << change.when_ps << "\n";
             current = change.when_ps;

@@ -134,6 +134,7 @@ private:
     std::vector<Signal> signals_;
     std::map<std::pair<std::string, std::string>, int> signal_ids_;
     std::vector<Change> changes_;
+    std::map<int, Change> value_at_window_start_;  // by signal: its last change before the window
     ProgramAnnotations program_;
     std::map<uint64_t, Issue> issues_;
     std::map<std::string, int> completed_;

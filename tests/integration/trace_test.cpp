@@ -131,6 +131,42 @@ TEST(Trace, WindowKeepsOnlyEventsInsideIt) {
     EXPECT_GT(slices, 0u);
 }
 
+TEST(Trace, VcdWindowStartsWithEverySignalsLevelAndOneValuePerInstant) {
+    const std::string directory = cimvp::testing::temp_directory("trace-vcd-window");
+    TraceConfig config;
+    config.vcd = {"dma", "dram"};
+    config.window_start_ns = 10000;
+    config.window_end_ns = 20000;
+    run_traced(config, directory);
+    const std::string vcd = read_file(directory + "/waves.vcd");
+    // Every declared signal gets its value at the window's first instant (10 us = 1e7 ps).
+    std::set<std::string> declared, set_at_start;
+    std::istringstream lines(vcd);
+    std::string line;
+    long long stamp = -1;
+    std::set<std::string> seen_at_stamp;
+    while (std::getline(lines, line)) {
+        if (line.rfind("$var ", 0) == 0) {
+            std::istringstream fields(line);
+            std::string var, kind, width, id;
+            fields >> var >> kind >> width >> id;
+            declared.insert(id);
+        } else if (!line.empty() && line[0] == '#') {
+            stamp = std::stoll(line.substr(1));
+            EXPECT_GE(stamp, 10000000);
+            seen_at_stamp.clear();
+        } else if (!line.empty() && stamp >= 0 && line[0] != '$') {
+            // "b101 ID" and "r2.5 ID" name the signal after a space; "1ID" right after the bit.
+            const bool vector = line[0] == 'b' || line[0] == 'r';
+            const std::string id = vector ? line.substr(line.find(' ') + 1) : line.substr(1);
+            EXPECT_TRUE(seen_at_stamp.insert(id).second) << "two values of " << id << " at " << stamp;
+            if (stamp == 10000000) set_at_start.insert(id);
+        }
+    }
+    EXPECT_FALSE(declared.empty());
+    EXPECT_EQ(set_at_start, declared);
+}
+
 TEST(Trace, ScenarioTraceFieldIsCheckedWithItsLine) {
     const YAML::Node node = YAML::Load("{vcd: [dma], window: [5us, 1us]}");
     try {
