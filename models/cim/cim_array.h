@@ -127,8 +127,8 @@ private:
     static TileKey key_of(const MvmShape& shape);
     DecodedTile decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const;
     // Drops the decoded tiles that share a (word-line group, column group) block with rows
-    // [row_begin, row_end) x columns [column_begin, column_end): a write there changes their cells
-    // or, for binary tiles, which of their blocks are kept.
+    // [row_begin, row_end) x columns [column_begin, column_end): a write there may change their
+    // cells, or which of their blocks are kept (their counts, and the zeros of binary weights).
     void forget_tiles_touching(int row_begin, int row_end, int column_begin, int column_end);
     MvmCounts unit_counts(const MvmShape& shape) const;
 
