@@ -115,6 +115,13 @@ void Graph::remove_unused_tensors() {
     for (const auto& node : nodes) {
         used.insert(node.inputs.begin(), node.inputs.end());
         used.insert(node.outputs.begin(), node.outputs.end());
+        // Some nodes name tensors in string attributes rather than inputs (a weight-pool layer's
+        // pool, indices and error term, docs/ir.md): those are in use too.
+        for (const auto& [key, value] : node.attributes) {
+            if (const auto* name = std::get_if<std::string>(&value); name != nullptr && initializers.count(*name)) {
+                used.insert(*name);
+            }
+        }
     }
     for (auto* table : {&initializers, &values}) {
         for (auto it = table->begin(); it != table->end();) {

@@ -80,7 +80,8 @@ public:
     void remove_node(std::size_t index);
     // Makes every reader of `from` (nodes and graph outputs) read `to` instead.
     void replace_uses(const std::string& from, const std::string& to);
-    // Drops initializers and value infos no node or graph output refers to.
+    // Drops initializers and value infos no node or graph output refers to, as an input, an output
+    // or a string attribute that names an initializer.
     void remove_unused_tensors();
 
     // Reorders nodes so every node comes after the producers of its inputs (stable for graphs

@@ -425,6 +425,26 @@ TEST(WeightPool, TheInterpreterPoolPathEqualsTheDenseWeightBitForBit) {
     }
 }
 
+TEST(WeightPool, CleaningUnusedTensorsKeepsThePoolTheLayersNameInAttributes) {
+    WeightPoolConfig config = small_config();
+    ir::TensorMap feed;
+    auto [integer, pooled] = pooled_small_cnn(config, feed);
+    const std::string& output = integer.outputs[0];
+    const auto before = interpreter::run_integer(pooled.graph, feed).at(output).as_int64s();
+    const size_t initializers = pooled.graph.initializers.size();
+    pooled.graph.initializers.emplace("orphan", int_value("orphan", {4}, 1.0));
+    pooled.graph.remove_unused_tensors();
+    EXPECT_EQ(pooled.graph.initializers.count("orphan"), 0u);
+    EXPECT_EQ(pooled.graph.initializers.size(), initializers);
+    for (const ir::Node& node : pooled.graph.nodes) {
+        for (const char* key : {"pool", "pool_indices", "pool_error"}) {
+            const std::string name = node.attribute_string(key, "");
+            if (!name.empty()) EXPECT_EQ(pooled.graph.initializers.count(name), 1u) << node.name << " " << key;
+        }
+    }
+    EXPECT_EQ(interpreter::run_integer(pooled.graph, feed).at(output).as_int64s(), before);
+}
+
 TEST(WeightPool, TheInterpreterReadsThePoolNotTheDenseWeight) {
     WeightPoolConfig config = small_config();
     const PooledGraph pooled = weight_pool(conv_layer(4, 6, 3, 3, 8), config);
