@@ -1,7 +1,13 @@
 // The `cimvp` commands of the platform, run as a user would: exit codes and what they print.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/support/cli.h"
 
@@ -76,4 +82,31 @@ workload:
         ASSERT_TRUE(stream.good()) << file;
         EXPECT_GT(static_cast<long>(stream.tellg()), 1000) << file;
     }
+}
+
+TEST(CliPlatform, CompareReportsPutsTwoRunsSideBySideWithRatios) {
+    // Two small networks, the dense one as the baseline: the latency row holds each report's latency
+    // (4 significant digits) and the second one's ratio to the first (3 digits).
+    std::string reports;
+    std::vector<double> latency_ms;
+    for (const char* scenario : {"small-cnn-sram-cim", "small-cnn-cimpool"}) {
+        const std::string out = cimvp::testing::temp_directory(std::string("compare-") + scenario);
+        const CliOutcome run = run_cimvp(std::string("run scenarios/") + scenario + ".yaml --quiet --out " + out);
+        ASSERT_EQ(run.exit_code, 0) << run.output();
+        std::ifstream stream(out + "/report.json");
+        latency_ms.push_back(nlohmann::json::parse(stream)["totals"]["latency_ns"].get<double>() / 1e6);
+        reports += " " + out + "/report.json";
+    }
+    const std::string table = cimvp::testing::temp_path("compare.md");
+    const int status =
+        std::system(("/usr/bin/python3 scripts/compare_reports.py" + reports + " --baseline 1 > " + table).c_str());
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    const std::string text = cimvp::testing::read_text(table);
+    EXPECT_NE(text.find("| figure | small-cnn-sram-cim | small-cnn-cimpool |"), std::string::npos) << text;
+    EXPECT_NE(text.find("| outputs match reference | True (10 compared) | True (10 compared) |"), std::string::npos)
+        << text;
+    char row[160];
+    std::snprintf(row, sizeof row, "| latency (ms) | %.4g | %.4g (%.3gx) |", latency_ms[0], latency_ms[1],
+                  latency_ms[1] / latency_ms[0]);
+    EXPECT_NE(text.find(row), std::string::npos) << row << "\n" << text;
 }
