@@ -528,11 +528,11 @@ private:
     void label_band(const ConvContext& conv, int64_t band, int64_t bands, const std::string& part) {
         builder_.label(conv.node->name, band_name(band, bands) + ", " + part);
     }
-    void label_tile(const ConvContext& conv, const std::string& band_name, size_t index, const WeightTile& tile) {
+    void label_tile(const ConvContext& conv, const std::string& band_label, size_t index, const WeightTile& tile) {
         const auto range = [](int64_t first, int64_t count) {
             return std::to_string(first) + "-" + std::to_string(first + count - 1);
         };
-        builder_.label(conv.node->name, band_name + ", tile " + std::to_string(index) + " (kernel row " +
+        builder_.label(conv.node->name, band_label + ", tile " + std::to_string(index) + " (kernel row " +
                                             std::to_string(tile.kernel_row) + ", inputs " +
                                             range(tile.span_start, tile.rows) + ", channels " +
                                             range(tile.first_channel, tile.channels) + ")");
@@ -560,7 +560,7 @@ private:
     // the first band), then each tile's MVMs into its core's tile partial sums.
     void emit_tiles(const ConvContext& conv, const TileOrder& order, const std::vector<StoredTile>& stored,
                     const std::vector<BandBuffers>& buffers, int64_t band, int64_t band_rows, LayerStats& stats,
-                    const std::string& band_name) {
+                    const std::string& band_label) {
         const ConvMapping& mapping = conv.mapping;
         const std::vector<int> core_of_macro = target_.core_of_macro();
         std::set<int> column_tiles_started;
@@ -568,7 +568,7 @@ private:
             if (mapping.passes > 1 || band == 0) {
                 for (size_t t : pass) {
                     const WeightTile& tile = mapping.tiles[t];
-                    label_tile(conv, band_name, t, tile);
+                    label_tile(conv, band_label, t, tile);
                     write_weights(macro_names_[static_cast<size_t>(tile.macro)], stored[t].weights, stored[t].bytes,
                                   tile.rows, tile.channels, tile.row_offset, mapping.weight_bits, &stored[t]);
                     ++stats.weight_tiles_written;
@@ -577,7 +577,7 @@ private:
             }
             for (size_t t : pass) {
                 const WeightTile& tile = mapping.tiles[t];
-                label_tile(conv, band_name, t, tile);
+                label_tile(conv, band_label, t, tile);
                 const auto core = static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)]);
                 const CoreChannels& channels = mapping.cores[core];
                 const bool accumulate = !column_tiles_started.insert(tile.column_tile * mapping.slots + tile.slot).second;
