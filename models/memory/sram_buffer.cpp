@@ -30,7 +30,7 @@ SramBuffer::SramBuffer(const ComponentContext& context)
       tgt("tgt"),
       params_(read_params<Params>(context)),
       storage_(params_.size, 0),
-      bank_busy_until_(static_cast<size_t>(params_.banks), sc_core::SC_ZERO_TIME),
+      bank_busy_until_(static_cast<size_t>(params_.banks), 0),
       cycle_(1.0 / params_.clock_hz, sc_core::SC_SEC),
       read_energy_(energy().declare("read_word", params_.read_energy_pj)),
       write_energy_(energy().declare("write_word", params_.write_energy_pj)),
@@ -70,21 +70,23 @@ bool SramBuffer::accept(tlm::tlm_generic_payload& payload) const {
 }
 
 sc_core::sc_time SramBuffer::schedule_banks(uint64_t first_word, uint64_t words, const sc_core::sc_time& arrival) {
+    // Every access goes through here, so it works in whole kernel time units (cycle_ is whole units
+    // too) and walks the banks without a division per bank: both showed in profiles.
     const uint64_t banks = static_cast<uint64_t>(params_.banks);
-    sc_core::sc_time finish = arrival;
+    const uint64_t at = arrival.value(), cycle = cycle_.value();
+    const uint64_t per_bank = words / banks, extra = words % banks;
+    uint64_t finish = at;
     // Word i goes to bank (first_word + i) % banks; each bank serves its share back to back.
     const uint64_t touched = std::min(words, banks);
+    uint64_t bank = first_word % banks;
     for (uint64_t offset = 0; offset < touched; ++offset) {
-        const uint64_t share = words / banks + (offset < words % banks ? 1 : 0);
-        sc_core::sc_time& busy_until = bank_busy_until_[(first_word + offset) % banks];
-        if (busy_until > arrival) {
-            bank_conflict_cycles_ += static_cast<uint64_t>((busy_until - arrival) / cycle_);
-        }
-        const sc_core::sc_time start = std::max(arrival, busy_until);
-        busy_until = start + cycle_ * static_cast<double>(share);
+        uint64_t& busy_until = bank_busy_until_[bank];
+        if (busy_until > at) bank_conflict_cycles_ += (busy_until - at) / cycle;
+        busy_until = std::max(at, busy_until) + cycle * (per_bank + (offset < extra ? 1 : 0));
         finish = std::max(finish, busy_until);
+        bank = bank + 1 == banks ? 0 : bank + 1;
     }
-    return finish;
+    return sc_core::sc_time::from_value(finish);
 }
 
 void SramBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {

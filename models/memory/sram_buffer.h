@@ -50,7 +50,7 @@ private:
 
     Params params_;
     std::vector<uint8_t> storage_;
-    std::vector<sc_core::sc_time> bank_busy_until_;
+    std::vector<uint64_t> bank_busy_until_;  // in kernel time units (sc_time::value())
     sc_core::sc_time cycle_;
     EnergyLedger::Handle read_energy_;
     EnergyLedger::Handle write_energy_;
