@@ -2,11 +2,7 @@
 // picosecond of each ACT, PRE and REF, and a CIM macro's active word lines and running ADC and
 // MARS-skip counters, all against closed forms of the timing parameters and the array geometry.
 #include <gtest/gtest.h>
-
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -16,6 +12,8 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <systemc>
+#include <tlm>
 #include <utility>
 #include <vector>
 
@@ -24,17 +22,12 @@
 #include "platform/registry.h"
 #include "platform/tracer.h"
 #include "tests/support/engine_commands.h"
+#include "tests/support/macro_fixture.h"
 #include "tests/support/platform_fixture.h"
 #include "tests/support/temp_files.h"
 
 using namespace cimvp;
-using cimvp::testing::build_platform;
-using cimvp::testing::Descriptor;
-using cimvp::testing::expect_done;
-using cimvp::testing::read_text;
-using cimvp::testing::run_commands;
-using cimvp::testing::run_on_host;
-using cimvp::testing::temp_directory;
+using namespace cimvp::testing;
 
 namespace {
 
@@ -153,70 +146,25 @@ struct Reader : sc_core::sc_module {
 
 // --- CIM macro --------------------------------------------------------------------------------
 
-constexpr uint64_t kMacro = 0x100, kBuffer = 0x100000;
-constexpr uint64_t kCommands = kBuffer, kWeights = kBuffer + 0x1000, kMask = kBuffer + 0x9000;
-constexpr uint64_t kInputs = kBuffer + 0xA000, kOutputs = kBuffer + 0x20000;
-
 // A 128 x 128 macro, 16 word lines per group (8 groups), 8 columns per ADC, a 1 GHz clock, and the
 // rows split into two partitions of 4 groups each.
-const char* const kMacroNetlist = R"(
-platform: t
-modules:
-  - {name: host, type: host}
-  - {name: noc, type: router}
-  - {name: buf, type: sram_buffer, params: {size: 256KiB}}
-  - {name: macro, type: sram_cim_macro, params: {max_active_wl: 16, columns_per_adc: 8, partitions: 2}}
-connections:
-  - {from: host.mem, to: noc.in}
-  - {from: macro.mem, to: noc.in}
-  - {from: noc.out, to: macro.cfg, at: 0x100}
-  - {from: noc.out, to: buf.tgt, at: 0x100000}
-  - {from: macro.irq, to: host.irq}
-)";
+const char* const kMacroParams = "max_active_wl: 16, columns_per_adc: 8, partitions: 2";
 
-template <class Command>
-Descriptor encode(const Command& command) {
-    Descriptor bytes{};
-    std::memcpy(bytes.data(), &command, sizeof command);
-    return bytes;
+// Signed 8-bit weights (8 one-bit columns each) at row 0, column 0, and signed 8-bit inputs.
+CimWeightWriteCommand weight_write_8bit(int rows, int channels, uint64_t mask_address = 0) {
+    return weight_write(rows, channels, 8, true, 0, 0, mask_address);
+}
+CimMvmCommand mvm_8bit(int vectors, int row_offset, int rows, int channels) {
+    return mvm(vectors, rows, channels, 8, 8, cim_flag::kSignedInputs | cim_flag::kSignedWeights, row_offset);
 }
 
-// Signed 8-bit weights (8 one-bit columns each) stored at row 0, column 0.
-CimWeightWriteCommand weight_write(int rows, int channels, uint64_t mask_address = 0) {
-    CimWeightWriteCommand command{};
-    command.opcode = cim_opcode::kWeightWrite;
-    command.weight_bits = 8;
-    command.flags = cim_flag::kSignedWeights;
-    command.rows = static_cast<uint32_t>(rows);
-    command.source = kWeights;
-    command.channels = static_cast<uint32_t>(channels);
-    command.mask_address = mask_address;
-    return command;
-}
-
-// `vectors` signed 8-bit input vectors through rows [row_offset, row_offset + rows) of the tile.
-CimMvmCommand mvm(int vectors, int row_offset, int rows, int channels) {
-    CimMvmCommand command{};
-    command.opcode = cim_opcode::kMvm;
-    command.input_bits = 8;
-    command.weight_bits = 8;
-    command.flags = cim_flag::kSignedInputs | cim_flag::kSignedWeights;
-    command.vectors = static_cast<uint32_t>(vectors);
-    command.input = kInputs;
-    command.output = kOutputs;
-    command.row_offset = static_cast<uint32_t>(row_offset);
-    command.rows = static_cast<uint32_t>(rows);
-    command.channels = static_cast<uint32_t>(channels);
-    return command;
-}
-
-// Runs `commands` on the macro of kMacroNetlist with every instance traced; returns the macro's
+// Runs `commands` on the macro of kMacroParams with every instance traced; returns the macro's
 // counters and the waveforms.
 std::pair<Counters, std::map<std::string, Wave>> run_macro(const std::vector<uint8_t>& weights,
                                                            const std::vector<uint8_t>& mask,
                                                            const std::vector<Descriptor>& commands,
                                                            const std::string& directory) {
-    auto platform = build_platform(kMacroNetlist);
+    auto platform = build_platform(macro_netlist(kMacroParams));
     TraceConfig config;
     config.vcd_all = true;
     Tracer tracer(config);
@@ -226,7 +174,7 @@ std::pair<Counters, std::map<std::string, Wave>> run_macro(const std::vector<uin
         if (!mask.empty()) host.load(kMask, mask.data(), mask.size());
         const std::vector<uint8_t> inputs(16 * 1024, 0x35);
         host.load(kInputs, inputs.data(), inputs.size());
-        expect_done(run_commands(host, kMacro, kCommands, commands, true));
+        expect_done(run_macro_commands(host, commands));
     });
     tracer.write(directory, "t");
     const Component& macro = platform->get<SramCimMacro>("macro", "test");
@@ -318,8 +266,9 @@ TEST(VcdSignals, MacroActiveRowsAndAdcConversionsFollowTheGeometry) {
     //   rows 4..11:  inside group 0: 8 word lines, 32 conversions, 8 cycles per step.
     const int C = 4, P = 40, bits = 8;
     const std::vector<uint8_t> weights(128 * C, 0x03);
-    const std::vector<Descriptor> commands = {encode(weight_write(128, C)), encode(mvm(P, 0, 40, C)),
-                                              encode(mvm(P, 0, 128, C)), encode(mvm(P, 4, 8, C))};
+    const std::vector<Descriptor> commands = {
+        descriptor_of(weight_write_8bit(128, C)), descriptor_of(mvm_8bit(P, 0, 40, C)),
+        descriptor_of(mvm_8bit(P, 0, 128, C)), descriptor_of(mvm_8bit(P, 4, 8, C))};
     const auto [counters, waves] = run_macro(weights, {}, commands, temp_directory("vcd-macro"));
     const uint64_t steps = uint64_t{P} * bits;
     const uint64_t adc[3] = {steps * 3 * 32, steps * 8 * 32, steps * 1 * 32};
@@ -364,8 +313,9 @@ TEST(VcdSignals, MacroSignalsCountMarsSkippedBlocks) {
     const std::vector<uint8_t> mask = {1, 0, 0, 0};
     const SparseTileLayout layout(R, C, 8, 8, 16, 8);
     const auto packed = layout.pack(std::vector<int32_t>(R * C, 5), mask);
-    const auto [counters, waves] = run_macro(packed, mask, {encode(weight_write(R, C, kMask)), encode(mvm(P, 0, R, C))},
-                                             temp_directory("vcd-macro-mars"));
+    const auto [counters, waves] =
+        run_macro(packed, mask, {descriptor_of(weight_write_8bit(R, C, kMask)), descriptor_of(mvm_8bit(P, 0, R, C))},
+                  temp_directory("vcd-macro-mars"));
     const uint64_t steps = uint64_t{P} * bits;
     const std::vector<std::pair<double, int64_t>> runs = {{16, static_cast<int64_t>(steps) * 8 * kPsPerNs}};
     EXPECT_EQ(active_runs(waves.at("macro.active_rows")), runs);

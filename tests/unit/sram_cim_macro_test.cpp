@@ -13,37 +13,13 @@
 #include "models/cim/sparse_tile.h"
 #include "models/memory/sram_buffer.h"
 #include "tests/support/engine_commands.h"
+#include "tests/support/macro_fixture.h"
 #include "tests/support/platform_fixture.h"
 
 using namespace cimvp;
-using cimvp::testing::build_platform;
-using cimvp::testing::Completion;
-using cimvp::testing::Descriptor;
-using cimvp::testing::run_on_host;
+using namespace cimvp::testing;
 
 namespace {
-
-constexpr uint64_t kMacro = 0x100, kBuffer = 0x100000;
-constexpr uint64_t kCommands = kBuffer, kWeights = kBuffer + 0x1000, kMask = kBuffer + 0x9000;
-constexpr uint64_t kInputs = kBuffer + 0xA000, kOutputs = kBuffer + 0x20000;
-
-std::string netlist(const std::string& macro_params) {
-    return R"(
-platform: t
-modules:
-  - {name: host, type: host}
-  - {name: noc, type: router}
-  - {name: buf, type: sram_buffer, params: {size: 256KiB}}
-  - {name: macro, type: sram_cim_macro, params: {)" +
-           macro_params + R"(}}
-connections:
-  - {from: host.mem, to: noc.in}
-  - {from: macro.mem, to: noc.in}
-  - {from: noc.out, to: macro.cfg, at: 0x100}
-  - {from: noc.out, to: buf.tgt, at: 0x100000}
-  - {from: macro.irq, to: host.irq}
-)";
-}
 
 // A random matrix of `count` values in the range of `bits`-bit integers.
 std::vector<int32_t> random_values(std::mt19937& random, size_t count, int bits, bool is_signed) {
@@ -80,50 +56,6 @@ std::vector<uint8_t> as_bytes(const std::vector<int32_t>& values) {
     std::vector<uint8_t> bytes(values.size());
     for (size_t i = 0; i < values.size(); ++i) bytes[i] = static_cast<uint8_t>(values[i]);
     return bytes;
-}
-
-
-template <class Command>
-Descriptor encode(const Command& command) {
-    Descriptor bytes{};
-    std::memcpy(bytes.data(), &command, sizeof command);
-    return bytes;
-}
-
-CimWeightWriteCommand weight_write(int rows, int channels, int weight_bits, bool is_signed, int row_offset = 0,
-                                   int column_offset = 0) {
-    CimWeightWriteCommand command{};
-    command.opcode = cim_opcode::kWeightWrite;
-    command.weight_bits = static_cast<uint8_t>(weight_bits);
-    command.flags = is_signed ? cim_flag::kSignedWeights : 0;
-    command.rows = static_cast<uint32_t>(rows);
-    command.source = kWeights;
-    command.channels = static_cast<uint32_t>(channels);
-    command.row_offset = static_cast<uint32_t>(row_offset);
-    command.column_offset = static_cast<uint32_t>(column_offset);
-    return command;
-}
-
-CimMvmCommand mvm(int vectors, int rows, int channels, int input_bits, int weight_bits, uint8_t flags,
-                  int row_offset = 0, int column_offset = 0) {
-    CimMvmCommand command{};
-    command.opcode = cim_opcode::kMvm;
-    command.input_bits = static_cast<uint8_t>(input_bits);
-    command.weight_bits = static_cast<uint8_t>(weight_bits);
-    command.flags = flags;
-    command.vectors = static_cast<uint32_t>(vectors);
-    command.input = kInputs;
-    command.output = kOutputs;
-    command.row_offset = static_cast<uint32_t>(row_offset);
-    command.rows = static_cast<uint32_t>(rows);
-    command.column_offset = static_cast<uint32_t>(column_offset);
-    command.channels = static_cast<uint32_t>(channels);
-    return command;
-}
-
-// Runs the descriptors on the macro, whose interrupt is wired to the host.
-Completion run_commands(Host& host, const std::vector<Descriptor>& commands) {
-    return cimvp::testing::run_commands(host, kMacro, kCommands, commands, true);
 }
 
 std::vector<int32_t> read_outputs(SramBuffer& buffer, uint64_t address, size_t count) {
@@ -259,7 +191,7 @@ TEST(CimArray, SkipsMaskedBlocksInBothModesAndStoresThemAsZeros) {
 // --- the macro in a platform ------------------------------------------------------------------
 
 TEST(SramCimMacro, ConvLikeBatchWithStridesAndAccumulationMatchesTheReference) {
-    auto platform = build_platform(netlist("fidelity: detailed"));
+    auto platform = build_platform(macro_netlist("fidelity: detailed"));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     std::mt19937 random(3);
@@ -283,7 +215,7 @@ TEST(SramCimMacro, ConvLikeBatchWithStridesAndAccumulationMatchesTheReference) {
     multiply.output_stride = output_stride;
     uint64_t status = 0, completed = 0;
     run_on_host(*platform, [&](Host& host) {
-        status = run_commands(host, {encode(weight_write(R, C, 8, true)), encode(multiply)}).status;
+        status = run_macro_commands(host, {descriptor_of(weight_write(R, C, 8, true)), descriptor_of(multiply)}).status;
         completed = host.read64(kMacro + engine_reg::kCompleted);
     });
     EXPECT_EQ(status, engine_reg::kStatusDone);
@@ -305,7 +237,7 @@ TEST(SramCimMacro, ConvLikeBatchWithStridesAndAccumulationMatchesTheReference) {
 }
 
 TEST(SramCimMacro, FastModeGivesTheSameOutputsAndCountersAsTheReference) {
-    auto platform = build_platform(netlist("fidelity: fast, max_active_wl: 32, bits_per_cell: 2"));
+    auto platform = build_platform(macro_netlist("fidelity: fast, max_active_wl: 32, bits_per_cell: 2"));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     std::mt19937 random(5);
@@ -317,7 +249,8 @@ TEST(SramCimMacro, FastModeGivesTheSameOutputsAndCountersAsTheReference) {
     std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
     uint64_t status = 0;
     run_on_host(*platform, [&](Host& host) {
-        status = run_commands(host, {encode(weight_write(R, C, 4, false, 0, 6)), encode(mvm(P, R, C, 8, 4, 0, 0, 6))})
+        status = run_macro_commands(host, {descriptor_of(weight_write(R, C, 4, false, 0, 6)),
+                                           descriptor_of(mvm(P, R, C, 8, 4, 0, 0, 6))})
                      .status;
     });
     EXPECT_EQ(status, engine_reg::kStatusDone);
@@ -330,7 +263,7 @@ TEST(SramCimMacro, FastModeGivesTheSameOutputsAndCountersAsTheReference) {
 }
 
 TEST(SramCimMacro, MaskedWeightWriteSkipsBlocksAndCountsTheSkippedWork) {
-    auto platform = build_platform(netlist("fidelity: detailed"));
+    auto platform = build_platform(macro_netlist("fidelity: detailed"));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     std::mt19937 random(9);
@@ -348,9 +281,10 @@ TEST(SramCimMacro, MaskedWeightWriteSkipsBlocksAndCountsTheSkippedWork) {
     write.mask_address = kMask;
     uint64_t write_bytes = 0;
     run_on_host(*platform, [&](Host& host) {
-        run_commands(host, {encode(write)});
+        run_macro_commands(host, {descriptor_of(write)});
         write_bytes = macro.counters().get("bytes_read");
-        run_commands(host, {encode(mvm(P, R, C, 8, 8, cim_flag::kSignedInputs | cim_flag::kSignedWeights))});
+        run_macro_commands(host,
+                           {descriptor_of(mvm(P, R, C, 8, 8, cim_flag::kSignedInputs | cim_flag::kSignedWeights))});
     });
     EXPECT_EQ(write_bytes, mask.size() + packed.size());
     for (int r = 0; r < R; ++r) {
@@ -378,7 +312,7 @@ TEST(SramCimMacro, HalfPrunedTileReadsOnlyTheMaskAndTheKeptWeights) {
     // Signed 4-bit weights on 1-bit cells take 4 columns, so a column group of 8 holds 2 channels.
     // R = 64 rows (G = 4 groups) x C = 16 channels (Q = 8 column groups); blocks with g + q even
     // are kept: 16 of the 32. P vectors of b = 8-bit inputs, fast mode.
-    auto platform = build_platform(netlist("fidelity: fast"));
+    auto platform = build_platform(macro_netlist("fidelity: fast"));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     const int R = 64, C = 16, P = 30, G = 4, Q = 8, kept = 16, pruned = 16, b = 8;
@@ -401,11 +335,12 @@ TEST(SramCimMacro, HalfPrunedTileReadsOnlyTheMaskAndTheKeptWeights) {
     write.mask_address = kMask;
     uint64_t status = 0, write_bytes = 0, write_moved = 0;
     run_on_host(*platform, [&](Host& host) {
-        status = run_commands(host, {encode(write)}).status;
+        status = run_macro_commands(host, {descriptor_of(write)}).status;
         write_bytes = macro.counters().get("bytes_read");
         write_moved = macro.bytes_moved();
-        status |=
-            run_commands(host, {encode(mvm(P, R, C, b, 4, cim_flag::kSignedInputs | cim_flag::kSignedWeights))}).status;
+        status |= run_macro_commands(
+                      host, {descriptor_of(mvm(P, R, C, b, 4, cim_flag::kSignedInputs | cim_flag::kSignedWeights))})
+                      .status;
     });
     EXPECT_EQ(status, engine_reg::kStatusDone);
     EXPECT_EQ(write_bytes, mask.size() + packed.size());
@@ -433,12 +368,12 @@ TEST(SramCimMacro, HalfPrunedTileReadsOnlyTheMaskAndTheKeptWeights) {
 }
 
 TEST(SramCimMacro, AMaskedWriteWithARowStrideIsRejectedAtThatField) {
-    auto platform = build_platform(netlist(""));
+    auto platform = build_platform(macro_netlist(""));
     CimWeightWriteCommand write = weight_write(16, 1, 8, true);
     write.mask_address = kMask;
     write.source_stride = 8;
     Completion result{};
-    run_on_host(*platform, [&](Host& host) { result = run_commands(host, {encode(write)}); });
+    run_on_host(*platform, [&](Host& host) { result = run_macro_commands(host, {descriptor_of(write)}); });
     EXPECT_EQ(result.status, engine_reg::kStatusError);
     EXPECT_EQ(result.error_code, engine_error::kBadDescriptor);
     EXPECT_EQ(result.error_address, kCommands + offsetof(CimWeightWriteCommand, source_stride));
@@ -446,7 +381,7 @@ TEST(SramCimMacro, AMaskedWriteWithARowStrideIsRejectedAtThatField) {
 
 TEST(SramCimMacro, FourBitDenseTileMovesAsPackedBitsOnTheBus) {
     // R x C = 37 x 9 signed 4-bit weights: ceil(333 x 4 / 8) = 167 bytes, half a byte per weight.
-    auto platform = build_platform(netlist("fidelity: fast"));
+    auto platform = build_platform(macro_netlist("fidelity: fast"));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     std::mt19937 random(47);
@@ -461,10 +396,11 @@ TEST(SramCimMacro, FourBitDenseTileMovesAsPackedBitsOnTheBus) {
     std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
     uint64_t status = 0, write_bytes = 0;
     run_on_host(*platform, [&](Host& host) {
-        status = run_commands(host, {encode(weight_write(R, C, 4, true))}).status;
+        status = run_macro_commands(host, {descriptor_of(weight_write(R, C, 4, true))}).status;
         write_bytes = macro.counters().get("bytes_read");
-        status |=
-            run_commands(host, {encode(mvm(P, R, C, 8, 4, cim_flag::kSignedInputs | cim_flag::kSignedWeights))}).status;
+        status |= run_macro_commands(
+                      host, {descriptor_of(mvm(P, R, C, 8, 4, cim_flag::kSignedInputs | cim_flag::kSignedWeights))})
+                      .status;
     });
     EXPECT_EQ(status, engine_reg::kStatusDone);
     EXPECT_EQ(write_bytes, 167u);
@@ -474,7 +410,7 @@ TEST(SramCimMacro, FourBitDenseTileMovesAsPackedBitsOnTheBus) {
 
 TEST(SramCimMacro, AStridedDenseWriteReadsWholeByteRowsAndRefusesSplitOnes) {
     // 6 channels x 4 bits = 3 bytes per row, rows 8 bytes apart.
-    auto platform = build_platform(netlist("fidelity: fast"));
+    auto platform = build_platform(macro_netlist("fidelity: fast"));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     std::mt19937 random(53);
@@ -491,10 +427,10 @@ TEST(SramCimMacro, AStridedDenseWriteReadsWholeByteRowsAndRefusesSplitOnes) {
     Completion done{}, refused{};
     uint64_t write_bytes = 0;
     run_on_host(*platform, [&](Host& host) {
-        done = run_commands(host, {encode(write)});
+        done = run_macro_commands(host, {descriptor_of(write)});
         write_bytes = macro.counters().get("bytes_read");
-        run_commands(host, {encode(mvm(1, R, C, 8, 4, cim_flag::kSignedWeights))});
-        refused = run_commands(host, {encode(split)});
+        run_macro_commands(host, {descriptor_of(mvm(1, R, C, 8, 4, cim_flag::kSignedWeights))});
+        refused = run_macro_commands(host, {descriptor_of(split)});
     });
     EXPECT_EQ(done.status, engine_reg::kStatusDone);
     EXPECT_EQ(write_bytes, uint64_t(R) * 3);
@@ -508,7 +444,7 @@ TEST(SramCimMacro, AStridedDenseWriteReadsWholeByteRowsAndRefusesSplitOnes) {
 
 // One +-1 tile at column 3, multiplied with signed and then unsigned 8-bit inputs.
 void expect_exact_binary_sums(const std::string& fidelity) {
-    auto platform = build_platform(netlist("fidelity: " + fidelity));
+    auto platform = build_platform(macro_netlist("fidelity: " + fidelity));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     std::mt19937 random(59);
     const int R = 100, C = 50, P = 7;  // one column per channel
@@ -519,12 +455,14 @@ void expect_exact_binary_sums(const std::string& fidelity) {
     std::memcpy(buffer.data() + (kWeights - kBuffer), packed.data(), packed.size());
     std::vector<int32_t> signed_y, unsigned_y;
     run_on_host(*platform, [&](Host& host) {
-        EXPECT_EQ(run_commands(host, {encode(weight_write(R, C, 1, true, 0, 3))}).status, engine_reg::kStatusDone);
+        EXPECT_EQ(run_macro_commands(host, {descriptor_of(weight_write(R, C, 1, true, 0, 3))}).status,
+                  engine_reg::kStatusDone);
         for (const bool is_signed : {true, false}) {
             const auto& x = is_signed ? signed_x : unsigned_x;
             std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
             const uint8_t flags = cim_flag::kSignedWeights | (is_signed ? cim_flag::kSignedInputs : 0);
-            EXPECT_EQ(run_commands(host, {encode(mvm(P, R, C, 8, 1, flags, 0, 3))}).status, engine_reg::kStatusDone);
+            EXPECT_EQ(run_macro_commands(host, {descriptor_of(mvm(P, R, C, 8, 1, flags, 0, 3))}).status,
+                      engine_reg::kStatusDone);
             (is_signed ? signed_y : unsigned_y) = read_outputs(buffer, kOutputs, P * C);
         }
     });
@@ -543,7 +481,7 @@ TEST(SramCimMacro, BinaryMvmEnergyFollowsTheClosedForm) {
     // (column groups of 8: 8, 8, 4), P vectors of b-bit inputs. Per vector and input bit, every
     // group converts each column once, the popcount adds the group's 16 input bits, and each
     // converted column takes one 2s - n.
-    auto platform = build_platform(netlist("fidelity: detailed"));
+    auto platform = build_platform(macro_netlist("fidelity: detailed"));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     const int R = 64, C = 20, P = 5, b = 6, G = 4;
@@ -555,9 +493,9 @@ TEST(SramCimMacro, BinaryMvmEnergyFollowsTheClosedForm) {
     std::memcpy(buffer.data() + (kInputs - kBuffer), as_bytes(x).data(), x.size());
     double write_pj = 0;
     run_on_host(*platform, [&](Host& host) {
-        run_commands(host, {encode(weight_write(R, C, 1, true))});
+        run_macro_commands(host, {descriptor_of(weight_write(R, C, 1, true))});
         write_pj = macro.energy().total_pj();
-        run_commands(host, {encode(mvm(P, R, C, b, 1, cim_flag::kSignedWeights))});
+        run_macro_commands(host, {descriptor_of(mvm(P, R, C, b, 1, cim_flag::kSignedWeights))});
     });
     const auto y = reference(x, w, P, R, C);
     EXPECT_EQ(read_outputs(buffer, kOutputs, P * C), std::vector<int32_t>(y.begin(), y.end()));
@@ -576,11 +514,11 @@ TEST(SramCimMacro, BinaryMvmEnergyFollowsTheClosedForm) {
 }
 
 TEST(SramCimMacro, MultiBitTilesCountNoBinaryWork) {
-    auto platform = build_platform(netlist("fidelity: fast"));
+    auto platform = build_platform(macro_netlist("fidelity: fast"));
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     run_on_host(*platform, [&](Host& host) {
-        run_commands(host,
-                     {encode(weight_write(32, 4, 2, true)), encode(mvm(3, 32, 4, 8, 2, cim_flag::kSignedWeights))});
+        run_macro_commands(host, {descriptor_of(weight_write(32, 4, 2, true)),
+                                  descriptor_of(mvm(3, 32, 4, 8, 2, cim_flag::kSignedWeights))});
     });
     EXPECT_GT(macro.counters().get("adc_conversions"), 0u);
     EXPECT_EQ(macro.counters().get("input_sum_bits"), 0u);
@@ -589,11 +527,11 @@ TEST(SramCimMacro, MultiBitTilesCountNoBinaryWork) {
 }
 
 TEST(SramCimMacro, AnUnsignedOneBitTileIsRejectedAtTheFlags) {
-    auto platform = build_platform(netlist(""));
+    auto platform = build_platform(macro_netlist(""));
     Completion write{}, multiply{};
     run_on_host(*platform, [&](Host& host) {
-        write = run_commands(host, {encode(weight_write(16, 1, 1, false))});
-        multiply = run_commands(host, {encode(mvm(1, 16, 1, 8, 1, 0))});
+        write = run_macro_commands(host, {descriptor_of(weight_write(16, 1, 1, false))});
+        multiply = run_macro_commands(host, {descriptor_of(mvm(1, 16, 1, 8, 1, 0))});
     });
     EXPECT_EQ(write.status, engine_reg::kStatusError);
     EXPECT_EQ(write.error_address, kCommands + offsetof(CimWeightWriteCommand, flags));
@@ -623,14 +561,14 @@ TEST(CimArray, ABinaryTileHoldingAnythingButPlusOrMinusOneIsRefused) {
 TEST(SramCimMacro, NonIdealAdcClipsEachGroupSum) {
     // 3-bit ADC (at most 7) with 16 word lines on: sixteen 1 x 1 products per group read as 7.
     // Unsigned 2-bit weights of value 1 (0x55 packs four) put a 1 in the low column only.
-    auto platform = build_platform(netlist("fidelity: detailed, adc_ideal: false, adc_bits: 3"));
+    auto platform = build_platform(macro_netlist("fidelity: detailed, adc_ideal: false, adc_bits: 3"));
     auto& buffer = platform->get<SramBuffer>("buf", "test");
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     const int R = 40, C = 3;  // groups of 16, 16 and 8 rows
     std::memset(buffer.data() + (kWeights - kBuffer), 0x55, R * C * 2 / 8);
     std::memset(buffer.data() + (kInputs - kBuffer), 1, R);
     run_on_host(*platform, [&](Host& host) {
-        run_commands(host, {encode(weight_write(R, C, 2, false)), encode(mvm(1, R, C, 1, 2, 0))});
+        run_macro_commands(host, {descriptor_of(weight_write(R, C, 2, false)), descriptor_of(mvm(1, R, C, 1, 2, 0))});
     });
     const auto out = read_outputs(buffer, kOutputs, C);
     for (int c = 0; c < C; ++c) EXPECT_EQ(out[c], 7 + 7 + 7) << c;  // the 8-row group also clips (8 > 7)
@@ -638,14 +576,14 @@ TEST(SramCimMacro, NonIdealAdcClipsEachGroupSum) {
 }
 
 TEST(SramCimMacro, WeightWriteTimeAndEnergyFollowTheRowsWritten) {
-    auto platform = build_platform(netlist("fidelity: fast"));
+    auto platform = build_platform(macro_netlist("fidelity: fast"));
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     double busy_tall = 0, busy_wide = 0;
     run_on_host(*platform, [&](Host& host) {
         // Two tiles of the same 64 bytes: 32 rows x 2 channels, then 16 rows x 4 channels.
-        run_commands(host, {encode(weight_write(32, 2, 8, true))});
+        run_macro_commands(host, {descriptor_of(weight_write(32, 2, 8, true))});
         busy_tall = macro.busy().busy().to_seconds();
-        run_commands(host, {encode(weight_write(16, 4, 8, true))});
+        run_macro_commands(host, {descriptor_of(weight_write(16, 4, 8, true))});
         busy_wide = macro.busy().busy().to_seconds() - busy_tall;
     });
     EXPECT_EQ(macro.counters().get("weight_rows_written"), 32u + 16u);
@@ -656,18 +594,18 @@ TEST(SramCimMacro, WeightWriteTimeAndEnergyFollowTheRowsWritten) {
 }
 
 TEST(SramCimMacro, ComputeTimeIsComputeCyclesTimesTheClock) {
-    auto platform = build_platform(netlist("fidelity: fast, clock: 500MHz"));
+    auto platform = build_platform(macro_netlist("fidelity: fast, clock: 500MHz"));
     auto& macro = platform->get<SramCimMacro>("macro", "test");
     double busy_four = 0, busy_eight = 0;
     uint64_t cycles_four = 0;
     run_on_host(*platform, [&](Host& host) {
-        run_commands(host, {encode(weight_write(64, 4, 8, true))});
+        run_macro_commands(host, {descriptor_of(weight_write(64, 4, 8, true))});
         double before = macro.busy().busy().to_seconds();
-        run_commands(host, {encode(mvm(8, 64, 4, 4, 8, cim_flag::kSignedWeights))});
+        run_macro_commands(host, {descriptor_of(mvm(8, 64, 4, 4, 8, cim_flag::kSignedWeights))});
         busy_four = macro.busy().busy().to_seconds() - before;
         cycles_four = macro.counters().get("compute_cycles");
         before = macro.busy().busy().to_seconds();
-        run_commands(host, {encode(mvm(8, 64, 4, 8, 8, cim_flag::kSignedWeights))});
+        run_macro_commands(host, {descriptor_of(mvm(8, 64, 4, 8, 8, cim_flag::kSignedWeights))});
         busy_eight = macro.busy().busy().to_seconds() - before;
     });
     // P x input_bits x groups x columns_per_adc = 8 x 4 x 4 x 8 rounds for 4-bit inputs.
@@ -676,15 +614,16 @@ TEST(SramCimMacro, ComputeTimeIsComputeCyclesTimesTheClock) {
 }
 
 TEST(SramCimMacro, BadDescriptorsReportTheOffendingField) {
-    auto platform = build_platform(netlist(""));
+    auto platform = build_platform(macro_netlist(""));
     Completion result[3] = {};
     uint64_t completed = 0;
     Descriptor unknown{};
     unknown[0] = 9;
     run_on_host(*platform, [&](Host& host) {
         // 17 signed 8-bit channels need 136 columns of 128.
-        const Descriptor commands[] = {unknown, encode(mvm(1, 129, 1, 8, 8, 0)), encode(weight_write(16, 17, 8, true))};
-        for (int i = 0; i < 3; ++i) result[i] = run_commands(host, {commands[i]});
+        const Descriptor commands[] = {unknown, descriptor_of(mvm(1, 129, 1, 8, 8, 0)),
+                                       descriptor_of(weight_write(16, 17, 8, true))};
+        for (int i = 0; i < 3; ++i) result[i] = run_macro_commands(host, {commands[i]});
         completed = host.read64(kMacro + engine_reg::kCompleted);
     });
     for (const Completion& r : result) {
@@ -698,12 +637,12 @@ TEST(SramCimMacro, BadDescriptorsReportTheOffendingField) {
 }
 
 TEST(SramCimMacro, AnInputOutsideMemoryIsABusErrorAtThatAddress) {
-    auto platform = build_platform(netlist(""));
+    auto platform = build_platform(macro_netlist(""));
     CimMvmCommand multiply = mvm(4, 16, 1, 8, 8, 0);
     multiply.input = 0x900000;
     uint64_t status = 0, code = 0, address = 0;
     run_on_host(*platform, [&](Host& host) {
-        host.load(kCommands, encode(multiply).data(), 64);
+        host.load(kCommands, descriptor_of(multiply).data(), 64);
         host.write64(kMacro + engine_reg::kCommandAddress, kCommands);
         host.write64(kMacro + engine_reg::kDoorbell, 1);
         host.wait_for_interrupt();
@@ -718,14 +657,15 @@ TEST(SramCimMacro, AnInputOutsideMemoryIsABusErrorAtThatAddress) {
 
 TEST(SramCimMacro, RejectsAGroupSizeThatDoesNotDivideTheRows) {
     const std::string message =
-        cimvp::testing::config_error_of([] { build_platform(netlist("rows: 100, max_active_wl: 16")); });
+        cimvp::testing::config_error_of([] { build_platform(macro_netlist("rows: 100, max_active_wl: 16")); });
     EXPECT_NE(message.find("test.yaml:"), std::string::npos) << message;
     EXPECT_NE(message.find("max_active_wl"), std::string::npos) << message;
     EXPECT_NE(message.find("must divide rows"), std::string::npos) << message;
 }
 
 TEST(SramCimMacro, RejectsANonIdealAdcInFastMode) {
-    const std::string message = cimvp::testing::config_error_of([] { build_platform(netlist("adc_ideal: false")); });
+    const std::string message =
+        cimvp::testing::config_error_of([] { build_platform(macro_netlist("adc_ideal: false")); });
     EXPECT_NE(message.find("adc_ideal"), std::string::npos) << message;
     EXPECT_NE(message.find("needs fidelity: detailed"), std::string::npos) << message;
 }
