@@ -59,7 +59,7 @@ void BM_WriteWeights(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(tile.weights.size()));
 }
 
-// A band's reload: the write and the decode run_fast needs after it.
+// A band's reload: the write and the decoded tile run_fast uses after it.
 void BM_WriteAndCachedWeightMatrix(benchmark::State& state) {
     Tile tile(static_cast<int>(state.range(0)), state.range(1) != 0);
     for (auto _ : state) {
@@ -73,11 +73,10 @@ void BM_RunFast(benchmark::State& state) {
     Tile tile(static_cast<int>(state.range(0)), state.range(1) != 0);
     const auto vectors = static_cast<uint64_t>(state.range(2));
     tile.write();
-    const std::vector<int32_t>& weights = tile.array.cached_weight_matrix(tile.shape);
     const std::vector<uint8_t> inputs = relu_inputs(tile.shape.input_bits, vectors * tile.shape.rows);
     std::vector<int64_t> sums(vectors * tile.shape.channels);
     for (auto _ : state) {
-        benchmark::DoNotOptimize(tile.array.run_fast(tile.shape, weights, vectors, inputs.data(), sums.data()));
+        benchmark::DoNotOptimize(tile.array.run_fast(tile.shape, vectors, inputs.data(), sums.data()));
         benchmark::ClobberMemory();
     }
     // Word-level multiply-accumulates of the whole tile, skipped blocks included.

@@ -454,31 +454,27 @@ CimArray::DecodedTile CimArray::decoded_tile(const MvmShape& shape, std::vector<
     return tile;
 }
 
-const std::vector<int32_t>& CimArray::cached_weight_matrix(const MvmShape& shape) {
+const CimArray::DecodedTile& CimArray::tile_of(const MvmShape& shape) {
     const TileKey key = key_of(shape);
     auto found = decoded_.find(key);
     if (found == decoded_.end()) found = decoded_.emplace(key, decoded_tile(shape, weight_matrix(shape))).first;
-    return found->second.words;
+    return found->second;
 }
 
-MvmCounts CimArray::run_fast(const MvmShape& shape, const std::vector<int32_t>& weights, uint64_t vectors,
-                             const uint8_t* inputs, int64_t* sums) const {
-    // The cached tile itself, or nothing: any other vector may hold other weights.
-    const auto found = decoded_.find(key_of(shape));
-    const DecodedTile* tile = found != decoded_.end() && &found->second.words == &weights ? &found->second : nullptr;
+const std::vector<int32_t>& CimArray::cached_weight_matrix(const MvmShape& shape) { return tile_of(shape).words; }
+
+MvmCounts CimArray::run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) {
+    const DecodedTile& tile = tile_of(shape);
     // int32 accumulation is exact while rows x max|input| x max|weight| stays below 2^31.
     const int64_t bound = int64_t{shape.rows} << (shape.input_bits + shape.weight_bits);
     if (bound >= (int64_t{1} << 31)) {
-        dot_products<int64_t>(shape, weights.data(), vectors, inputs, sums);
-    } else if (!fits_int16(shape.weight_bits, shape.signed_weights)) {
-        dot_products<int32_t>(shape, weights.data(), vectors, inputs, sums);
-    } else if (tile != nullptr) {
-        narrow_dot_products(shape, tile->narrow.data(), vectors, inputs, sums);
+        dot_products<int64_t>(shape, tile.words.data(), vectors, inputs, sums);
+    } else if (tile.narrow.empty()) {
+        dot_products<int32_t>(shape, tile.words.data(), vectors, inputs, sums);
     } else {
-        const std::vector<int16_t> narrow = channel_major(weights.data(), shape.rows, shape.channels);
-        narrow_dot_products(shape, narrow.data(), vectors, inputs, sums);
+        narrow_dot_products(shape, tile.narrow.data(), vectors, inputs, sums);
     }
-    return tile != nullptr ? scaled(tile->unit, shape.input_bits, vectors) : count(shape, vectors);
+    return scaled(tile.unit, shape.input_bits, vectors);
 }
 
 MvmCounts CimArray::run_detailed(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const {

@@ -95,19 +95,17 @@ public:
     // Closed-form counts of one MVM over `vectors` input vectors.
     MvmCounts count(const MvmShape& shape, uint64_t vectors) const;
 
-    // The stored tile decoded back into integer weights (rows x channels, row-major), for run_fast.
+    // The stored tile decoded back into integer weights (rows x channels, row-major).
     std::vector<int32_t> weight_matrix(const MvmShape& shape) const;
     // The same, kept until a write touches the tile's blocks: a tile is multiplied band after band.
     // A write keeps its own tile decoded (the words it stored), so no decode follows a write.
     const std::vector<int32_t>& cached_weight_matrix(const MvmShape& shape);
 
     // `inputs` holds `vectors` rows of shape.rows bytes; sums[v * channels + c] receives the results.
-    // fast: word-level dot products with weight_matrix(shape), and closed-form counts; given the
-    // very vector cached_weight_matrix(shape) returned, it also reuses that tile's int16 copy and
-    // counts. detailed: walks bit planes, digit columns and word-line groups through the ADC,
-    // counting as it goes.
-    MvmCounts run_fast(const MvmShape& shape, const std::vector<int32_t>& weights, uint64_t vectors,
-                       const uint8_t* inputs, int64_t* sums) const;
+    // fast: word-level dot products with the stored tile (decoded once, as cached_weight_matrix),
+    // and closed-form counts. detailed: walks bit planes, digit columns and word-line groups through
+    // the ADC, counting as it goes.
+    MvmCounts run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums);
     MvmCounts run_detailed(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const;
 
 private:
@@ -125,6 +123,7 @@ private:
     // (row_offset, rows, column_offset, channels, weight_bits, signed weights)
     using TileKey = std::tuple<int, int, int, int, int, bool>;
     static TileKey key_of(const MvmShape& shape);
+    const DecodedTile& tile_of(const MvmShape& shape);
     DecodedTile decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const;
     // Drops the decoded tiles that share a (word-line group, column group) block with rows
     // [row_begin, row_end) x columns [column_begin, column_end): a write there may change their

@@ -324,8 +324,6 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
     // this one is computed; results leave as soon as their chunk is done.
     const uint64_t chunk =
         std::max<uint64_t>(1, engine_params().burst_bytes / std::max<uint64_t>(command.rows, output_bytes));
-    static const std::vector<int32_t> kNone;
-    const std::vector<int32_t>& weights = params_.detailed ? kNone : array_.cached_weight_matrix(shape);
     sc_core::sc_time read_done = start, compute_start = start, compute_done = start, write_done = start;
     for (uint64_t first = 0; first < command.vectors; first += chunk) {
         const uint64_t count = std::min<uint64_t>(chunk, command.vectors - first);
@@ -340,7 +338,7 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
         sums_.assign(count * command.channels, 0);
         const MvmCounts counts = params_.detailed
                                      ? array_.run_detailed(shape, count, staging_.data(), sums_.data())
-                                     : array_.run_fast(shape, weights, count, staging_.data(), sums_.data());
+                                     : array_.run_fast(shape, count, staging_.data(), sums_.data());
         account(counts);
         compute_done = compute_start + cycle() * static_cast<double>(counts.compute_cycles);
         if (tracer() != nullptr) {

@@ -55,7 +55,7 @@ void expect_fast_matches(CimArray& array, const MvmShape& shape, const std::vect
     const auto inputs = random_inputs(random, static_cast<size_t>(vectors) * shape.rows, shape.input_bits);
     std::vector<int64_t> fast(static_cast<size_t>(vectors) * shape.channels, 0), detailed(fast);
     const MvmCounts fast_counts =
-        array.run_fast(shape, array.cached_weight_matrix(shape), vectors, inputs.data(), fast.data());
+        array.run_fast(shape, vectors, inputs.data(), fast.data());
     const MvmCounts detailed_counts = array.run_detailed(shape, vectors, inputs.data(), detailed.data());
     EXPECT_EQ(fast, reference(shape, weights, inputs, vectors));
     EXPECT_EQ(detailed, fast);
@@ -201,7 +201,7 @@ TEST(CimArray, SumsBeyondInt32AreExact) {
     array.write_weights(0, 0, 128, 2, 20, false, weights.data(), nullptr);
     const std::vector<uint8_t> inputs(128, 255);
     std::vector<int64_t> sums(2, 0);
-    array.run_fast(shape, array.cached_weight_matrix(shape), 1, inputs.data(), sums.data());
+    array.run_fast(shape, 1, inputs.data(), sums.data());
     EXPECT_EQ(sums, std::vector<int64_t>(2, 34225488000));
     std::mt19937 random(31);
     weights = random_weights(random, 128 * 2, 20, false);
@@ -219,8 +219,8 @@ TEST(CimArray, RunFastAddsToTheSumsAndCountsEachChunk) {
     const auto inputs = random_inputs(random, 10 * 100, 4);
     std::vector<int64_t> sums(10 * 25, 1000);
     MvmCounts counts;
-    counts += array.run_fast(shape, array.cached_weight_matrix(shape), 3, inputs.data(), sums.data());
-    counts += array.run_fast(shape, array.cached_weight_matrix(shape), 7, inputs.data() + 300, sums.data() + 75);
+    counts += array.run_fast(shape, 3, inputs.data(), sums.data());
+    counts += array.run_fast(shape, 7, inputs.data() + 300, sums.data() + 75);
     std::vector<int64_t> expected = reference(shape, weights, inputs, 10);
     for (int64_t& sum : expected) sum += 1000;
     EXPECT_EQ(sums, expected);
