@@ -63,6 +63,13 @@ public:
     // A counter track sample (power, bandwidth, occupancy).
     void counter(const std::string& instance, const std::string& name, const sc_core::sc_time& when, double value);
 
+    // The width of an unsigned VCD signal that can show every value up to `largest`.
+    static int width_for(uint64_t largest) {
+        int bits = 1;
+        while (bits < 64 && largest >> bits != 0) ++bits;
+        return bits;
+    }
+
     // A VCD signal change of `instance`; `width` 0 declares a real-valued signal.
     void signal(const std::string& instance, const std::string& name, int width, const sc_core::sc_time& when,
                 double value);

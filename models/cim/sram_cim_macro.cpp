@@ -10,17 +10,6 @@
 
 namespace cimvp {
 
-namespace {
-
-// Bits of an unsigned waveform that can show `value`.
-int bits_to_hold(uint64_t value) {
-    int bits = 1;
-    while (bits < 64 && value >> bits != 0) ++bits;
-    return bits;
-}
-
-}  // namespace
-
 CIMVP_REGISTER_MODEL("sram_cim_macro", SramCimMacro,
                      "SRAM compute-in-memory macro: bit-serial MVM with word-line groups, ADCs and MARS sparsity");
 
@@ -270,7 +259,7 @@ int SramCimMacro::active_word_lines(const MvmShape& shape) const {
     return std::accumulate(per_partition.begin(), per_partition.end(), 0);
 }
 
-int SramCimMacro::active_rows_bits() const { return bits_to_hold(static_cast<uint64_t>(params_.geometry.rows)); }
+int SramCimMacro::active_rows_bits() const { return Tracer::width_for(static_cast<uint64_t>(params_.geometry.rows)); }
 
 void SramCimMacro::trace_activity() {
     if (compute_spans_.empty()) return;  // refused or failed before computing: nothing changed

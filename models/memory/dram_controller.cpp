@@ -155,7 +155,7 @@ DramController::DramController(const ComponentContext& context)
 
     next_refresh_ = timing_.tREFI;
     const uint64_t rows_per_bank = p.size / (p.row_bytes * static_cast<uint64_t>(p.banks));
-    while (row_bits_ < 64 && (rows_per_bank - 1) >> row_bits_ != 0) ++row_bits_;
+    row_bits_ = Tracer::width_for(rows_per_bank - 1);
     for (int64_t bank = 0; bank < p.banks; ++bank) {
         bank_state_signals_.push_back("bank" + std::to_string(bank) + "_state");
         bank_row_signals_.push_back("bank" + std::to_string(bank) + "_row");
