@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "platform/byte_enables.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -83,12 +84,14 @@ void Router::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_tim
     const uint64_t original_address = payload.get_address();
     const int port = route(payload);
     if (port < 0) return;
-    const unsigned int length = payload.get_data_length();
+    // A strided access carries its enabled bytes only.
+    const uint64_t length = enabled_bytes(payload);
     // The output port is a shared resource: a transfer waits until the port is free.
     const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay + hop_latency_;
     sc_core::sc_time& busy_until = port_busy_until_[static_cast<size_t>(port)];
     const sc_core::sc_time start = std::max(arrival, busy_until);
-    const sc_core::sc_time occupancy = cycle_ * static_cast<double>((length + params_.width_bytes - 1) / params_.width_bytes);
+    const sc_core::sc_time occupancy =
+        cycle_ * static_cast<double>((length + params_.width_bytes - 1) / params_.width_bytes);
     busy_until = start + occupancy;
     record_busy(start, busy_until, "transfer");
     delay = start - sc_core::sc_time_stamp();

@@ -68,7 +68,8 @@ void CommandEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::
                 break;
             default:
                 // The doorbell reads as zero.
-                if (address >= engine_reg::kInfo) value = info(static_cast<unsigned>((address - engine_reg::kInfo) / 8));
+                if (address >= engine_reg::kInfo)
+                    value = info(static_cast<unsigned>((address - engine_reg::kInfo) / 8));
         }
         std::memcpy(payload.get_data_ptr(), &value, 8);
         payload.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -118,32 +119,39 @@ void CommandEngine::fail(uint64_t code, uint64_t address) {
     error_address_ = address;
 }
 
-bool CommandEngine::transfer(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned int length,
-                             sc_core::sc_time& when) {
+tlm::tlm_response_status CommandEngine::transfer(tlm::tlm_command command, uint64_t address, uint8_t* data,
+                                                 unsigned int length, sc_core::sc_time& when, bool strided) {
     PooledPayload payload(payloads_);
     payload->set_command(command);
     payload->set_address(address);
     payload->set_data_ptr(data);
     payload->set_data_length(length);
     payload->set_streaming_width(length);
+    if (strided) {
+        payload->set_byte_enable_ptr(row_enables_.data());
+        payload->set_byte_enable_length(static_cast<unsigned int>(row_enables_.size()));
+        payload->set_extension(&row_pattern_);
+    }
     payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     sc_core::sc_time delay = when > now ? when - now : sc_core::SC_ZERO_TIME;
     mem->b_transport(*payload, delay);
+    if (strided) payload->clear_extension(&row_pattern_);  // the engine owns it, not the pool
     ++transactions_;
-    if (payload->get_response_status() != tlm::TLM_OK_RESPONSE) {
+    const tlm::tlm_response_status status = payload->get_response_status();
+    if (status != tlm::TLM_OK_RESPONSE) {
         failed_address_ = address;
-        return false;
+        return status;
     }
     when = now + delay;
-    return true;
+    return status;
 }
 
 bool CommandEngine::block(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t length,
                           sc_core::sc_time& when) {
     for (uint64_t offset = 0; offset < length; offset += engine_params_.burst_bytes) {
         const auto chunk = static_cast<unsigned int>(std::min(engine_params_.burst_bytes, length - offset));
-        if (!transfer(command, address + offset, data + offset, chunk, when)) return false;
+        if (transfer(command, address + offset, data + offset, chunk, when) != tlm::TLM_OK_RESPONSE) return false;
         keep_quantum(when);
     }
     (command == tlm::TLM_READ_COMMAND ? bytes_read_ : bytes_written_) += length;
@@ -159,22 +167,70 @@ bool CommandEngine::write_block(uint64_t address, const uint8_t* data, uint64_t 
     return block(tlm::TLM_WRITE_COMMAND, address, const_cast<uint8_t*>(data), length, when);
 }
 
+bool CommandEngine::strided(tlm::tlm_command command, uint64_t address, uint64_t row_bytes, uint64_t rows,
+                            uint64_t stride, uint8_t* data, sc_core::sc_time& when) {
+    const bool is_read = command == tlm::TLM_READ_COMMAND;
+    const bool overlapping = stride < row_bytes;
+    const uint64_t burst = engine_params_.burst_bytes;
+    // Rows per transaction: as many as a span of one burst holds. Overlapping writes go row by
+    // row, so that a later row's bytes win, as they would one after the other.
+    uint64_t per_transaction = 1;
+    if (row_bytes < burst && (is_read || !overlapping))
+        per_transaction = stride == 0 ? rows : 1 + (burst - row_bytes) / stride;
+    for (uint64_t first = 0, group = 0; first < rows; first += group) {
+        group = std::min(per_transaction, rows - first);
+        const uint64_t start = address + first * stride;
+        uint8_t* packed = data + first * row_bytes;
+        bool by_rows = group == 1;
+        if (!by_rows) {
+            // Overlapping rows are read once, as the span they cover; rows apart are one strided
+            // transaction whose byte enables select them (platform/byte_enables.h).
+            const uint64_t span = (group - 1) * stride + row_bytes;
+            span_.resize(span);
+            if (!is_read) {
+                for (uint64_t r = 0; r < group; ++r) std::memcpy(&span_[r * stride], packed + r * row_bytes, row_bytes);
+            }
+            if (!overlapping) {
+                row_pattern(row_bytes, stride, row_enables_);
+                row_pattern_.row_bytes = row_bytes;
+                row_pattern_.stride = stride;
+            }
+            sc_core::sc_time at = when;
+            const tlm::tlm_response_status status =
+                transfer(command, start, span_.data(), static_cast<unsigned int>(span), at, !overlapping);
+            // A target without byte enables gets the rows one by one.
+            by_rows = status == tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+            if (status != tlm::TLM_OK_RESPONSE && !by_rows) return false;
+            if (!by_rows) {
+                when = at;
+                keep_quantum(when);
+                if (is_read) {
+                    for (uint64_t r = 0; r < group; ++r)
+                        std::memcpy(packed + r * row_bytes, &span_[r * stride], row_bytes);
+                }
+                (is_read ? bytes_read_ : bytes_written_) += overlapping ? span : group * row_bytes;
+            }
+        }
+        if (by_rows) {
+            for (uint64_t r = 0; r < group; ++r) {
+                if (!block(command, start + r * stride, packed + r * row_bytes, row_bytes, when)) return false;
+            }
+        }
+    }
+    return true;
+}
+
 bool CommandEngine::read_rows(uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride, uint8_t* data,
                               sc_core::sc_time& when) {
     if (stride == row_bytes) return read_block(address, data, row_bytes * rows, when);
-    for (uint64_t row = 0; row < rows; ++row) {
-        if (!read_block(address + row * stride, data + row * row_bytes, row_bytes, when)) return false;
-    }
-    return true;
+    return strided(tlm::TLM_READ_COMMAND, address, row_bytes, rows, stride, data, when);
 }
 
 bool CommandEngine::write_rows(uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride,
                                const uint8_t* data, sc_core::sc_time& when) {
     if (stride == row_bytes) return write_block(address, data, row_bytes * rows, when);
-    for (uint64_t row = 0; row < rows; ++row) {
-        if (!write_block(address + row * stride, data + row * row_bytes, row_bytes, when)) return false;
-    }
-    return true;
+    // The data is only read: rows() copies it into the span of a write.
+    return strided(tlm::TLM_WRITE_COMMAND, address, row_bytes, rows, stride, const_cast<uint8_t*>(data), when);
 }
 
 void CommandEngine::keep_quantum(const sc_core::sc_time& when) {
@@ -182,12 +238,10 @@ void CommandEngine::keep_quantum(const sc_core::sc_time& when) {
     if (when > now && when - now > tlm::tlm_global_quantum::instance().get()) sc_core::wait(when - now);
 }
 
-void CommandEngine::trace_command(const sc_core::sc_time& begin, const sc_core::sc_time& end,
-                                  const std::string& what, const Outcome& outcome, uint64_t bytes, double energy_pj) {
-    nlohmann::json args = {{"descriptor", descriptor_address_},
-                           {"error", outcome.error},
-                           {"bytes", bytes},
-                           {"energy_pj", energy_pj}};
+void CommandEngine::trace_command(const sc_core::sc_time& begin, const sc_core::sc_time& end, const std::string& what,
+                                  const Outcome& outcome, uint64_t bytes, double energy_pj) {
+    nlohmann::json args = {
+        {"descriptor", descriptor_address_}, {"error", outcome.error}, {"bytes", bytes}, {"energy_pj", energy_pj}};
     // Commands the scheduler issued carry its command number, layer and tile, and an arrow from
     // the instruction that issued them; a host's commands are numbered by the engine alone.
     const std::optional<Tracer::Issue> issue = tracer()->take_issue(descriptor_address_);
@@ -215,8 +269,8 @@ void CommandEngine::run_queue() {
         uint8_t descriptor[kDescriptorBytes] = {};
         sc_core::sc_time fetched = begin;
         Outcome outcome;
-        const bool fetched_ok =
-            transfer(tlm::TLM_READ_COMMAND, descriptor_address_, descriptor, kDescriptorBytes, fetched);
+        const bool fetched_ok = transfer(tlm::TLM_READ_COMMAND, descriptor_address_, descriptor, kDescriptorBytes,
+                                         fetched) == tlm::TLM_OK_RESPONSE;
         if (fetched_ok) {
             outcome = execute(descriptor, fetched + cycle_ * engine_params_.decode_cycles);
         } else {

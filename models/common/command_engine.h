@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
+#include "platform/byte_enables.h"
 #include "platform/component.h"
 #include "platform/payload_pool.h"
 
@@ -102,8 +104,10 @@ protected:
     // response the failing address is kept for bus_error() and false is returned.
     bool read_block(uint64_t address, uint8_t* data, uint64_t length, sc_core::sc_time& when);
     bool write_block(uint64_t address, const uint8_t* data, uint64_t length, sc_core::sc_time& when);
-    // `rows` rows of `row_bytes`, `stride` bytes apart in memory, packed in `data`; rows that touch
-    // (stride == row_bytes) move as one block.
+    // `rows` rows of `row_bytes`, `stride` bytes apart in memory, packed in `data`. Rows that touch
+    // (stride == row_bytes) move as one block; rows apart as strided transactions (byte enables) of
+    // at most one burst's span each, or row by row if the target refuses byte enables; overlapping
+    // rows (stride < row_bytes) are read once, as the span they cover.
     bool read_rows(uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride, uint8_t* data,
                    sc_core::sc_time& when);
     bool write_rows(uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride, const uint8_t* data,
@@ -125,8 +129,12 @@ private:
     // waveform, and the arrow from the instruction that issued it.
     void trace_command(const sc_core::sc_time& begin, const sc_core::sc_time& end, const std::string& what,
                        const Outcome& outcome, uint64_t bytes, double energy_pj);
-    bool transfer(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned int length,
-                  sc_core::sc_time& when);
+    // One transaction at absolute time `when`, strided (with row_enables_ and row_pattern_) or not;
+    // on success `when` becomes its completion time, on an error the failing address is kept.
+    tlm::tlm_response_status transfer(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned int length,
+                                      sc_core::sc_time& when, bool strided = false);
+    bool strided(tlm::tlm_command command, uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride,
+                 uint8_t* data, sc_core::sc_time& when);
     bool block(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t length, sc_core::sc_time& when);
     // The only process that writes `irq` (a signal may have one driver).
     void drive_irq() { irq.write((status_ & (engine_reg::kStatusDone | engine_reg::kStatusError)) != 0); }
@@ -144,6 +152,9 @@ private:
     uint64_t error_address_ = 0;
     uint64_t descriptor_address_ = 0;
     uint64_t failed_address_ = 0;
+    std::vector<uint8_t> span_;         // a strided access's data, laid out as in memory
+    std::vector<uint8_t> row_enables_;  // its byte-enable pattern
+    RowPattern row_pattern_;            // and the same pattern as a hint
     uint64_t& commands_;
     uint64_t& failed_commands_;
     uint64_t& bytes_read_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "platform/byte_enables.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -31,6 +32,7 @@ SramBuffer::SramBuffer(const ComponentContext& context)
       params_(read_params<Params>(context)),
       storage_(params_.size, 0),
       bank_busy_until_(static_cast<size_t>(params_.banks), 0),
+      extra_word_steps_(static_cast<size_t>(params_.banks), 0),
       cycle_(1.0 / params_.clock_hz, sc_core::SC_SEC),
       read_energy_(energy().declare("read_word", params_.read_energy_pj)),
       write_energy_(energy().declare("write_word", params_.write_energy_pj)),
@@ -58,7 +60,7 @@ bool SramBuffer::accept(tlm::tlm_generic_payload& payload) const {
         payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return false;
     }
-    if (payload.get_byte_enable_ptr() != nullptr) {
+    if (payload.get_byte_enable_ptr() != nullptr && payload.get_byte_enable_length() == 0) {
         payload.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
         return false;
     }
@@ -69,64 +71,90 @@ bool SramBuffer::accept(tlm::tlm_generic_payload& payload) const {
     return true;
 }
 
-sc_core::sc_time SramBuffer::schedule_banks(uint64_t first_word, uint64_t words, const sc_core::sc_time& arrival) {
-    // Every access goes through here, so it works in whole kernel time units (cycle_ is whole units
-    // too) and walks the banks without a division per bank: both showed in profiles.
+void SramBuffer::queue_words(uint64_t first_word, uint64_t words) {
+    // Word i goes to bank (first_word + i) % banks: every bank gets words / banks of them, and the
+    // words % banks banks from first_word's one more. The shares are kept as a common count plus a
+    // circular difference array, so that each row of a strided access costs the same few steps.
     const uint64_t banks = static_cast<uint64_t>(params_.banks);
+    common_words_ += words / banks;
+    const uint64_t extra = words % banks;
+    if (extra == 0) return;
+    const uint64_t first = first_word % banks, end = first + extra;
+    extra_word_steps_[first] += 1;
+    if (end <= banks) {
+        extra_word_steps_[end] -= 1;
+    } else {
+        extra_word_steps_[0] += 1;
+        extra_word_steps_[end - banks] -= 1;
+    }
+}
+
+sc_core::sc_time SramBuffer::serve_queued_words(const sc_core::sc_time& arrival) {
+    // In whole kernel time units (cycle_ is whole units too): this runs for every access.
     const uint64_t at = arrival.value(), cycle = cycle_.value();
-    const uint64_t per_bank = words / banks, extra = words % banks;
     uint64_t finish = at;
-    // Word i goes to bank (first_word + i) % banks; each bank serves its share back to back.
-    const uint64_t touched = std::min(words, banks);
-    uint64_t bank = first_word % banks;
-    for (uint64_t offset = 0; offset < touched; ++offset) {
+    int64_t extra = 0;
+    for (size_t bank = 0; bank < bank_busy_until_.size(); ++bank) {
+        extra += extra_word_steps_[bank];
+        extra_word_steps_[bank] = 0;
+        const uint64_t words = common_words_ + static_cast<uint64_t>(extra);
+        if (words == 0) continue;
         uint64_t& busy_until = bank_busy_until_[bank];
         if (busy_until > at) bank_conflict_cycles_ += (busy_until - at) / cycle;
-        busy_until = std::max(at, busy_until) + cycle * (per_bank + (offset < extra ? 1 : 0));
+        busy_until = std::max(at, busy_until) + cycle * words;
         finish = std::max(finish, busy_until);
-        bank = bank + 1 == banks ? 0 : bank + 1;
     }
+    common_words_ = 0;
     return sc_core::sc_time::from_value(finish);
 }
 
 void SramBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
     if (!accept(payload)) return;
     const uint64_t address = payload.get_address();
-    const unsigned int length = payload.get_data_length();
-    const uint64_t first_word = address / params_.width_bytes;
-    const uint64_t words = (address + length + params_.width_bytes - 1) / params_.width_bytes - first_word;
     const bool is_read = payload.get_command() == tlm::TLM_READ_COMMAND;
-
+    // A strided access (byte enables) reaches every bank at once: each bank serves the words of all
+    // its rows back to back, and only waiting for earlier accesses counts as a conflict.
+    uint64_t words = 0, bytes = 0;
+    for_each_enabled_run(payload, [&](uint64_t offset, uint64_t length) {
+        const uint64_t first_word = (address + offset) / params_.width_bytes;
+        const uint64_t run_words =
+            (address + offset + length + params_.width_bytes - 1) / params_.width_bytes - first_word;
+        queue_words(first_word, run_words);
+        words += run_words;
+        bytes += length;
+        copy_run(payload, offset, length);
+    });
     const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
-    const sc_core::sc_time served = schedule_banks(first_word, words, arrival);
+    const sc_core::sc_time served = serve_queued_words(arrival);
     record_busy(arrival, served, is_read ? "read" : "write");
     const sc_core::sc_time latency(is_read ? params_.read_latency_ns : params_.write_latency_ns, sc_core::SC_NS);
     delay = served + latency - sc_core::sc_time_stamp();
-
     if (is_read) {
-        std::memcpy(payload.get_data_ptr(), storage_.data() + address, length);
         read_energy_.add(words);
-        bytes_read_ += length;
+        bytes_read_ += bytes;
     } else {
-        std::memcpy(storage_.data() + address, payload.get_data_ptr(), length);
         write_energy_.add(words);
-        bytes_written_ += length;
+        bytes_written_ += bytes;
     }
     payload.set_dmi_allowed(params_.dmi);
     payload.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
+void SramBuffer::copy_run(tlm::tlm_generic_payload& payload, uint64_t offset, uint64_t length) {
+    uint8_t* memory = storage_.data() + payload.get_address() + offset;
+    uint8_t* data = payload.get_data_ptr() + offset;
+    if (payload.is_read()) {
+        std::memcpy(data, memory, length);
+    } else {
+        std::memcpy(memory, data, length);
+    }
+}
+
 unsigned int SramBuffer::transport_dbg(tlm::tlm_generic_payload& payload) {
     if (!accept(payload)) return 0;
-    const uint64_t address = payload.get_address();
-    const unsigned int length = payload.get_data_length();
-    if (payload.get_command() == tlm::TLM_READ_COMMAND) {
-        std::memcpy(payload.get_data_ptr(), storage_.data() + address, length);
-    } else {
-        std::memcpy(storage_.data() + address, payload.get_data_ptr(), length);
-    }
+    for_each_enabled_run(payload, [&](uint64_t offset, uint64_t length) { copy_run(payload, offset, length); });
     payload.set_response_status(tlm::TLM_OK_RESPONSE);
-    return length;
+    return payload.get_data_length();
 }
 
 bool SramBuffer::get_direct_mem_ptr(tlm::tlm_generic_payload& payload, tlm::tlm_dmi& dmi) {

@@ -1,5 +1,6 @@
 // A banked on-chip SRAM buffer. Consecutive port-width words are interleaved across banks; each
 // bank serves one word per cycle, so accesses that land on a busy bank wait (bank conflicts).
+// Byte enables are honoured: a strided access (platform/byte_enables.h) moves only its rows.
 #pragma once
 
 #include <tlm_utils/simple_target_socket.h>
@@ -45,12 +46,20 @@ private:
 
     // Checks command, range and byte enables; sets the error response and returns false if bad.
     bool accept(tlm::tlm_generic_payload& payload) const;
-    // The time the last word of an access of `words` words starting at word index `first_word` is served.
-    sc_core::sc_time schedule_banks(uint64_t first_word, uint64_t words, const sc_core::sc_time& arrival);
+    // Moves the bytes [offset, offset + length) of the payload's data to or from the array.
+    void copy_run(tlm::tlm_generic_payload& payload, uint64_t offset, uint64_t length);
+    // Adds `words` words from word index `first_word` to the banks' share of the current access.
+    void queue_words(uint64_t first_word, uint64_t words);
+    // Serves the queued words from `arrival`; returns when the last bank is done.
+    sc_core::sc_time serve_queued_words(const sc_core::sc_time& arrival);
 
     Params params_;
     std::vector<uint8_t> storage_;
     std::vector<uint64_t> bank_busy_until_;  // in kernel time units (sc_time::value())
+    // The words of the access being served: common_words_ on every bank, plus the prefix sums of
+    // extra_word_steps_ (bank b gets one more word per +1 at or before b, one fewer per -1).
+    uint64_t common_words_ = 0;
+    std::vector<int64_t> extra_word_steps_;
     sc_core::sc_time cycle_;
     EnergyLedger::Handle read_energy_;
     EnergyLedger::Handle write_energy_;

@@ -1,8 +1,10 @@
 // Bank interleaving and conflicts of the SRAM buffer against closed-form cycle counts.
+#include "models/memory/sram_buffer.h"
+
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "models/memory/sram_buffer.h"
+#include "platform/byte_enables.h"
 #include "platform/registry.h"
 
 using namespace cimvp;
@@ -17,6 +19,8 @@ struct BurstInitiator : sc_core::sc_module {
         unsigned length;
         sc_core::sc_time done;
         tlm::tlm_response_status status;
+        std::vector<uint8_t> enables = {};  // a byte-enable pattern, if any
+        RowPattern hint = {};               // attached when hint.stride != 0
     };
     tlm_utils::simple_initiator_socket<BurstInitiator> socket;
     std::vector<Access> accesses;
@@ -34,8 +38,14 @@ struct BurstInitiator : sc_core::sc_module {
             payload.set_data_ptr(data.data());
             payload.set_data_length(access.length);
             payload.set_streaming_width(access.length);
+            if (!access.enables.empty()) {
+                payload.set_byte_enable_ptr(access.enables.data());
+                payload.set_byte_enable_length(static_cast<unsigned>(access.enables.size()));
+            }
+            if (access.hint.stride != 0) payload.set_extension(&access.hint);
             sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
             socket->b_transport(payload, delay);
+            if (access.hint.stride != 0) payload.clear_extension(&access.hint);
             access.done = delay;
             access.status = payload.get_response_status();
         }
@@ -48,8 +58,10 @@ const char* kParams =
 
 // The buffer alone, created through the registry, with the test initiator bound to its socket.
 struct Bench {
-    std::unique_ptr<Component> component = ModelRegistry::instance().find("sram_buffer")->create(
-        ComponentContext{"buf", "sram_buffer", YAML::Load(kParams), "test.yaml", {}, 1e9});
+    std::unique_ptr<Component> component =
+        ModelRegistry::instance()
+            .find("sram_buffer")
+            ->create(ComponentContext{"buf", "sram_buffer", YAML::Load(kParams), "test.yaml", {}, 1e9});
     SramBuffer& buffer = dynamic_cast<SramBuffer&>(*component);
     BurstInitiator initiator{"initiator"};
     Bench() { initiator.socket.bind(*buffer.target_ports().at("tgt").socket); }
@@ -88,6 +100,50 @@ TEST(SramBuffer, AccessesToTheSameBankSerialize) {
     EXPECT_EQ(bench.initiator.accesses[1].done, ns(2));
     EXPECT_EQ(bench.initiator.accesses[2].done, ns(3));
     EXPECT_EQ(bench.buffer.counters().get("bank_conflict_cycles"), 1u + 2u);
+}
+
+// 4 rows of 16 bytes every 32 bytes (words 0-1, 4-5, 8-9, 12-13): each row's 2 words go to banks 0
+// and 1, which serve 4 words each from the same arrival. The gaps keep their bytes.
+void expect_strided_write_of_four_rows(bool with_hint) {
+    Bench bench;
+    std::fill(bench.buffer.data(), bench.buffer.data() + 128, 0xAA);
+    BurstInitiator::Access strided{0, 3 * 32 + 16, {}, {}};
+    row_pattern(16, 32, strided.enables);
+    if (with_hint) {
+        strided.hint.row_bytes = 16;
+        strided.hint.stride = 32;
+    }
+    bench.initiator.accesses = {strided};
+    sc_core::sc_start();
+    EXPECT_EQ(bench.initiator.accesses[0].status, tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(bench.initiator.accesses[0].done, ns(4));
+    EXPECT_EQ(bench.buffer.counters().get("bank_conflict_cycles"), 0u);  // its own rows do not conflict
+    EXPECT_EQ(bench.buffer.counters().get("bytes_written"), 64u);
+    EXPECT_DOUBLE_EQ(bench.buffer.energy().total_pj(), 8 * 2.0);
+    for (int row = 0; row < 4; ++row) {
+        EXPECT_EQ(bench.buffer.data()[row * 32], 0) << "row " << row;
+        EXPECT_EQ(bench.buffer.data()[row * 32 + 15], 0) << "row " << row;
+        EXPECT_EQ(bench.buffer.data()[row * 32 + 16], 0xAA) << "gap after row " << row;
+        EXPECT_EQ(bench.buffer.data()[row * 32 + 31], 0xAA) << "gap after row " << row;
+    }
+}
+
+TEST(SramBuffer, AStridedWriteMovesOnlyItsRowsWhichTheBanksServeTogether) { expect_strided_write_of_four_rows(false); }
+
+TEST(SramBuffer, TheRowPatternHintChangesNothing) { expect_strided_write_of_four_rows(true); }
+
+TEST(SramBuffer, ByteEnableRunsMergeAcrossPeriods) {
+    // Pattern 1101 over 10 bytes enables 0-1, 3-5 and 7-9: the run at a period's end joins the next.
+    std::vector<uint8_t> pattern = {TLM_BYTE_ENABLED, TLM_BYTE_ENABLED, TLM_BYTE_DISABLED, TLM_BYTE_ENABLED};
+    tlm::tlm_generic_payload payload;
+    payload.set_data_length(10);
+    payload.set_byte_enable_ptr(pattern.data());
+    payload.set_byte_enable_length(4);
+    std::vector<std::pair<uint64_t, uint64_t>> runs;
+    for_each_enabled_run(payload, [&runs](uint64_t offset, uint64_t length) { runs.emplace_back(offset, length); });
+    const std::vector<std::pair<uint64_t, uint64_t>> expected = {{0, 2}, {3, 3}, {7, 3}};
+    EXPECT_EQ(runs, expected);
+    EXPECT_EQ(enabled_bytes(payload), 8u);
 }
 
 TEST(SramBuffer, RejectsOutOfRangeAccesses) {
