@@ -348,8 +348,55 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     }
     // A decoded tile does not depend on the inputs' width or sign.
     const MvmShape written{row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed};
-    decoded_.insert_or_assign(key_of(written), decoded_tile(written, std::move(words)));
+    decoded_.insert_or_assign(key_of(written),
+                              std::make_shared<const DecodedTile>(decoded_tile(written, std::move(words))));
     return rows_written;
+}
+
+std::shared_ptr<const CimArray::WrittenTile> CimArray::written_tile(int row_offset, int column_offset, int rows,
+                                                                    int channels, int weight_bits, bool is_signed,
+                                                                    int rows_written) const {
+    const int columns = channels * weight_columns(weight_bits, is_signed);
+    const Footprint f = footprint(geometry_, row_offset, rows, column_offset, columns);
+    const TileKey key = key_of(MvmShape{row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed});
+    auto written = std::make_shared<WrittenTile>();
+    *written = WrittenTile{row_offset,
+                           column_offset,
+                           rows,
+                           columns,
+                           f.first_group,
+                           f.last_group - f.first_group + 1,
+                           f.first_column_group,
+                           f.last_column_group - f.first_column_group + 1,
+                           rows_written,
+                           {},
+                           {},
+                           key,
+                           decoded_.at(key)};
+    written->cells.resize(static_cast<size_t>(rows) * columns);
+    for (int r = 0; r < rows; ++r) {
+        std::memcpy(&written->cells[static_cast<size_t>(r) * columns],
+                    &cells_[static_cast<size_t>(row_offset + r) * geometry_.columns + column_offset], columns);
+    }
+    for (int g = 0; g < written->groups; ++g) {
+        const uint8_t* flags = &kept_[static_cast<size_t>(f.first_group + g) * column_groups() + f.first_column_group];
+        written->kept.insert(written->kept.end(), flags, flags + written->column_groups);
+    }
+    return written;
+}
+
+int CimArray::rewrite(const WrittenTile& w) {
+    forget_tiles_touching(w.row_offset, w.row_offset + w.rows, w.column_offset, w.column_offset + w.columns);
+    for (int g = 0; g < w.groups; ++g) {
+        std::memcpy(&kept_[static_cast<size_t>(w.first_group + g) * column_groups() + w.first_column_group],
+                    &w.kept[static_cast<size_t>(g) * w.column_groups], w.column_groups);
+    }
+    for (int r = 0; r < w.rows; ++r) {
+        std::memcpy(&cells_[static_cast<size_t>(w.row_offset + r) * geometry_.columns + w.column_offset],
+                    &w.cells[static_cast<size_t>(r) * w.columns], w.columns);
+    }
+    decoded_.insert_or_assign(w.key, w.tile);
+    return w.rows_written;
 }
 
 void CimArray::forget_tiles_touching(int row_begin, int row_end, int column_begin, int column_end) {
@@ -457,8 +504,11 @@ CimArray::DecodedTile CimArray::decoded_tile(const MvmShape& shape, std::vector<
 const CimArray::DecodedTile& CimArray::tile_of(const MvmShape& shape) {
     const TileKey key = key_of(shape);
     auto found = decoded_.find(key);
-    if (found == decoded_.end()) found = decoded_.emplace(key, decoded_tile(shape, weight_matrix(shape))).first;
-    return found->second;
+    if (found == decoded_.end()) {
+        found =
+            decoded_.emplace(key, std::make_shared<const DecodedTile>(decoded_tile(shape, weight_matrix(shape)))).first;
+    }
+    return *found->second;
 }
 
 const std::vector<int32_t>& CimArray::cached_weight_matrix(const MvmShape& shape) { return tile_of(shape).words; }

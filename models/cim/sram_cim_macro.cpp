@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstring>
 #include <numeric>
+#include <optional>
 
 #include "models/cim/sparse_tile.h"
 #include "platform/registry.h"
@@ -122,21 +123,30 @@ CommandEngine::Outcome SramCimMacro::execute(const uint8_t* descriptor, const sc
 
 std::string SramCimMacro::command_name(const uint8_t* descriptor) const {
     switch (descriptor[0]) {
-        case cim_opcode::kWeightWrite: return "weight_write";
-        case cim_opcode::kMvm: return "mvm";
-        default: return "bad command";
+        case cim_opcode::kWeightWrite:
+            return "weight_write";
+        case cim_opcode::kMvm:
+            return "mvm";
+        default:
+            return "bad command";
     }
 }
 
 uint64_t SramCimMacro::info(unsigned index) const {
     const CimGeometry& g = params_.geometry;
     switch (index) {
-        case cim_info::kRows: return static_cast<uint64_t>(g.rows);
-        case cim_info::kColumns: return static_cast<uint64_t>(g.columns);
-        case cim_info::kBitsPerCell: return static_cast<uint64_t>(g.bits_per_cell);
-        case cim_info::kColumnsPerAdc: return static_cast<uint64_t>(g.columns_per_adc);
-        case cim_info::kMaxActiveWordLines: return static_cast<uint64_t>(g.max_active_wl);
-        default: return 0;
+        case cim_info::kRows:
+            return static_cast<uint64_t>(g.rows);
+        case cim_info::kColumns:
+            return static_cast<uint64_t>(g.columns);
+        case cim_info::kBitsPerCell:
+            return static_cast<uint64_t>(g.bits_per_cell);
+        case cim_info::kColumnsPerAdc:
+            return static_cast<uint64_t>(g.columns_per_adc);
+        case cim_info::kMaxActiveWordLines:
+            return static_cast<uint64_t>(g.max_active_wl);
+        default:
+            return 0;
     }
 }
 
@@ -177,7 +187,7 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
 
     sc_core::sc_time when = start;
     std::vector<uint8_t> mask;
-    std::vector<int32_t> weights;
+    std::optional<SparseTileLayout> layout;  // masked (MARS) tiles only
     if (command.mask_address == 0) {
         const uint64_t count = uint64_t{command.rows} * command.channels;
         staging_.resize(packed_weight_bytes(count, command.weight_bits));
@@ -186,27 +196,62 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
                 ? read_block(command.source, staging_.data(), staging_.size(), when)
                 : read_rows(command.source, row_bits / 8, command.rows, command.source_stride, staging_.data(), when);
         if (!read) return bus_error();
-        weights = decode_weights(staging_.data(), count, command.weight_bits);
     } else {
-        const SparseTileLayout layout(static_cast<int>(command.rows), static_cast<int>(command.channels),
-                                      command.weight_bits, array_.weight_columns(command.weight_bits, is_signed),
-                                      g.max_active_wl, g.columns_per_adc);
+        layout.emplace(static_cast<int>(command.rows), static_cast<int>(command.channels), command.weight_bits,
+                       array_.weight_columns(command.weight_bits, is_signed), g.max_active_wl, g.columns_per_adc);
         // The mask says how many bytes follow, so it is read first.
-        mask.resize(layout.mask_bytes());
+        mask.resize(layout->mask_bytes());
         if (!read_block(command.mask_address, mask.data(), mask.size(), when)) return bus_error();
-        staging_.resize(layout.packed_bytes(mask));
+        staging_.resize(layout->packed_bytes(mask));
         if (!read_block(command.source, staging_.data(), staging_.size(), when)) return bus_error();
-        weights = layout.unpack(staging_, mask);
     }
-    const int rows_written =
-        array_.write_weights(static_cast<int>(command.row_offset), static_cast<int>(command.column_offset),
-                             static_cast<int>(command.rows), static_cast<int>(command.channels), command.weight_bits,
-                             is_signed, weights.data(), mask.empty() ? nullptr : mask.data());
+    int rows_written = 0;
+    if (const CimArray::WrittenTile* written = remembered(command, mask)) {
+        rows_written = array_.rewrite(*written);
+    } else {
+        const std::vector<int32_t> weights =
+            layout ? layout->unpack(staging_, mask)
+                   : decode_weights(staging_.data(), uint64_t{command.rows} * command.channels, command.weight_bits);
+        const int row_offset = static_cast<int>(command.row_offset);
+        const int column_offset = static_cast<int>(command.column_offset);
+        const int rows = static_cast<int>(command.rows), channels = static_cast<int>(command.channels);
+        rows_written = array_.write_weights(row_offset, column_offset, rows, channels, command.weight_bits, is_signed,
+                                            weights.data(), mask.empty() ? nullptr : mask.data());
+        remember(command, mask,
+                 array_.written_tile(row_offset, column_offset, rows, channels, command.weight_bits, is_signed,
+                                     rows_written));
+    }
     // One word line is written per cycle, across every column of the tile.
     weight_rows_written_ += static_cast<uint64_t>(rows_written);
     weight_cells_written_ += static_cast<uint64_t>(rows_written) * columns;
     write_energy_.add(static_cast<uint64_t>(rows_written) * columns);
     return finished_at(when + cycle() * static_cast<double>(rows_written));
+}
+
+const CimArray::WrittenTile* SramCimMacro::remembered(const CimWeightWriteCommand& command,
+                                                      const std::vector<uint8_t>& mask) {
+    for (RememberedWrite& write : remembered_writes_) {
+        if (std::memcmp(&write.command, &command, sizeof command) == 0 && write.mask == mask &&
+            write.weights == staging_) {
+            write.last_use = ++writes_seen_;
+            return write.written.get();
+        }
+    }
+    return nullptr;
+}
+
+void SramCimMacro::remember(const CimWeightWriteCommand& command, const std::vector<uint8_t>& mask,
+                            std::shared_ptr<const CimArray::WrittenTile> written) {
+    RememberedWrite entry{command, mask, staging_, std::move(written), ++writes_seen_};
+    if (remembered_writes_.size() < kRememberedWrites) {
+        remembered_writes_.push_back(std::move(entry));
+        return;
+    }
+    // The least recently used entry makes room.
+    auto oldest =
+        std::min_element(remembered_writes_.begin(), remembered_writes_.end(),
+                         [](const RememberedWrite& a, const RememberedWrite& b) { return a.last_use < b.last_use; });
+    *oldest = std::move(entry);
 }
 
 void SramCimMacro::account(const MvmCounts& counts) {
@@ -325,9 +370,8 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
         read_done = read_at;
         compute_start = std::max(read_done, compute_done);
         sums_.assign(count * command.channels, 0);
-        const MvmCounts counts = params_.detailed
-                                     ? array_.run_detailed(shape, count, staging_.data(), sums_.data())
-                                     : array_.run_fast(shape, count, staging_.data(), sums_.data());
+        const MvmCounts counts = params_.detailed ? array_.run_detailed(shape, count, staging_.data(), sums_.data())
+                                                  : array_.run_fast(shape, count, staging_.data(), sums_.data());
         account(counts);
         compute_done = compute_start + cycle() * static_cast<double>(counts.compute_cycles);
         if (tracer() != nullptr) {
