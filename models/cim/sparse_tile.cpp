@@ -213,9 +213,17 @@ bool SparseTileLayout::kept_unchecked(const std::vector<uint8_t>& mask, int grou
 
 std::vector<uint8_t> SparseTileLayout::kept_table(const std::vector<uint8_t>& mask) const {
     check_mask(mask);
-    std::vector<uint8_t> table(static_cast<size_t>(groups()) * channels_);
+    // Each kept block keeps the channels whose columns overlap its column group (run on every
+    // masked weight write, so it walks the blocks rather than asking per channel).
+    std::vector<uint8_t> table(static_cast<size_t>(groups()) * channels_, 0);
     for (int g = 0; g < groups(); ++g) {
-        for (int c = 0; c < channels_; ++c) table[static_cast<size_t>(g) * channels_ + c] = kept_unchecked(mask, g, c);
+        uint8_t* kept = &table[static_cast<size_t>(g) * channels_];
+        for (int q = 0; q < column_groups(); ++q) {
+            if (mask[static_cast<size_t>(g) * column_groups() + q] == 0) continue;
+            const int first = q * columns_per_adc_ / weight_columns_;
+            const int last = ((q + 1) * columns_per_adc_ - 1) / weight_columns_;
+            std::fill(kept + first, kept + last + 1, 1);
+        }
     }
     return table;
 }
@@ -254,17 +262,22 @@ std::vector<uint8_t> SparseTileLayout::pack(const std::vector<int32_t>& weights,
 
 std::vector<int32_t> SparseTileLayout::unpack(const std::vector<uint8_t>& bytes,
                                               const std::vector<uint8_t>& mask) const {
-    if (bytes.size() != packed_bytes(mask)) {
-        misuse("bytes",
-               "are " + std::to_string(bytes.size()) + ", the mask implies " + std::to_string(packed_bytes(mask)));
-    }
+    // Every write of a masked tile comes here: the kept table is built once, and the kept weights
+    // are decoded as one stream (decode_weights' byte tables) and then put in their places.
     const std::vector<uint8_t> kept = kept_table(mask);
+    const size_t kept_weights = static_cast<size_t>(std::count(kept.begin(), kept.end(), 1)) * group_rows_;
+    if (bytes.size() != packed_weight_bytes(kept_weights, weight_bits_)) {
+        misuse("bytes", "are " + std::to_string(bytes.size()) + ", the mask implies " +
+                            std::to_string(packed_weight_bytes(kept_weights, weight_bits_)));
+    }
+    const std::vector<int32_t> values = decode_weights(bytes.data(), kept_weights, weight_bits_);
     std::vector<int32_t> weights(static_cast<size_t>(rows_) * channels_, 0);
-    BitReader reader(bytes.data());
+    const int32_t* next = values.data();
     for (int r = 0; r < rows_; ++r) {
+        const uint8_t* kept_in_group = &kept[static_cast<size_t>(r / group_rows_) * channels_];
+        int32_t* row = &weights[static_cast<size_t>(r) * channels_];
         for (int c = 0; c < channels_; ++c) {
-            if (!kept[static_cast<size_t>(r / group_rows_) * channels_ + c]) continue;
-            weights[static_cast<size_t>(r) * channels_ + c] = weight_of_bits(reader.take(weight_bits_), weight_bits_);
+            if (kept_in_group[c]) row[c] = *next++;
         }
     }
     return weights;
