@@ -229,7 +229,7 @@ bool CommandEngine::read_rows(uint64_t address, uint64_t row_bytes, uint64_t row
 bool CommandEngine::write_rows(uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride,
                                const uint8_t* data, sc_core::sc_time& when) {
     if (stride == row_bytes) return write_block(address, data, row_bytes * rows, when);
-    // The data is only read: rows() copies it into the span of a write.
+    // The data is only read: strided() copies it into the span of a write.
     return strided(tlm::TLM_WRITE_COMMAND, address, row_bytes, rows, stride, const_cast<uint8_t*>(data), when);
 }
 
