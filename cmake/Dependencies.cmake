@@ -8,11 +8,12 @@ find_package(nlohmann_json REQUIRED)
 find_package(ONNX REQUIRED)
 find_package(Protobuf REQUIRED)
 find_package(Threads REQUIRED)
+find_package(ZLIB REQUIRED)  # CRC-32 of program images
 
 add_library(cimvp_deps INTERFACE)
 target_link_libraries(cimvp_deps INTERFACE
     PkgConfig::SYSTEMC yaml-cpp Boost::boost nlohmann_json::nlohmann_json onnx onnx_proto
-    protobuf::libprotobuf Threads::Threads)
+    protobuf::libprotobuf Threads::Threads ZLIB::ZLIB)
 # SystemC's headers warn about deprecated features; keep our own warnings readable.
 target_compile_definitions(cimvp_deps INTERFACE SC_INCLUDE_DYNAMIC_PROCESSES)
 

@@ -8,6 +8,7 @@ packages=(
     libsystemc-dev           # SystemC 2.3.4 + TLM-2.0 (C++17 ABI, no CMake config: found via pkg-config)
     libyaml-cpp-dev          # netlists and scenarios
     libboost-dev             # header-only utilities
+    zlib1g-dev               # CRC-32 of program images
     nlohmann-json3-dev       # report.json
     libgtest-dev libgmock-dev googletest
     libbenchmark-dev         # bench/

@@ -1,5 +1,6 @@
 #include "firmware/host/network_workload.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -50,6 +51,8 @@ NetworkWorkload::Params::Params(ParamReader& reader) {
     pool.error_term = pool.error_keep > 0;
     if (!pool.error_term) pool.error_keep = 1.0;
     pool.seed = static_cast<uint64_t>(reader.integer("pool_seed", 1, 0, INT64_MAX, "seed of the pool's k-means"));
+    reference_runs = static_cast<int>(reader.integer(
+        "reference_runs", 1, 1, 100, "times the reference interpreter runs; the fastest is reported (benchmarks)"));
     reader.require(!(pool_size > 0 && sparsity > 0), "sparsity", "MARS sparsity and a weight pool do not combine");
 }
 
@@ -147,9 +150,14 @@ NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
             inputs[name] = passes::quantize_input(input, graph_.tensor(name).quant);
             inputs_.push_back(inputs[name]);
         }
-        const auto started = std::chrono::steady_clock::now();
-        const ir::TensorMap outputs = interpreter::run_integer(graph_, inputs);
-        reference_wall_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        ir::TensorMap outputs;
+        for (int run = 0; run < params_.reference_runs; ++run) {
+            const auto started = std::chrono::steady_clock::now();
+            outputs = interpreter::run_integer(graph_, inputs);
+            const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            if (run == 0) reference_first_wall_s_ = wall_s;
+            reference_wall_s_ = run == 0 ? wall_s : std::min(reference_wall_s_, wall_s);
+        }
         for (const std::string& name : graph_.outputs) expected_.push_back(outputs.at(name));
     } catch (const ConfigError&) {
         throw;
@@ -292,7 +300,8 @@ bool NetworkWorkload::report(nlohmann::json& results) const {
                {"instructions", outcome_.executed},
                {"program_bytes", compiled_.image_bytes.size()},
                {"dram_bytes_used", compiled_.dram_bytes_used},
-               {"reference_wall_s", reference_wall_s_}};
+               {"reference_wall_s", reference_wall_s_},
+               {"reference_first_wall_s", reference_first_wall_s_}};
     // Per layer, from one layer-end interrupt to the next. Energy is booked when a command runs,
     // which in loosely-timed simulation may be up to one quantum early, so the split is that exact.
     nlohmann::json layers = nlohmann::json::array();
