@@ -1,11 +1,16 @@
 #include "models/cim/cim_array.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <iterator>
 #include <stdexcept>
 #include <string>
 #include <utility>
+
+#if defined(__AVX2__) || defined(__AVX512BW__)
+#include <immintrin.h>
+#endif
 
 namespace cimvp {
 
@@ -142,79 +147,163 @@ void dot_products(const MvmShape& shape, const int32_t* weights, uint64_t vector
     }
 }
 
-// The int16 kernel's depth: rows padded with zeros to one 256-bit vector of int16.
-constexpr int kDepthAlignment = 16;
-int padded_depth(int rows) { return (rows + kDepthAlignment - 1) / kDepthAlignment * kDepthAlignment; }
+// The int16 kernel's layout. Rows go in pairs and channels in blocks of kLanes: the 32-bit lane of
+// channel c in row pair p holds (w[2p][c], w[2p + 1][c]). One multiply-add of int16 pairs
+// (vpmaddwd) against a vector's input pair, broadcast to every lane, then adds two rows' products
+// to kLanes channels' sums at once, and no horizontal sums are left for the end.
+constexpr int kLanes = 16;
+int row_pairs(int rows) { return (rows + 1) / 2; }
+int padded_channels(int channels) { return (channels + kLanes - 1) / kLanes * kLanes; }
 
 // Whether every weight of this width is an int16. Inputs always are: the macro reads them from a byte.
 bool fits_int16(int weight_bits, bool is_signed) { return weight_bits <= (is_signed || weight_bits == 1 ? 16 : 15); }
 
-// Row-major int32 weights as int16 columns, one per channel, each padded to padded_depth(rows).
-std::vector<int16_t> channel_major(const int32_t* words, int rows, int channels) {
-    const int depth = padded_depth(rows);
-    std::vector<int16_t> narrow(static_cast<size_t>(channels) * depth, 0);
+// Row-major int32 weights in the pair layout above, zero in the padding.
+std::vector<int16_t> pair_layout(const int32_t* words, int rows, int channels) {
+    const size_t width = static_cast<size_t>(padded_channels(channels));
+    std::vector<int16_t> narrow(static_cast<size_t>(row_pairs(rows)) * width * 2, 0);
     for (int r = 0; r < rows; ++r) {
-        for (int c = 0; c < channels; ++c) {
-            narrow[static_cast<size_t>(c) * depth + r] =
-                static_cast<int16_t>(words[static_cast<size_t>(r) * channels + c]);
-        }
+        int16_t* out = narrow.data() + static_cast<size_t>(r / 2) * width * 2 + (r & 1);
+        const int32_t* in = words + static_cast<size_t>(r) * channels;
+        for (int c = 0; c < channels; ++c) out[2 * c] = static_cast<int16_t>(in[c]);
     }
     return narrow;
 }
 
-// kChannels x kVectors dot products over `depth` int16 pairs, added into sums[v * channels + c]. The
-// reductions are independent and share every load; GCC turns each into AVX2 vpmaddwd (int16 x int16
-// -> int32 pairwise multiply-add). int32 is exact under run_fast's bound.
-template <int kChannels, int kVectors>
-void dot_block(const int16_t* __restrict w, const int16_t* __restrict x, int depth, int channels,
-               int64_t* __restrict sums) {
-    int32_t acc[kChannels][kVectors] = {};
-    for (int k = 0; k < depth; ++k) {
-        for (int c = 0; c < kChannels; ++c) {
-            const int32_t weight = w[c * depth + k];
-            for (int v = 0; v < kVectors; ++v) acc[c][v] += weight * x[v * depth + k];
+// kLanes int32 sums, as the widest integer vectors the build targets hold them. A lane of a weight
+// or input operand is an int16 pair. The portable form reads pairs through the same memcpy as it
+// loads them, so it pairs them correctly on either endianness.
+#if defined(__AVX512BW__)
+struct Lanes {
+    __m512i v;
+};
+inline Lanes zero_lanes() { return {_mm512_setzero_si512()}; }
+inline Lanes load_lanes(const int16_t* pairs) { return {_mm512_loadu_si512(pairs)}; }
+inline Lanes broadcast_pair(const int16_t* pair) {
+    int32_t both;
+    std::memcpy(&both, pair, sizeof both);
+    return {_mm512_set1_epi32(both)};
+}
+inline void multiply_add(Lanes& sums, const Lanes& weights, const Lanes& inputs) {
+#if defined(__AVX512VNNI__)
+    sums.v = _mm512_dpwssd_epi32(sums.v, weights.v, inputs.v);
+#else
+    sums.v = _mm512_add_epi32(sums.v, _mm512_madd_epi16(weights.v, inputs.v));
+#endif
+}
+inline void store_lanes(int32_t* out, const Lanes& sums) { _mm512_storeu_si512(out, sums.v); }
+#elif defined(__AVX2__)
+struct Lanes {
+    __m256i low, high;
+};
+inline Lanes zero_lanes() { return {_mm256_setzero_si256(), _mm256_setzero_si256()}; }
+inline Lanes load_lanes(const int16_t* pairs) {
+    return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(pairs)),
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(pairs + kLanes))};
+}
+inline Lanes broadcast_pair(const int16_t* pair) {
+    int32_t both;
+    std::memcpy(&both, pair, sizeof both);
+    const __m256i all = _mm256_set1_epi32(both);
+    return {all, all};
+}
+inline void multiply_add(Lanes& sums, const Lanes& weights, const Lanes& inputs) {
+    sums.low = _mm256_add_epi32(sums.low, _mm256_madd_epi16(weights.low, inputs.low));
+    sums.high = _mm256_add_epi32(sums.high, _mm256_madd_epi16(weights.high, inputs.high));
+}
+inline void store_lanes(int32_t* out, const Lanes& sums) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), sums.low);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + kLanes / 2), sums.high);
+}
+#else
+struct Lanes {
+    int32_t v[kLanes];
+};
+inline Lanes zero_lanes() { return {}; }
+inline Lanes load_lanes(const int16_t* pairs) {
+    Lanes lanes;
+    std::memcpy(lanes.v, pairs, sizeof lanes.v);
+    return lanes;
+}
+inline Lanes broadcast_pair(const int16_t* pair) {
+    Lanes lanes;
+    for (int32_t& lane : lanes.v) std::memcpy(&lane, pair, sizeof lane);
+    return lanes;
+}
+inline int32_t low_half(int32_t pair) { return static_cast<int16_t>(static_cast<uint32_t>(pair) & 0xffffu); }
+inline int32_t high_half(int32_t pair) { return static_cast<int16_t>(static_cast<uint32_t>(pair) >> 16); }
+inline void multiply_add(Lanes& sums, const Lanes& weights, const Lanes& inputs) {
+    for (int i = 0; i < kLanes; ++i) {
+        sums.v[i] += low_half(weights.v[i]) * low_half(inputs.v[i]) + high_half(weights.v[i]) * high_half(inputs.v[i]);
+    }
+}
+inline void store_lanes(int32_t* out, const Lanes& sums) { std::memcpy(out, sums.v, sizeof sums.v); }
+#endif
+
+// kVectors input vectors against kBlocks blocks of kLanes channels, over every row pair. Each
+// weight load serves kVectors multiply-adds and each input broadcast kBlocks. Sums go to
+// out[(v * kBlocks + b) * kLanes + lane].
+template <int kVectors, int kBlocks>
+void pair_products(const int16_t* weights, size_t pair_stride, int pairs, const int16_t* x, size_t x_stride,
+                   int32_t* out) {
+    Lanes sums[kVectors][kBlocks];
+    for (auto& row : sums) {
+        for (Lanes& lanes : row) lanes = zero_lanes();
+    }
+    for (int p = 0; p < pairs; ++p) {
+        Lanes w[kBlocks];
+        for (int b = 0; b < kBlocks; ++b) w[b] = load_lanes(weights + p * pair_stride + b * kLanes * 2);
+        for (int v = 0; v < kVectors; ++v) {
+            const Lanes input = broadcast_pair(x + v * x_stride + 2 * p);
+            for (int b = 0; b < kBlocks; ++b) multiply_add(sums[v][b], w[b], input);
         }
     }
     for (int v = 0; v < kVectors; ++v) {
-        for (int c = 0; c < kChannels; ++c) sums[static_cast<size_t>(v) * channels + c] += acc[c][v];
+        for (int b = 0; b < kBlocks; ++b) store_lanes(out + (v * kBlocks + b) * kLanes, sums[v][b]);
     }
 }
 
-// Zero inputs are multiplied too: skipping them would break the vectorised reductions, and this
-// dense kernel still runs about 4x faster than the int32 one that skips them (bench/cim_array_bench).
+using PairProducts = void (*)(const int16_t*, size_t, int, const int16_t*, size_t, int32_t*);
+constexpr int kVectorBlock = 4;
+constexpr int kChannelBlocks = 2;
+template <int kBlocks, size_t... kVectors>
+constexpr std::array<PairProducts, sizeof...(kVectors)> pair_kernels(std::index_sequence<kVectors...>) {
+    return {&pair_products<static_cast<int>(kVectors) + 1, kBlocks>...};
+}
+
+// sums[v][c] += sum_r x[v][r] * w[r][c] over int16 weights in the pair layout, exact in int32
+// under run_fast's bound. Zero inputs are multiplied too: skipping them would break the vectors.
 void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t vectors, const uint8_t* inputs,
                          int64_t* sums) {
-    const int depth = padded_depth(shape.rows);
+    static constexpr std::array<std::array<PairProducts, kVectorBlock>, kChannelBlocks> kernels = {
+        pair_kernels<1>(std::make_index_sequence<kVectorBlock>()),
+        pair_kernels<2>(std::make_index_sequence<kVectorBlock>())};
+    const int pairs = row_pairs(shape.rows);
     const int channels = shape.channels;
-    std::vector<int16_t> x(vectors * depth, 0);
+    const int blocks = padded_channels(channels) / kLanes;
+    const size_t pair_stride = static_cast<size_t>(blocks) * kLanes * 2;
+    const size_t x_stride = static_cast<size_t>(pairs) * 2;
+    std::vector<int16_t> x(vectors * x_stride, 0);
     for (uint64_t v = 0; v < vectors; ++v) {
         const uint8_t* vector = inputs + v * static_cast<uint64_t>(shape.rows);
         for (int row = 0; row < shape.rows; ++row) {
-            x[v * depth + row] = static_cast<int16_t>(decode_input(vector[row], shape.input_bits, shape.signed_inputs));
+            x[v * x_stride + row] = static_cast<int16_t>(decode_input(vector[row], shape.input_bits, shape.signed_inputs));
         }
     }
-    constexpr int kBlock = 4;
-    uint64_t v = 0;
-    for (; v + kBlock <= vectors; v += kBlock) {
-        const int16_t* block_inputs = x.data() + v * depth;
-        int64_t* out = sums + v * channels;
-        int c = 0;
-        for (; c + kBlock <= channels; c += kBlock) {
-            dot_block<kBlock, kBlock>(weights + static_cast<size_t>(c) * depth, block_inputs, depth, channels, out + c);
-        }
-        for (; c < channels; ++c) {
-            dot_block<1, kBlock>(weights + static_cast<size_t>(c) * depth, block_inputs, depth, channels, out + c);
-        }
-    }
-    for (; v < vectors; ++v) {
-        int c = 0;
-        for (; c + kBlock <= channels; c += kBlock) {
-            dot_block<kBlock, 1>(weights + static_cast<size_t>(c) * depth, x.data() + v * depth, depth, channels,
-                                 sums + v * channels + c);
-        }
-        for (; c < channels; ++c) {
-            dot_block<1, 1>(weights + static_cast<size_t>(c) * depth, x.data() + v * depth, depth, channels,
-                            sums + v * channels + c);
+    int32_t block_sums[kVectorBlock * kChannelBlocks * kLanes];
+    for (uint64_t v = 0; v < vectors; v += kVectorBlock) {
+        const int in_block = static_cast<int>(std::min<uint64_t>(kVectorBlock, vectors - v));
+        for (int b = 0; b < blocks; b += kChannelBlocks) {
+            const int channel_blocks = std::min(kChannelBlocks, blocks - b);
+            kernels[channel_blocks - 1][in_block - 1](weights + static_cast<size_t>(b) * kLanes * 2, pair_stride,
+                                                       pairs, x.data() + v * x_stride, x_stride, block_sums);
+            const int first = b * kLanes;
+            const int width = std::min(channel_blocks * kLanes, channels - first);
+            for (int i = 0; i < in_block; ++i) {
+                int64_t* out = sums + (v + i) * channels + first;
+                const int32_t* in = block_sums + i * channel_blocks * kLanes;
+                for (int c = 0; c < width; ++c) out[c] += in[c];
+            }
         }
     }
 }
@@ -494,7 +583,7 @@ CimArray::TileKey CimArray::key_of(const MvmShape& shape) {
 CimArray::DecodedTile CimArray::decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const {
     DecodedTile tile;
     if (fits_int16(shape.weight_bits, shape.signed_weights)) {
-        tile.narrow = channel_major(words.data(), shape.rows, shape.channels);
+        tile.narrow = pair_layout(words.data(), shape.rows, shape.channels);
     }
     tile.words = std::move(words);
     tile.unit = unit_counts(shape);

@@ -128,7 +128,7 @@ private:
     // A tile as run_fast wants it, valid while no write touches its blocks.
     struct DecodedTile {
         std::vector<int32_t> words;   // rows x channels, row-major
-        std::vector<int16_t> narrow;  // channels x padded rows, when every weight fits int16; else empty
+        std::vector<int16_t> narrow;  // row pairs x channel blocks (cim_array.cpp), when every weight fits int16; else empty
         MvmCounts unit;               // count() per vector, and per input bit for all but macs
     };
     // (row_offset, rows, column_offset, channels, weight_bits, signed weights)

@@ -78,9 +78,11 @@ std::string describe(const Case& t) {
 }  // namespace
 
 TEST(CimArray, TheTileAWriteKeepsMultipliesLikeTheReferenceAndTheDetailedWalk) {
-    // Rows that are not a multiple of 16 (the int16 kernel's padding), channel and vector counts
-    // that leave remainders after 4 x 4 blocks, several cell widths, and the int32 path (unsigned
-    // 16-bit weights do not fit int16).
+    // Odd row counts (the int16 kernel pads rows to pairs), channel counts that leave part of a
+    // 16-lane block, vector counts that leave remainders after blocks of 4, several cell widths,
+    // and the int32 path (unsigned 16-bit weights do not fit int16). The kernel's vector forms
+    // (AVX-512, AVX2, portable) are chosen at build time: building this test with
+    // -march=x86-64-v4, -v3 or plain x86-64 checks each.
     const Case cases[] = {
         {1, 128, 32, 0, 0, 4, 4, 37, false, true}, {1, 128, 16, 0, 0, 8, 8, 64, true, true},
         {1, 77, 13, 5, 3, 8, 8, 6, true, true},    {2, 33, 7, 90, 10, 5, 6, 9, false, false},
