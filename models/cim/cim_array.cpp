@@ -38,15 +38,18 @@ Footprint footprint(const CimGeometry& geometry, int row_offset, int rows, int c
 // of the channel's value.
 enum ChannelKept : int32_t { kNone = 0, kAll = -1, kSome = 1 };
 
-// Splits weights into the unsigned digits of their columns (see cim_array.h) and decodes those
-// digits back, as write_weights needs for every cell of a tile.
+// Splits weights into the unsigned digits of their columns (see cim_array.h), and gives the value
+// the kept digits of a weight decode to.
 class DigitCoder {
 public:
-    // Bytes past a row's last column that encode may read and write.
+    // Bytes past a row's last column that encode may write.
     static constexpr int kSlack = 8;
 
     DigitCoder(int weight_bits, bool is_signed, int bits_per_cell, const std::vector<int32_t>& significance)
-        : columns_(static_cast<int>(significance.size())), significance_(significance) {
+        : weight_bits_(weight_bits),
+          is_signed_(is_signed),
+          columns_(static_cast<int>(significance.size())),
+          significance_(significance) {
         const int magnitude_bits = is_signed ? weight_bits - 1 : weight_bits;
         for (int j = 0; j < columns_; ++j) {
             const bool sign_column = is_signed && j == columns_ - 1;
@@ -55,73 +58,81 @@ public:
                                          : (1u << std::min(bits_per_cell, magnitude_bits - j * bits_per_cell)) - 1u);
         }
         // Up to 8 bits in up to 8 columns: every pattern's digits fit one 8-byte word, so encoding
-        // is a lookup, a mask and a store.
+        // is a lookup and a store.
         const int columns = columns_;  // a local, so that GCC sees digits[] stay in bounds
         if (weight_bits <= 8 && columns <= kSlack) {
             pattern_mask_ = (1u << weight_bits) - 1u;
             for (uint32_t pattern = 0; pattern <= pattern_mask_; ++pattern) {
                 uint8_t digits[kSlack] = {};
-                int32_t value = 0;
-                for (int j = 0; j < columns; ++j) {
-                    digits[j] = digit(pattern, j);
-                    value += significance_[j] * digits[j];
-                }
+                for (int j = 0; j < columns; ++j) digits[j] = digit(pattern, j);
                 table_words_.push_back(word(digits));
-                table_values_.push_back(value);
             }
         }
     }
 
-    // Writes the digits of `channels` weights to digits[c * columns + j], zero where keep is 0, and
-    // the values those digits decode to (the weight when all its columns are kept) to `values`.
-    void encode(const int32_t* weights, int channels, const uint8_t* keep, const ChannelKept* channel_kept,
-                uint8_t* digits, int32_t* values) const {
+    // The values the kept digits of `channels` weights decode to: the weight (its low weight_bits
+    // bits, sign-extended when signed, as the digits spell it) when all its columns are kept, 0
+    // when none are. keep[c * columns + j] is 0xff where column j of channel c is kept.
+    void decode_kept(const int32_t* weights, int channels, const uint8_t* keep, const ChannelKept* channel_kept,
+                     bool any_partial, int32_t* values) const {
+        const int unused_bits = 32 - weight_bits_;
+        if (is_signed_) {
+            for (int c = 0; c < channels; ++c) {
+                const auto low = static_cast<int32_t>(static_cast<uint32_t>(weights[c]) << unused_bits);
+                values[c] = (low >> unused_bits) & channel_kept[c];
+            }
+        } else {
+            const auto low_bits = static_cast<int32_t>(0xffffffffu >> unused_bits);
+            for (int c = 0; c < channels; ++c) values[c] = weights[c] & low_bits & channel_kept[c];
+        }
+        if (!any_partial) return;
+        for (int c = 0; c < channels; ++c) {
+            if (channel_kept[c] != kSome) continue;
+            int32_t sum = 0;
+            for (int j = 0; j < columns_; ++j) {
+                sum += significance_[j] * (digit(static_cast<uint32_t>(weights[c]), j) & keep[c * columns_ + j]);
+            }
+            values[c] = sum;
+        }
+    }
+
+    // Writes the digits of `channels` values to digits[c * columns + j], and may write up to
+    // kSlack bytes past the last channel's.
+    void encode(const int32_t* values, int channels, uint8_t* digits) const {
         if (table_words_.empty()) {
             for (int c = 0; c < channels; ++c) {
-                uint8_t* out = digits + c * columns_;
-                for (int j = 0; j < columns_; ++j) {
-                    out[j] = digit(static_cast<uint32_t>(weights[c]), j) & keep[c * columns_ + j];
-                }
-                values[c] = value(out);
+                for (int j = 0; j < columns_; ++j) digits[c * columns_ + j] = digit(static_cast<uint32_t>(values[c]), j);
             }
             return;
         }
         // Locals, since stores through uint8_t* could alias the members for the compiler.
         const uint64_t* table_words = table_words_.data();
-        const int32_t* table_values = table_values_.data();
         const uint32_t pattern_mask = pattern_mask_;
         const int columns = columns_;
         for (int c = 0; c < channels; ++c) {
-            const uint32_t pattern = static_cast<uint32_t>(weights[c]) & pattern_mask;
             // The next channel's store overwrites the bytes this one writes past its columns.
-            const uint64_t kept_digits = table_words[pattern] & word(keep + c * columns);
-            std::memcpy(digits + c * columns, &kept_digits, sizeof kept_digits);
-            values[c] =
-                channel_kept[c] == kSome ? value(digits + c * columns) : table_values[pattern] & channel_kept[c];
+            std::memcpy(digits + c * columns, &table_words[static_cast<uint32_t>(values[c]) & pattern_mask],
+                        sizeof(uint64_t));
         }
     }
 
 private:
     uint8_t digit(uint32_t pattern, int j) const { return static_cast<uint8_t>((pattern >> shift_[j]) & width_[j]); }
-    int32_t value(const uint8_t* digits) const {
-        int32_t sum = 0;
-        for (int j = 0; j < columns_; ++j) sum += significance_[j] * digits[j];
-        return sum;
-    }
-    // Eight bytes as one word, in memory order, so that & works byte by byte on any endianness.
+    // Eight bytes as one word, in memory order.
     static uint64_t word(const uint8_t* bytes) {
         uint64_t w;
         std::memcpy(&w, bytes, sizeof w);
         return w;
     }
 
+    int weight_bits_;
+    bool is_signed_;
     int columns_;
     std::vector<int32_t> significance_;
     std::vector<int> shift_;
     std::vector<uint32_t> width_;
     uint32_t pattern_mask_ = 0;
     std::vector<uint64_t> table_words_;  // by the weight's low weight_bits bits
-    std::vector<int32_t> table_values_;
 };
 
 // sums[v][c] += sum_r x[v][r] * w[r][c], exact in Accumulator (int32 when the bound allows, else int64).
@@ -390,15 +401,15 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
         significance[j] = static_cast<int32_t>(column_significance(j, weight_bits, is_signed));
     }
     const DigitCoder coder(weight_bits, is_signed, geometry_.bits_per_cell, significance);
-    // The words this write leaves in the cells, so that no decode has to follow it.
+    // The words this write leaves in the cells: what the MVMs use, and what the cells are encoded
+    // from when something reads them (settle_cells).
     std::vector<int32_t> words(static_cast<size_t>(rows) * channels);
-    // Per word-line group: 0xff where a tile column's block is kept, else 0 (plus a tail of zeros
-    // for the coder's 8-byte reads), and how much of each channel is kept.
-    std::vector<uint8_t> keep(static_cast<size_t>(tile_columns) + DigitCoder::kSlack, 0);
+    // Per word-line group: 0xff where a tile column's block is kept, else 0, and how much of each
+    // channel is kept.
+    std::vector<uint8_t> keep(static_cast<size_t>(tile_columns), 0);
     std::vector<ChannelKept> channel_kept(static_cast<size_t>(channels));
-    std::vector<uint8_t> row_digits(keep.size());
     int keep_group = -1;
-    bool row_kept = false;
+    bool row_kept = false, any_partial = false;
     int rows_written = 0;
     for (int r = 0; r < rows; ++r) {
         const int group = (row_offset + r) / geometry_.max_active_wl;
@@ -410,14 +421,15 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
                 std::fill(&keep[begin], &keep[end], kept(group, q) ? 0xff : 0);
                 row_kept = row_kept || kept(group, q);
             }
+            any_partial = false;
             for (int c = 0; c < channels; ++c) {
                 const auto kept_columns = std::count(&keep[c * per_weight], &keep[(c + 1) * per_weight], 0xff);
                 channel_kept[c] = kept_columns == per_weight ? kAll : kept_columns == 0 ? kNone : kSome;
+                any_partial = any_partial || channel_kept[c] == kSome;
             }
             keep_group = group;
         }
         rows_written += row_kept ? 1 : 0;
-        uint8_t* cells = cells_.data() + static_cast<size_t>(row_offset + r) * geometry_.columns + column_offset;
         const int32_t* in = weights + static_cast<size_t>(r) * channels;
         int32_t* out = words.data() + static_cast<size_t>(r) * channels;
         if (binary(weight_bits)) {
@@ -427,18 +439,17 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
                                                 std::to_string(r) + ", channel " + std::to_string(c) +
                                                 "; 1-bit weights must be +1 or -1");
                 }
-                cells[c] = static_cast<uint8_t>(keep[c] & (in[c] == 1 ? 1 : 0));
                 out[c] = keep[c] != 0 ? in[c] : 0;  // a skipped block holds no weight at all, not -1
             }
         } else {
-            coder.encode(in, channels, keep.data(), channel_kept.data(), row_digits.data(), out);
-            std::copy(row_digits.begin(), row_digits.begin() + tile_columns, cells);
+            coder.decode_kept(in, channels, keep.data(), channel_kept.data(), any_partial, out);
         }
     }
     // A decoded tile does not depend on the inputs' width or sign.
     const MvmShape written{row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed};
-    decoded_.insert_or_assign(key_of(written),
-                              std::make_shared<const DecodedTile>(decoded_tile(written, std::move(words))));
+    auto tile = std::make_shared<const DecodedTile>(decoded_tile(written, std::move(words)));
+    decoded_.insert_or_assign(key_of(written), tile);
+    defer_cells(key_of(written), std::move(tile));
     return rows_written;
 }
 
@@ -459,14 +470,8 @@ std::shared_ptr<const CimArray::WrittenTile> CimArray::written_tile(int row_offs
                            f.last_column_group - f.first_column_group + 1,
                            rows_written,
                            {},
-                           {},
                            key,
                            decoded_.at(key)};
-    written->cells.resize(static_cast<size_t>(rows) * columns);
-    for (int r = 0; r < rows; ++r) {
-        std::memcpy(&written->cells[static_cast<size_t>(r) * columns],
-                    &cells_[static_cast<size_t>(row_offset + r) * geometry_.columns + column_offset], columns);
-    }
     for (int g = 0; g < written->groups; ++g) {
         const uint8_t* flags = &kept_[static_cast<size_t>(f.first_group + g) * column_groups() + f.first_column_group];
         written->kept.insert(written->kept.end(), flags, flags + written->column_groups);
@@ -480,12 +485,56 @@ int CimArray::rewrite(const WrittenTile& w) {
         std::memcpy(&kept_[static_cast<size_t>(w.first_group + g) * column_groups() + w.first_column_group],
                     &w.kept[static_cast<size_t>(g) * w.column_groups], w.column_groups);
     }
-    for (int r = 0; r < w.rows; ++r) {
-        std::memcpy(&cells_[static_cast<size_t>(w.row_offset + r) * geometry_.columns + w.column_offset],
-                    &w.cells[static_cast<size_t>(r) * w.columns], w.columns);
-    }
     decoded_.insert_or_assign(w.key, w.tile);
+    defer_cells(w.key, w.tile);
     return w.rows_written;
+}
+
+void CimArray::defer_cells(const TileKey& key, std::shared_ptr<const DecodedTile> tile) {
+    const auto covers = [this](const TileKey& outer, const TileKey& inner) {
+        const auto [outer_row, outer_rows, outer_column, outer_channels, outer_bits, outer_signed] = outer;
+        const auto [inner_row, inner_rows, inner_column, inner_channels, inner_bits, inner_signed] = inner;
+        const int outer_end = outer_column + outer_channels * weight_columns(outer_bits, outer_signed);
+        const int inner_end = inner_column + inner_channels * weight_columns(inner_bits, inner_signed);
+        return outer_row <= inner_row && inner_row + inner_rows <= outer_row + outer_rows &&
+               outer_column <= inner_column && inner_end <= outer_end;
+    };
+    // A write that this one overwrites entirely need never be encoded.
+    pending_cells_.erase(std::remove_if(pending_cells_.begin(), pending_cells_.end(),
+                                        [&](const PendingCells& p) { return covers(key, p.key); }),
+                         pending_cells_.end());
+    pending_cells_.push_back({key, std::move(tile)});
+    if (pending_cells_.size() > kMaxPendingCells) settle_cells();
+}
+
+void CimArray::settle_cells() const {
+    for (const PendingCells& p : pending_cells_) {
+        const auto [row_offset, rows, column_offset, channels, weight_bits, is_signed] = p.key;
+        uint8_t* first_row = cells_.data() + static_cast<size_t>(row_offset) * geometry_.columns + column_offset;
+        const int32_t* words = p.tile->words.data();
+        if (binary(weight_bits)) {
+            for (int r = 0; r < rows; ++r) {
+                for (int c = 0; c < channels; ++c) {
+                    first_row[static_cast<size_t>(r) * geometry_.columns + c] =
+                        words[static_cast<size_t>(r) * channels + c] == 1 ? 1 : 0;
+                }
+            }
+            continue;
+        }
+        const int per_weight = weight_columns(weight_bits, is_signed);
+        std::vector<int32_t> significance(static_cast<size_t>(per_weight));
+        for (int j = 0; j < per_weight; ++j) {
+            significance[j] = static_cast<int32_t>(column_significance(j, weight_bits, is_signed));
+        }
+        const DigitCoder coder(weight_bits, is_signed, geometry_.bits_per_cell, significance);
+        const size_t tile_columns = static_cast<size_t>(channels) * per_weight;
+        std::vector<uint8_t> row_digits(tile_columns + DigitCoder::kSlack);
+        for (int r = 0; r < rows; ++r) {
+            coder.encode(words + static_cast<size_t>(r) * channels, channels, row_digits.data());
+            std::memcpy(first_row + static_cast<size_t>(r) * geometry_.columns, row_digits.data(), tile_columns);
+        }
+    }
+    pending_cells_.clear();
 }
 
 void CimArray::forget_tiles_touching(int row_begin, int row_end, int column_begin, int column_end) {
@@ -553,6 +602,7 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
 }
 
 std::vector<int32_t> CimArray::weight_matrix(const MvmShape& shape) const {
+    settle_cells();
     const int per_weight = weight_columns(shape.weight_bits, shape.signed_weights);
     std::vector<int32_t> weights(static_cast<size_t>(shape.rows) * shape.channels, 0);
     for (int r = 0; r < shape.rows; ++r) {
@@ -617,6 +667,7 @@ MvmCounts CimArray::run_fast(const MvmShape& shape, uint64_t vectors, const uint
 }
 
 MvmCounts CimArray::run_detailed(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const {
+    settle_cells();
     const int per_weight = weight_columns(shape.weight_bits, shape.signed_weights);
     const Footprint f =
         footprint(geometry_, shape.row_offset, shape.rows, shape.column_offset, shape.channels * per_weight);

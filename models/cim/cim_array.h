@@ -93,9 +93,10 @@ public:
     int write_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits, bool is_signed,
                       const int32_t* weights, const uint8_t* mask);
 
-    // What a weight write left in the array: the tile's cells, its blocks' kept flags and its
-    // decoded tile. A layer with more tiles than macros writes each tile again in every band, from
-    // the same bytes; putting this back gives the same array without encoding the weights again.
+    // What a weight write left in the array: its blocks' kept flags and its decoded tile, which
+    // the cells are encoded from. A layer with more tiles than macros writes each tile again in
+    // every band, from the same bytes; putting this back gives the same array without decoding
+    // the weights again.
     struct WrittenTile;
     // The state of the tile write_weights just wrote (same arguments), which returned rows_written.
     std::shared_ptr<const WrittenTile> written_tile(int row_offset, int column_offset, int rows, int channels,
@@ -142,8 +143,21 @@ private:
     void forget_tiles_touching(int row_begin, int row_end, int column_begin, int column_end);
     MvmCounts unit_counts(const MvmShape& shape) const;
 
+    // Cells are encoded only when something reads them (the detailed walk, a decode of a tile no
+    // write produced): fast-mode MVMs use the decoded words, and most tiles are never read back.
+    // Until then each write's words wait here, oldest first; a later write that covers an earlier
+    // one's cells drops it.
+    struct PendingCells {
+        TileKey key;
+        std::shared_ptr<const DecodedTile> tile;
+    };
+    static constexpr size_t kMaxPendingCells = 64;
+    void defer_cells(const TileKey& key, std::shared_ptr<const DecodedTile> tile);
+    void settle_cells() const;
+
     CimGeometry geometry_;
-    std::vector<uint8_t> cells_;  // rows x columns digits of bits_per_cell bits
+    mutable std::vector<uint8_t> cells_;  // rows x columns digits of bits_per_cell bits, once settled
+    mutable std::vector<PendingCells> pending_cells_;
     std::vector<uint8_t> kept_;   // groups x column_groups
     // Shared with the WrittenTiles that hold them, so that a rewrite copies no decoded weights.
     std::map<TileKey, std::shared_ptr<const DecodedTile>> decoded_;
@@ -153,8 +167,7 @@ struct CimArray::WrittenTile {
     int row_offset, column_offset, rows, columns;
     int first_group, groups, first_column_group, column_groups;
     int rows_written;
-    std::vector<uint8_t> cells;  // rows x columns
-    std::vector<uint8_t> kept;   // groups x column_groups
+    std::vector<uint8_t> kept;  // groups x column_groups
     TileKey key;
     std::shared_ptr<const DecodedTile> tile;
 };

@@ -1,5 +1,6 @@
 // The CIM array's fast paths against a naive reference and the detailed walk: the tile a write
-// keeps decoded, its int16 dot products and cached counts, which writes drop a cached tile, and
+// keeps decoded, its int16 dot products and cached counts, which writes drop a cached tile, the
+// cells encoded late from pending writes, and
 // the int32 and int64 paths for weights too wide for int16 or sums beyond the int32 bound.
 #include "models/cim/cim_array.h"
 
@@ -170,6 +171,40 @@ TEST(CimArray, AWriteDropsTheCachedTilesItOverlapsAndKeepsTheOthers) {
     const MvmCounts counts = array.count(a, 1);
     EXPECT_EQ(counts.skipped_groups, 8u);  // one block per input bit
     expect_fast_matches(array, a, array.weight_matrix(a), 5, random);
+}
+
+TEST(CimArray, CellsEncodedLateHoldWhatEveryWriteInTurnLeft) {
+    // Cells are encoded only when read, from the writes still pending, oldest first, and a write
+    // drops the pending ones it covers. 200 overlapping 4-bit tiles at random places (more than the
+    // 64 that may wait) must leave the cells an eager model computes: bit j of each weight in
+    // column 4c + j, the sign bit (3) in the fourth.
+    CimArray array{CimGeometry{}};
+    std::mt19937 random(41);
+    std::vector<int32_t> model(128 * 128, 0);  // the cells, as the array should hold them
+    for (int write = 0; write < 200; ++write) {
+        const int rows = 1 + static_cast<int>(random() % 64), channels = 1 + static_cast<int>(random() % 16);
+        const int row_offset = static_cast<int>(random() % (129 - rows));
+        const int column_offset = 4 * static_cast<int>(random() % (33 - channels));
+        const auto weights = random_weights(random, static_cast<size_t>(rows) * channels, 4, true);
+        array.write_weights(row_offset, column_offset, rows, channels, 4, true, weights.data(), nullptr);
+        for (int r = 0; r < rows; ++r) {
+            for (int c = 0; c < channels; ++c) {
+                for (int j = 0; j < 4; ++j) {
+                    model[(row_offset + r) * 128 + column_offset + 4 * c + j] = (weights[r * channels + c] >> j) & 1;
+                }
+            }
+        }
+        if (write % 50 != 49) continue;
+        // Read the whole array back, as 32 channels of 4-bit weights, through the cells.
+        const std::vector<int32_t> stored = array.weight_matrix(MvmShape{0, 128, 0, 32, 8, 4, true, true});
+        for (int r = 0; r < 128; ++r) {
+            for (int c = 0; c < 32; ++c) {
+                const int* digits = &model[r * 128 + 4 * c];
+                ASSERT_EQ(stored[r * 32 + c], digits[0] + 2 * digits[1] + 4 * digits[2] - 8 * digits[3])
+                    << "after write " << write << ", row " << r << ", channel " << c;
+            }
+        }
+    }
 }
 
 TEST(CimArray, ABinaryTileSeesBlocksAnotherWriteMarksKept) {
