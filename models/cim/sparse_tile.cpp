@@ -273,11 +273,19 @@ std::vector<int32_t> SparseTileLayout::unpack(const std::vector<uint8_t>& bytes,
     const std::vector<int32_t> values = decode_weights(bytes.data(), kept_weights, weight_bits_);
     std::vector<int32_t> weights(static_cast<size_t>(rows_) * channels_, 0);
     const int32_t* next = values.data();
-    for (int r = 0; r < rows_; ++r) {
-        const uint8_t* kept_in_group = &kept[static_cast<size_t>(r / group_rows_) * channels_];
-        int32_t* row = &weights[static_cast<size_t>(r) * channels_];
+    // The kept channels of a group as a list, so that placing a row's weights does not branch on
+    // a mask that is random by design.
+    std::vector<int> kept_channels;
+    kept_channels.reserve(static_cast<size_t>(channels_));
+    for (int g = 0; g < groups(); ++g) {
+        kept_channels.clear();
         for (int c = 0; c < channels_; ++c) {
-            if (kept_in_group[c]) row[c] = *next++;
+            if (kept[static_cast<size_t>(g) * channels_ + c]) kept_channels.push_back(c);
+        }
+        const int count = static_cast<int>(kept_channels.size());
+        for (int r = g * group_rows_; r < (g + 1) * group_rows_; ++r, next += count) {
+            int32_t* row = &weights[static_cast<size_t>(r) * channels_];
+            for (int i = 0; i < count; ++i) row[kept_channels[i]] = next[i];
         }
     }
     return weights;

@@ -242,16 +242,19 @@ const CimArray::WrittenTile* SramCimMacro::remembered(const CimWeightWriteComman
 
 void SramCimMacro::remember(const CimWeightWriteCommand& command, const std::vector<uint8_t>& mask,
                             std::shared_ptr<const CimArray::WrittenTile> written) {
-    RememberedWrite entry{command, mask, staging_, std::move(written), ++writes_seen_};
     if (remembered_writes_.size() < kRememberedWrites) {
-        remembered_writes_.push_back(std::move(entry));
+        remembered_writes_.push_back({command, mask, staging_, std::move(written), ++writes_seen_});
         return;
     }
-    // The least recently used entry makes room.
+    // The least recently used entry makes room, and lends its buffers to the new one.
     auto oldest =
         std::min_element(remembered_writes_.begin(), remembered_writes_.end(),
                          [](const RememberedWrite& a, const RememberedWrite& b) { return a.last_use < b.last_use; });
-    *oldest = std::move(entry);
+    oldest->command = command;
+    oldest->mask.assign(mask.begin(), mask.end());
+    oldest->weights.assign(staging_.begin(), staging_.end());
+    oldest->written = std::move(written);
+    oldest->last_use = ++writes_seen_;
 }
 
 void SramCimMacro::account(const MvmCounts& counts) {
