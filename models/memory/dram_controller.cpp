@@ -170,11 +170,29 @@ double DramController::peak_bandwidth_bytes_per_s() const {
     return 2.0 * params_.data_clock_hz * static_cast<double>(params_.bus_width_bits / 8);
 }
 
-DramController::Picos DramController::to_ps(const sc_core::sc_time& time) {
-    return static_cast<Picos>(std::llround(time.to_seconds() * 1e12));
+namespace {
+
+// Kernel time units per picosecond: 1 at SystemC's default resolution, 0 if the resolution is
+// coarser than a picosecond. Every burst converts times both ways, and going through doubles
+// and sc_time's unit constructor cost more than the timing arithmetic itself.
+uint64_t units_per_ps() {
+    static const uint64_t units = sc_core::sc_time(1.0, sc_core::SC_PS).value();
+    return units;
 }
 
-sc_core::sc_time DramController::to_time(Picos ps) { return sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS); }
+}  // namespace
+
+DramController::Picos DramController::to_ps(const sc_core::sc_time& time) {
+    const uint64_t units = units_per_ps();
+    if (units == 0) return static_cast<Picos>(std::llround(time.to_seconds() * 1e12));
+    return static_cast<Picos>((time.value() + units / 2) / units);
+}
+
+sc_core::sc_time DramController::to_time(Picos ps) {
+    const uint64_t units = units_per_ps();
+    if (units == 0 || ps < 0) return sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS);
+    return sc_core::sc_time::from_value(static_cast<uint64_t>(ps) * units);
+}
 
 bool DramController::accept(tlm::tlm_generic_payload& trans, bool debug) const {
     const tlm::tlm_command command = trans.get_command();

@@ -34,6 +34,8 @@ SramBuffer::SramBuffer(const ComponentContext& context)
       bank_busy_until_(static_cast<size_t>(params_.banks), 0),
       extra_word_steps_(static_cast<size_t>(params_.banks), 0),
       cycle_(1.0 / params_.clock_hz, sc_core::SC_SEC),
+      read_latency_(params_.read_latency_ns, sc_core::SC_NS),
+      write_latency_(params_.write_latency_ns, sc_core::SC_NS),
       read_energy_(energy().declare("read_word", params_.read_energy_pj)),
       write_energy_(energy().declare("write_word", params_.write_energy_pj)),
       bytes_read_(counters()["bytes_read"]),
@@ -127,8 +129,7 @@ void SramBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
     const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
     const sc_core::sc_time served = serve_queued_words(arrival);
     record_busy(arrival, served, is_read ? "read" : "write");
-    const sc_core::sc_time latency(is_read ? params_.read_latency_ns : params_.write_latency_ns, sc_core::SC_NS);
-    delay = served + latency - sc_core::sc_time_stamp();
+    delay = served + (is_read ? read_latency_ : write_latency_) - sc_core::sc_time_stamp();
     if (is_read) {
         read_energy_.add(words);
         bytes_read_ += bytes;
@@ -164,8 +165,8 @@ bool SramBuffer::get_direct_mem_ptr(tlm::tlm_generic_payload& payload, tlm::tlm_
     dmi.set_end_address(params_.size - 1);
     dmi.allow_read_write();
     // Per-word latency of one bank; DMI users charge it themselves.
-    dmi.set_read_latency(sc_core::sc_time(params_.read_latency_ns, sc_core::SC_NS));
-    dmi.set_write_latency(sc_core::sc_time(params_.write_latency_ns, sc_core::SC_NS));
+    dmi.set_read_latency(read_latency_);
+    dmi.set_write_latency(write_latency_);
     return true;
 }
 

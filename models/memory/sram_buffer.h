@@ -61,6 +61,9 @@ private:
     uint64_t common_words_ = 0;
     std::vector<int64_t> extra_word_steps_;
     sc_core::sc_time cycle_;
+    // The latencies as times, made once: building an sc_time from a double costs more than the rest
+    // of a transaction's timing.
+    const sc_core::sc_time read_latency_, write_latency_;
     EnergyLedger::Handle read_energy_;
     EnergyLedger::Handle write_energy_;
     uint64_t& bytes_read_;
