@@ -116,10 +116,16 @@ OpCounts relu(const int32_t* in, size_t count, int32_t* out) {
 
 OpCounts requantize(const int32_t* src, size_t count, uint64_t first, const ChannelTables& tables, Clamp clamp,
                     int32_t* out) {
+    // The channel advances every channel_stride elements: counted, not divided out per element.
+    uint64_t c = (first / tables.channel_stride) % tables.channels;
+    uint64_t into_run = first % tables.channel_stride;
     for (size_t k = 0; k < count; ++k) {
-        const uint64_t c = ((first + k) / tables.channel_stride) % tables.channels;
         const int64_t biased = int64_t{src[k]} + (tables.bias ? tables.bias[c] : 0);
         out[k] = requantized(biased, tables.multipliers[c], tables.shifts[c], clamp);
+        if (++into_run == tables.channel_stride) {
+            into_run = 0;
+            if (++c == tables.channels) c = 0;
+        }
     }
     // The bias add (when there is a bias) and the rounding add, the product, the two clamp bounds.
     return {(tables.bias ? 2 : 1) * count, 2 * count, count};

@@ -404,19 +404,21 @@ TEST(VectorUnit, AveragePoolCountsPaddingAsZeroAndMatchesTheReference) {
 }
 
 TEST(VectorUnit, RequantizesPerChannelWithChwStridesLikeTheReferenceKernel) {
-    // Two CHW images of 6 channels x 7x9: channel = (i / 63) % 6, so the second image reuses the tables.
+    // Three CHW images of 6 channels x 7x9: channel = (i / 63) % 6, so later images reuse the
+    // tables. The 1134 elements stream in tiles of 1024 (4 KiB bursts), and the second tile starts
+    // 16 elements into channel 4's plane.
     auto platform = build_platform(kEngineNetlist);
     std::mt19937 random(16);
     const int64_t channels = 6, plane = 63, image = channels * plane;
-    const auto accumulators = random_values(random, 2 * image, -(1 << 14), 1 << 14);
+    const auto accumulators = random_values(random, 3 * image, -(1 << 14), 1 << 14);
     const Tables tables(random, channels);
     run_on_host(*platform, [&](Host& host) {
         host.load(kA, accumulators.data(), accumulators.size() * 4);
         tables.load(host);
-        expect_done(run_commands(host, {word(vrequant(2 * image, channels, plane, ElementType::kInt8, true))}));
+        expect_done(run_commands(host, {word(vrequant(3 * image, channels, plane, ElementType::kInt8, true))}));
     });
     std::vector<int32_t> expected(accumulators.size());
-    for (int64_t n = 0; n < 2; ++n) {
+    for (int64_t n = 0; n < 3; ++n) {
         interpreter::requantize_channels(accumulators.data() + n * image, tables.bias.data(), tables.requantizers,
                                          channels, plane, -128, 127, expected.data() + n * image);
     }
