@@ -294,12 +294,17 @@ void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t
     const int blocks = padded_channels(channels) / kLanes;
     const size_t pair_stride = static_cast<size_t>(blocks) * kLanes * 2;
     const size_t x_stride = static_cast<size_t>(pairs) * 2;
-    std::vector<int16_t> x(vectors * x_stride, 0);
+    // The inputs as int16, each vector padded to whole pairs; kept between calls, as the macro
+    // multiplies chunk after chunk. decode_input without branches: (v ^ sign) - sign extends.
+    thread_local std::vector<int16_t> x;
+    x.resize(vectors * x_stride);
+    const int low_bits = (1 << shape.input_bits) - 1;
+    const int sign = shape.signed_inputs ? 1 << (shape.input_bits - 1) : 0;
     for (uint64_t v = 0; v < vectors; ++v) {
         const uint8_t* vector = inputs + v * static_cast<uint64_t>(shape.rows);
-        for (int row = 0; row < shape.rows; ++row) {
-            x[v * x_stride + row] = static_cast<int16_t>(decode_input(vector[row], shape.input_bits, shape.signed_inputs));
-        }
+        int16_t* out = x.data() + v * x_stride;
+        for (int row = 0; row < shape.rows; ++row) out[row] = static_cast<int16_t>(((vector[row] & low_bits) ^ sign) - sign);
+        if (shape.rows % 2 != 0) out[shape.rows] = 0;
     }
     int32_t block_sums[kVectorBlock * kChannelBlocks * kLanes];
     for (uint64_t v = 0; v < vectors; v += kVectorBlock) {

@@ -190,7 +190,8 @@ bool CommandEngine::strided(tlm::tlm_command command, uint64_t address, uint64_t
             if (!is_read) {
                 for (uint64_t r = 0; r < group; ++r) std::memcpy(&span_[r * stride], packed + r * row_bytes, row_bytes);
             }
-            if (!overlapping) {
+            // The pattern is kept between transactions: most of a command's rows share it.
+            if (!overlapping && (row_pattern_.row_bytes != row_bytes || row_pattern_.stride != stride)) {
                 row_pattern(row_bytes, stride, row_enables_);
                 row_pattern_.row_bytes = row_bytes;
                 row_pattern_.stride = stride;
