@@ -24,9 +24,9 @@ public:
         std::string model;  // zoo:NAME or an ONNX file relative to the scenario
         std::string precision;
         double sparsity;
-        std::string input;  // random:SEED or a tensor file relative to the scenario
+        std::string input;              // random:SEED or a tensor file relative to the scenario
         passes::WeightPoolConfig pool;  // pool_size 0: no weight pool
-        int reference_runs;  // the interpreter's repeats; the fastest is reported (bench/network_ratio.sh)
+        int reference_runs;             // the interpreter's repeats; the fastest is reported (bench/network_ratio.sh)
         explicit Params(ParamReader& reader);
     };
 
@@ -54,17 +54,17 @@ private:
     ir::Graph graph_;
     backend::CompiledNetwork compiled_;
     uint64_t scheduler_base_ = 0;
-    std::vector<ir::Tensor> inputs_;    // integer inputs, in graph input order
-    std::vector<ir::Tensor> expected_;  // the reference interpreter's outputs
-    std::vector<ir::Tensor> produced_;  // what the chip wrote
+    std::vector<ir::Tensor> inputs_;       // integer inputs, in graph input order
+    std::vector<ir::Tensor> expected_;     // the reference interpreter's outputs
+    std::vector<ir::Tensor> produced_;     // what the chip wrote
     double reference_wall_s_ = 0.0;        // the fastest of reference_runs
     double reference_first_wall_s_ = 0.0;  // the first, which also pays for first-touch memory
     double weight_sparsity_ = 0.0;
     std::optional<passes::WeightPoolReport> pool_report_;
-    std::string macro_instance_;                 // a CIM macro of the target, for the geometry and area
-    std::vector<std::string> pool_hardware_;     // the target's pool macros and crossbars
+    std::string macro_instance_;              // a CIM macro of the target, for the geometry and area
+    std::vector<std::string> pool_hardware_;  // the target's pool macros and crossbars
     ProgramOutcome outcome_;
-    std::vector<double> layer_end_ns_;        // per layer, when its interrupt reached the host
+    std::vector<double> layer_end_ns_;           // per layer, when its interrupt reached the host
     std::vector<EnergySplit> layer_end_energy_;  // and what had been spent by then
     double start_ns_ = 0.0;
     double preload_end_ns_ = 0.0;

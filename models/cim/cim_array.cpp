@@ -101,7 +101,8 @@ public:
     void encode(const int32_t* values, int channels, uint8_t* digits) const {
         if (table_words_.empty()) {
             for (int c = 0; c < channels; ++c) {
-                for (int j = 0; j < columns_; ++j) digits[c * columns_ + j] = digit(static_cast<uint32_t>(values[c]), j);
+                for (int j = 0; j < columns_; ++j)
+                    digits[c * columns_ + j] = digit(static_cast<uint32_t>(values[c]), j);
             }
             return;
         }
@@ -303,7 +304,8 @@ void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t
     for (uint64_t v = 0; v < vectors; ++v) {
         const uint8_t* vector = inputs + v * static_cast<uint64_t>(shape.rows);
         int16_t* out = x.data() + v * x_stride;
-        for (int row = 0; row < shape.rows; ++row) out[row] = static_cast<int16_t>(((vector[row] & low_bits) ^ sign) - sign);
+        for (int row = 0; row < shape.rows; ++row)
+            out[row] = static_cast<int16_t>(((vector[row] & low_bits) ^ sign) - sign);
         if (shape.rows % 2 != 0) out[shape.rows] = 0;
     }
     int32_t block_sums[kVectorBlock * kChannelBlocks * kLanes];
@@ -311,8 +313,8 @@ void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t
         const int in_block = static_cast<int>(std::min<uint64_t>(kVectorBlock, vectors - v));
         for (int b = 0; b < blocks; b += kChannelBlocks) {
             const int channel_blocks = std::min(kChannelBlocks, blocks - b);
-            kernels[channel_blocks - 1][in_block - 1](weights + static_cast<size_t>(b) * kLanes * 2, pair_stride,
-                                                       pairs, x.data() + v * x_stride, x_stride, block_sums);
+            kernels[channel_blocks - 1][in_block - 1](weights + static_cast<size_t>(b) * kLanes * 2, pair_stride, pairs,
+                                                      x.data() + v * x_stride, x_stride, block_sums);
             const int first = b * kLanes;
             const int width = std::min(channel_blocks * kLanes, channels - first);
             for (int i = 0; i < in_block; ++i) {

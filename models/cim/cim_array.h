@@ -128,9 +128,10 @@ private:
 
     // A tile as run_fast wants it, valid while no write touches its blocks.
     struct DecodedTile {
-        std::vector<int32_t> words;   // rows x channels, row-major
-        std::vector<int16_t> narrow;  // row pairs x channel blocks (cim_array.cpp), when every weight fits int16; else empty
-        MvmCounts unit;               // count() per vector, and per input bit for all but macs
+        std::vector<int32_t> words;  // rows x channels, row-major
+        std::vector<int16_t>
+            narrow;      // row pairs x channel blocks (cim_array.cpp), when every weight fits int16; else empty
+        MvmCounts unit;  // count() per vector, and per input bit for all but macs
     };
     // (row_offset, rows, column_offset, channels, weight_bits, signed weights)
     using TileKey = std::tuple<int, int, int, int, int, bool>;
@@ -158,7 +159,7 @@ private:
     CimGeometry geometry_;
     mutable std::vector<uint8_t> cells_;  // rows x columns digits of bits_per_cell bits, once settled
     mutable std::vector<PendingCells> pending_cells_;
-    std::vector<uint8_t> kept_;   // groups x column_groups
+    std::vector<uint8_t> kept_;  // groups x column_groups
     // Shared with the WrittenTiles that hold them, so that a rewrite copies no decoded weights.
     std::map<TileKey, std::shared_ptr<const DecodedTile>> decoded_;
 };

@@ -1,7 +1,6 @@
 #include "models/cim/sparse_tile.h"
 
 #include <algorithm>
-#include <array>
 #include <stdexcept>
 #include <string>
 
@@ -48,22 +47,18 @@ int32_t weight_of_bits(uint32_t bits, int weight_bits) {
     return static_cast<int32_t>(bits << unused) >> unused;  // sign extension
 }
 
-// The weights packed in each byte value, for widths that divide 8 (built once per width).
-using ByteWeights = std::array<std::array<int32_t, 8>, 256>;
-const ByteWeights& byte_weights(int weight_bits) {
-    static const std::array<ByteWeights, 4> tables = [] {
-        std::array<ByteWeights, 4> built{};
-        for (int width_index = 0; width_index < 4; ++width_index) {
-            const int width = 1 << width_index;
-            for (uint32_t byte = 0; byte < 256; ++byte) {
-                for (int k = 0; k < 8 / width; ++k) {
-                    built[width_index][byte][k] = weight_of_bits((byte >> (k * width)) & ((1u << width) - 1u), width);
-                }
-            }
+// The weights of whole bytes of kBits-bit fields (kBits divides 8), LSB-first: each field moved to
+// the top of an int8 and shifted back down, which sign-extends it. Branch-free, so it vectorises.
+template <int kBits>
+void decode_whole_bytes(const uint8_t* bytes, size_t count, int32_t* out) {
+    constexpr int kPerByte = 8 / kBits;
+    for (size_t b = 0; b < count; ++b) {
+        for (int k = 0; k < kPerByte; ++k) {
+            const auto top = static_cast<int8_t>(static_cast<uint8_t>(bytes[b] << (8 - (k + 1) * kBits)));
+            // A 1-bit field is +1 (set) or -1: top >> 7 is -1 when set, else 0.
+            out[b * kPerByte + k] = kBits == 1 ? -2 * (top >> 7) - 1 : top >> (8 - kBits);
         }
-        return built;
-    }();
-    return tables[weight_bits == 1 ? 0 : weight_bits == 2 ? 1 : weight_bits == 4 ? 2 : 3];
+    }
 }
 
 // Appends weights to a stream LSB-first; at most 16 + 7 bits are ever held.
@@ -127,23 +122,34 @@ std::vector<uint8_t> encode_weights(const std::vector<int32_t>& weights, int wei
 std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weight_bits) {
     check_weight_bits(weight_bits);
     std::vector<int32_t> weights(count);
-    if (8 % weight_bits == 0) {
-        // Whole weights per byte (1, 2, 4, 8 bits), the common case on every weight write: the
-        // weights of each byte value from a table instead of the bit reader's loop.
-        const int per_byte = 8 / weight_bits;
-        const ByteWeights& table = byte_weights(weight_bits);
-        int32_t* out = weights.data();
-        const size_t whole_bytes = count / static_cast<size_t>(per_byte);
-        for (size_t b = 0; b < whole_bytes; ++b, out += per_byte) {
-            const int32_t* from = table[bytes[b]].data();
-            for (int k = 0; k < per_byte; ++k) out[k] = from[k];
-        }
-        const size_t tail = count % static_cast<size_t>(per_byte);
-        if (tail > 0) std::copy_n(table[bytes[whole_bytes]].data(), tail, out);  // no byte past the last weight
-        return weights;
+    // Whole weights per byte (1, 2, 4, 8 bits), the common case on every weight write, decode a
+    // byte at a time; the bit reader takes the rest, and the tail, touching no byte past the last
+    // weight.
+    size_t whole_bytes = 0;
+    switch (weight_bits) {
+        case 1:
+            whole_bytes = count / 8;
+            decode_whole_bytes<1>(bytes, whole_bytes, weights.data());
+            break;
+        case 2:
+            whole_bytes = count / 4;
+            decode_whole_bytes<2>(bytes, whole_bytes, weights.data());
+            break;
+        case 4:
+            whole_bytes = count / 2;
+            decode_whole_bytes<4>(bytes, whole_bytes, weights.data());
+            break;
+        case 8:
+            whole_bytes = count;
+            decode_whole_bytes<8>(bytes, whole_bytes, weights.data());
+            break;
+        default:
+            break;
     }
-    BitReader reader(bytes);
-    for (auto& weight : weights) weight = weight_of_bits(reader.take(weight_bits), weight_bits);
+    BitReader reader(bytes + whole_bytes);
+    for (size_t i = whole_bytes * 8 / static_cast<size_t>(weight_bits); i < count; ++i) {
+        weights[i] = weight_of_bits(reader.take(weight_bits), weight_bits);
+    }
     return weights;
 }
 

@@ -55,8 +55,7 @@ void expect_fast_matches(CimArray& array, const MvmShape& shape, const std::vect
                          std::mt19937& random) {
     const auto inputs = random_inputs(random, static_cast<size_t>(vectors) * shape.rows, shape.input_bits);
     std::vector<int64_t> fast(static_cast<size_t>(vectors) * shape.channels, 0), detailed(fast);
-    const MvmCounts fast_counts =
-        array.run_fast(shape, vectors, inputs.data(), fast.data());
+    const MvmCounts fast_counts = array.run_fast(shape, vectors, inputs.data(), fast.data());
     const MvmCounts detailed_counts = array.run_detailed(shape, vectors, inputs.data(), detailed.data());
     EXPECT_EQ(fast, reference(shape, weights, inputs, vectors));
     EXPECT_EQ(detailed, fast);
