@@ -38,104 +38,6 @@ Footprint footprint(const CimGeometry& geometry, int row_offset, int rows, int c
 // of the channel's value.
 enum ChannelKept : int32_t { kNone = 0, kAll = -1, kSome = 1 };
 
-// Splits weights into the unsigned digits of their columns (see cim_array.h), and gives the value
-// the kept digits of a weight decode to.
-class DigitCoder {
-public:
-    // Bytes past a row's last column that encode may write.
-    static constexpr int kSlack = 8;
-
-    DigitCoder(int weight_bits, bool is_signed, int bits_per_cell, const std::vector<int32_t>& significance)
-        : weight_bits_(weight_bits),
-          is_signed_(is_signed),
-          columns_(static_cast<int>(significance.size())),
-          significance_(significance) {
-        const int magnitude_bits = is_signed ? weight_bits - 1 : weight_bits;
-        for (int j = 0; j < columns_; ++j) {
-            const bool sign_column = is_signed && j == columns_ - 1;
-            shift_.push_back(sign_column ? weight_bits - 1 : j * bits_per_cell);
-            width_.push_back(sign_column ? 1u
-                                         : (1u << std::min(bits_per_cell, magnitude_bits - j * bits_per_cell)) - 1u);
-        }
-        // Up to 8 bits in up to 8 columns: every pattern's digits fit one 8-byte word, so encoding
-        // is a lookup and a store.
-        const int columns = columns_;  // a local, so that GCC sees digits[] stay in bounds
-        if (weight_bits <= 8 && columns <= kSlack) {
-            pattern_mask_ = (1u << weight_bits) - 1u;
-            for (uint32_t pattern = 0; pattern <= pattern_mask_; ++pattern) {
-                uint8_t digits[kSlack] = {};
-                for (int j = 0; j < columns; ++j) digits[j] = digit(pattern, j);
-                table_words_.push_back(word(digits));
-            }
-        }
-    }
-
-    // The values the kept digits of `channels` weights decode to: the weight (its low weight_bits
-    // bits, sign-extended when signed, as the digits spell it) when all its columns are kept, 0
-    // when none are. keep[c * columns + j] is 0xff where column j of channel c is kept.
-    void decode_kept(const int32_t* weights, int channels, const uint8_t* keep, const ChannelKept* channel_kept,
-                     bool any_partial, int32_t* values) const {
-        const int unused_bits = 32 - weight_bits_;
-        if (is_signed_) {
-            for (int c = 0; c < channels; ++c) {
-                const auto low = static_cast<int32_t>(static_cast<uint32_t>(weights[c]) << unused_bits);
-                values[c] = (low >> unused_bits) & channel_kept[c];
-            }
-        } else {
-            const auto low_bits = static_cast<int32_t>(0xffffffffu >> unused_bits);
-            for (int c = 0; c < channels; ++c) values[c] = weights[c] & low_bits & channel_kept[c];
-        }
-        if (!any_partial) return;
-        for (int c = 0; c < channels; ++c) {
-            if (channel_kept[c] != kSome) continue;
-            int32_t sum = 0;
-            for (int j = 0; j < columns_; ++j) {
-                sum += significance_[j] * (digit(static_cast<uint32_t>(weights[c]), j) & keep[c * columns_ + j]);
-            }
-            values[c] = sum;
-        }
-    }
-
-    // Writes the digits of `channels` values to digits[c * columns + j], and may write up to
-    // kSlack bytes past the last channel's.
-    void encode(const int32_t* values, int channels, uint8_t* digits) const {
-        if (table_words_.empty()) {
-            for (int c = 0; c < channels; ++c) {
-                for (int j = 0; j < columns_; ++j)
-                    digits[c * columns_ + j] = digit(static_cast<uint32_t>(values[c]), j);
-            }
-            return;
-        }
-        // Locals, since stores through uint8_t* could alias the members for the compiler.
-        const uint64_t* table_words = table_words_.data();
-        const uint32_t pattern_mask = pattern_mask_;
-        const int columns = columns_;
-        for (int c = 0; c < channels; ++c) {
-            // The next channel's store overwrites the bytes this one writes past its columns.
-            std::memcpy(digits + c * columns, &table_words[static_cast<uint32_t>(values[c]) & pattern_mask],
-                        sizeof(uint64_t));
-        }
-    }
-
-private:
-    uint8_t digit(uint32_t pattern, int j) const { return static_cast<uint8_t>((pattern >> shift_[j]) & width_[j]); }
-    // Eight bytes as one word, in memory order.
-    static uint64_t word(const uint8_t* bytes) {
-        uint64_t w;
-        std::memcpy(&w, bytes, sizeof w);
-        return w;
-    }
-
-    int weight_bits_;
-    bool is_signed_;
-    int columns_;
-    std::vector<int32_t> significance_;
-    std::vector<int> shift_;
-    std::vector<uint32_t> width_;
-    uint32_t pattern_mask_ = 0;
-    std::vector<uint64_t> table_words_;  // by the weight's low weight_bits bits
-};
-
 // sums[v][c] += sum_r x[v][r] * w[r][c], exact in Accumulator (int32 when the bound allows, else int64).
 // Rows are the outer loop so that the inner one runs over a contiguous weight row and vectorises.
 // For what the int16 kernel below cannot take: weights wider than int16, sums beyond int32.
@@ -344,6 +246,104 @@ MvmCounts scaled(const MvmCounts& unit, int input_bits, uint64_t vectors) {
 
 }  // namespace
 
+// Splits weights into the unsigned digits of their columns (see cim_array.h), and gives the value
+// the kept digits of a weight decode to.
+class CimArray::DigitCoder {
+public:
+    // Bytes past a row's last column that encode may write.
+    static constexpr int kSlack = 8;
+
+    DigitCoder(int weight_bits, bool is_signed, int bits_per_cell, const std::vector<int32_t>& significance)
+        : weight_bits_(weight_bits),
+          is_signed_(is_signed),
+          columns_(static_cast<int>(significance.size())),
+          significance_(significance) {
+        const int magnitude_bits = is_signed ? weight_bits - 1 : weight_bits;
+        for (int j = 0; j < columns_; ++j) {
+            const bool sign_column = is_signed && j == columns_ - 1;
+            shift_.push_back(sign_column ? weight_bits - 1 : j * bits_per_cell);
+            width_.push_back(sign_column ? 1u
+                                         : (1u << std::min(bits_per_cell, magnitude_bits - j * bits_per_cell)) - 1u);
+        }
+        // Up to 8 bits in up to 8 columns: every pattern's digits fit one 8-byte word, so encoding
+        // is a lookup and a store.
+        const int columns = columns_;  // a local, so that GCC sees digits[] stay in bounds
+        if (weight_bits <= 8 && columns <= kSlack) {
+            pattern_mask_ = (1u << weight_bits) - 1u;
+            for (uint32_t pattern = 0; pattern <= pattern_mask_; ++pattern) {
+                uint8_t digits[kSlack] = {};
+                for (int j = 0; j < columns; ++j) digits[j] = digit(pattern, j);
+                table_words_.push_back(word(digits));
+            }
+        }
+    }
+
+    // The values the kept digits of `channels` weights decode to: the weight (its low weight_bits
+    // bits, sign-extended when signed, as the digits spell it) when all its columns are kept, 0
+    // when none are. keep[c * columns + j] is 0xff where column j of channel c is kept.
+    void decode_kept(const int32_t* weights, int channels, const uint8_t* keep, const ChannelKept* channel_kept,
+                     bool any_partial, int32_t* values) const {
+        const int unused_bits = 32 - weight_bits_;
+        if (is_signed_) {
+            for (int c = 0; c < channels; ++c) {
+                const auto low = static_cast<int32_t>(static_cast<uint32_t>(weights[c]) << unused_bits);
+                values[c] = (low >> unused_bits) & channel_kept[c];
+            }
+        } else {
+            const auto low_bits = static_cast<int32_t>(0xffffffffu >> unused_bits);
+            for (int c = 0; c < channels; ++c) values[c] = weights[c] & low_bits & channel_kept[c];
+        }
+        if (!any_partial) return;
+        for (int c = 0; c < channels; ++c) {
+            if (channel_kept[c] != kSome) continue;
+            int32_t sum = 0;
+            for (int j = 0; j < columns_; ++j) {
+                sum += significance_[j] * (digit(static_cast<uint32_t>(weights[c]), j) & keep[c * columns_ + j]);
+            }
+            values[c] = sum;
+        }
+    }
+
+    // Writes the digits of `channels` values to digits[c * columns + j], and may write up to
+    // kSlack bytes past the last channel's.
+    void encode(const int32_t* values, int channels, uint8_t* digits) const {
+        if (table_words_.empty()) {
+            for (int c = 0; c < channels; ++c) {
+                for (int j = 0; j < columns_; ++j)
+                    digits[c * columns_ + j] = digit(static_cast<uint32_t>(values[c]), j);
+            }
+            return;
+        }
+        // Locals, since stores through uint8_t* could alias the members for the compiler.
+        const uint64_t* table_words = table_words_.data();
+        const uint32_t pattern_mask = pattern_mask_;
+        const int columns = columns_;
+        for (int c = 0; c < channels; ++c) {
+            // The next channel's store overwrites the bytes this one writes past its columns.
+            std::memcpy(digits + c * columns, &table_words[static_cast<uint32_t>(values[c]) & pattern_mask],
+                        sizeof(uint64_t));
+        }
+    }
+
+private:
+    uint8_t digit(uint32_t pattern, int j) const { return static_cast<uint8_t>((pattern >> shift_[j]) & width_[j]); }
+    // Eight bytes as one word, in memory order.
+    static uint64_t word(const uint8_t* bytes) {
+        uint64_t w;
+        std::memcpy(&w, bytes, sizeof w);
+        return w;
+    }
+
+    int weight_bits_;
+    bool is_signed_;
+    int columns_;
+    std::vector<int32_t> significance_;
+    std::vector<int> shift_;
+    std::vector<uint32_t> width_;
+    uint32_t pattern_mask_ = 0;
+    std::vector<uint64_t> table_words_;  // by the weight's low weight_bits bits
+};
+
 MvmCounts& MvmCounts::operator+=(const MvmCounts& other) {
     macs += other.macs;
     bitserial_cycles += other.bitserial_cycles;
@@ -389,6 +389,18 @@ int64_t CimArray::column_significance(int index, int weight_bits, bool is_signed
     return int64_t{1} << (index * geometry_.bits_per_cell);
 }
 
+const CimArray::DigitCoder& CimArray::coder_for(int weight_bits, bool is_signed) const {
+    std::shared_ptr<const DigitCoder>& coder = coders_[{weight_bits, is_signed}];
+    if (!coder) {
+        std::vector<int32_t> significance(static_cast<size_t>(weight_columns(weight_bits, is_signed)));
+        for (size_t j = 0; j < significance.size(); ++j) {
+            significance[j] = static_cast<int32_t>(column_significance(static_cast<int>(j), weight_bits, is_signed));
+        }
+        coder = std::make_shared<const DigitCoder>(weight_bits, is_signed, geometry_.bits_per_cell, significance);
+    }
+    return *coder;
+}
+
 int CimArray::write_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits, bool is_signed,
                             const int32_t* weights, const uint8_t* mask) {
     const int per_weight = weight_columns(weight_bits, is_signed);
@@ -403,11 +415,7 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
             kept_[g * column_groups() + q] = keep ? 1 : 0;
         }
     }
-    std::vector<int32_t> significance(static_cast<size_t>(per_weight));
-    for (int j = 0; j < per_weight; ++j) {
-        significance[j] = static_cast<int32_t>(column_significance(j, weight_bits, is_signed));
-    }
-    const DigitCoder coder(weight_bits, is_signed, geometry_.bits_per_cell, significance);
+    const DigitCoder& coder = coder_for(weight_bits, is_signed);
     // The words this write leaves in the cells: what the MVMs use, and what the cells are encoded
     // from when something reads them (settle_cells).
     std::vector<int32_t> words(static_cast<size_t>(rows) * channels);
@@ -529,11 +537,7 @@ void CimArray::settle_cells() const {
             continue;
         }
         const int per_weight = weight_columns(weight_bits, is_signed);
-        std::vector<int32_t> significance(static_cast<size_t>(per_weight));
-        for (int j = 0; j < per_weight; ++j) {
-            significance[j] = static_cast<int32_t>(column_significance(j, weight_bits, is_signed));
-        }
-        const DigitCoder coder(weight_bits, is_signed, geometry_.bits_per_cell, significance);
+        const DigitCoder& coder = coder_for(weight_bits, is_signed);
         const size_t tile_columns = static_cast<size_t>(channels) * per_weight;
         std::vector<uint8_t> row_digits(tile_columns + DigitCoder::kSlack);
         for (int r = 0; r < rows; ++r) {

@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace cimvp {
@@ -153,6 +154,10 @@ private:
         std::shared_ptr<const DecodedTile> tile;
     };
     static constexpr size_t kMaxPendingCells = 64;
+    // Digits of a weight width and their values, made once per (weight_bits, signed).
+    class DigitCoder;
+    const DigitCoder& coder_for(int weight_bits, bool is_signed) const;
+    mutable std::map<std::pair<int, bool>, std::shared_ptr<const DigitCoder>> coders_;
     void defer_cells(const TileKey& key, std::shared_ptr<const DecodedTile> tile);
     void settle_cells() const;
 

@@ -217,13 +217,14 @@ bool SparseTileLayout::kept_unchecked(const std::vector<uint8_t>& mask, int grou
     return false;
 }
 
-std::vector<uint8_t> SparseTileLayout::kept_table(const std::vector<uint8_t>& mask) const {
+const std::vector<uint8_t>& SparseTileLayout::kept_table(const std::vector<uint8_t>& mask) const {
+    if (!table_.empty() && mask == table_mask_) return table_;
     check_mask(mask);
     // Each kept block keeps the channels whose columns overlap its column group (run on every
     // masked weight write, so it walks the blocks rather than asking per channel).
-    std::vector<uint8_t> table(static_cast<size_t>(groups()) * channels_, 0);
+    table_.assign(static_cast<size_t>(groups()) * channels_, 0);
     for (int g = 0; g < groups(); ++g) {
-        uint8_t* kept = &table[static_cast<size_t>(g) * channels_];
+        uint8_t* kept = &table_[static_cast<size_t>(g) * channels_];
         for (int q = 0; q < column_groups(); ++q) {
             if (mask[static_cast<size_t>(g) * column_groups() + q] == 0) continue;
             const int first = q * columns_per_adc_ / weight_columns_;
@@ -231,7 +232,8 @@ std::vector<uint8_t> SparseTileLayout::kept_table(const std::vector<uint8_t>& ma
             std::fill(kept + first, kept + last + 1, 1);
         }
     }
-    return table;
+    table_mask_ = mask;
+    return table_;
 }
 
 int SparseTileLayout::kept_channels(const std::vector<uint8_t>& mask, int group) const {
@@ -241,7 +243,7 @@ int SparseTileLayout::kept_channels(const std::vector<uint8_t>& mask, int group)
 }
 
 size_t SparseTileLayout::packed_bytes(const std::vector<uint8_t>& mask) const {
-    const std::vector<uint8_t> table = kept_table(mask);
+    const std::vector<uint8_t>& table = kept_table(mask);
     const size_t kept = static_cast<size_t>(std::count(table.begin(), table.end(), 1));
     return packed_weight_bytes(kept * static_cast<size_t>(group_rows_), weight_bits_);
 }
@@ -253,7 +255,7 @@ std::vector<uint8_t> SparseTileLayout::pack(const std::vector<int32_t>& weights,
     }
     std::vector<uint8_t> bytes;
     bytes.reserve(packed_bytes(mask));
-    const std::vector<uint8_t> kept = kept_table(mask);
+    const std::vector<uint8_t>& kept = kept_table(mask);
     BitWriter writer(bytes);
     for (int r = 0; r < rows_; ++r) {
         for (int c = 0; c < channels_; ++c) {
@@ -270,7 +272,7 @@ std::vector<int32_t> SparseTileLayout::unpack(const std::vector<uint8_t>& bytes,
                                               const std::vector<uint8_t>& mask) const {
     // Every write of a masked tile comes here: the kept table is built once, and the kept weights
     // are decoded as one stream (decode_weights' byte tables) and then put in their places.
-    const std::vector<uint8_t> kept = kept_table(mask);
+    const std::vector<uint8_t>& kept = kept_table(mask);
     const size_t kept_weights = static_cast<size_t>(std::count(kept.begin(), kept.end(), 1)) * group_rows_;
     if (bytes.size() != packed_weight_bytes(kept_weights, weight_bits_)) {
         misuse("bytes", "are " + std::to_string(bytes.size()) + ", the mask implies " +

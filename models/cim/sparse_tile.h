@@ -74,10 +74,12 @@ public:
 private:
     void check_mask(const std::vector<uint8_t>& mask) const;
     bool kept_unchecked(const std::vector<uint8_t>& mask, int group, int channel) const;
-    // groups x channels: 1 where the channel is kept in the group; built once per pack or unpack.
-    std::vector<uint8_t> kept_table(const std::vector<uint8_t>& mask) const;
+    // groups x channels: 1 where the channel is kept in the group. The last mask's table is kept:
+    // a weight write asks for packed_bytes and then unpacks, both with the same mask.
+    const std::vector<uint8_t>& kept_table(const std::vector<uint8_t>& mask) const;
 
     int rows_, channels_, weight_bits_, weight_columns_, group_rows_, columns_per_adc_;
+    mutable std::vector<uint8_t> table_mask_, table_;
 };
 
 }  // namespace cimvp
