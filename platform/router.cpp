@@ -58,8 +58,15 @@ void Router::map_window(const std::string& socket, uint64_t base, uint64_t size,
 }
 
 int Router::decode(uint64_t address) const {
+    const auto holds = [&](size_t port) {
+        return address >= windows_[port].base && address - windows_[port].base < windows_[port].size;
+    };
+    // Windows never overlap, so the port that took the last transaction can be tried first: an
+    // engine's accesses come in runs to the same buffer.
+    if (last_port_ < windows_.size() && holds(last_port_)) return static_cast<int>(last_port_);
     for (size_t port = 0; port < windows_.size(); ++port) {
-        if (address >= windows_[port].base && address - windows_[port].base < windows_[port].size) {
+        if (holds(port)) {
+            last_port_ = port;
             return static_cast<int>(port);
         }
     }

@@ -58,6 +58,7 @@ private:
     sc_core::sc_time cycle_;
     sc_core::sc_time hop_latency_;
     std::vector<Window> windows_;
+    mutable size_t last_port_ = 0;  // decode's first guess
     std::vector<sc_core::sc_time> port_busy_until_;
     EnergyLedger::Handle transfer_energy_;
     uint64_t& bytes_forwarded_;

@@ -206,9 +206,12 @@ uint64_t Scheduler::put_descriptor(const uint8_t* descriptor) {
         for (const auto& [id, engine] : engines_) wait_until_idle(engine);
     }
     std::memcpy(command_ram_.data() + slot * 64, descriptor, 64);
-    const auto window = context().address_map ? context().address_map->find(name()) : std::nullopt;
-    if (!window) throw Stop{scheduler_error::kBadEngine, "the scheduler's own window is not mapped"};
-    const uint64_t address = window->base + scheduler_reg::kCommandRam + slot * 64;
+    if (!own_base_) {  // looked up by name once, not per command
+        const auto window = context().address_map ? context().address_map->find(name()) : std::nullopt;
+        if (!window) throw Stop{scheduler_error::kBadEngine, "the scheduler's own window is not mapped"};
+        own_base_ = window->base;
+    }
+    const uint64_t address = *own_base_ + scheduler_reg::kCommandRam + slot * 64;
     if (tracer() != nullptr) issued_descriptors_.push_back(address);
     return address;
 }

@@ -12,6 +12,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,7 @@ private:
     PayloadPool payloads_;
     std::vector<uint8_t> command_ram_;
     size_t next_slot_ = 0;
+    std::optional<uint64_t> own_base_;  // where the platform maps this scheduler's window
     sc_core::sc_event start_event_;
     sc_core::sc_event irq_changed_;
     sc_core::sc_event signalled_;
