@@ -76,10 +76,20 @@ bool fits_int16(int weight_bits, bool is_signed) { return weight_bits <= (is_sig
 std::vector<int16_t> pair_layout(const int32_t* words, int rows, int channels) {
     const size_t width = static_cast<size_t>(padded_channels(channels));
     std::vector<int16_t> narrow(static_cast<size_t>(row_pairs(rows)) * width * 2, 0);
-    for (int r = 0; r < rows; ++r) {
-        int16_t* out = narrow.data() + static_cast<size_t>(r / 2) * width * 2 + (r & 1);
-        const int32_t* in = words + static_cast<size_t>(r) * channels;
-        for (int c = 0; c < channels; ++c) out[2 * c] = static_cast<int16_t>(in[c]);
+    // A pair of rows at a time, both interleaved in one loop, which vectorises.
+    for (int r = 0; r + 1 < rows; r += 2) {
+        int16_t* out = narrow.data() + static_cast<size_t>(r / 2) * width * 2;
+        const int32_t* even = words + static_cast<size_t>(r) * channels;
+        const int32_t* odd = even + channels;
+        for (int c = 0; c < channels; ++c) {
+            out[2 * c] = static_cast<int16_t>(even[c]);
+            out[2 * c + 1] = static_cast<int16_t>(odd[c]);
+        }
+    }
+    if (rows % 2 != 0) {  // the last row pairs with zeros
+        int16_t* out = narrow.data() + static_cast<size_t>(rows / 2) * width * 2;
+        const int32_t* last = words + static_cast<size_t>(rows - 1) * channels;
+        for (int c = 0; c < channels; ++c) out[2 * c] = static_cast<int16_t>(last[c]);
     }
     return narrow;
 }
@@ -373,9 +383,11 @@ int decode_input(uint8_t byte, int bits, bool is_signed) {
 
 CimArray::CimArray(const CimGeometry& geometry)
     : geometry_(geometry),
+      groups_(geometry.rows / geometry.max_active_wl),
+      column_groups_(geometry.columns / geometry.columns_per_adc),
+      groups_per_partition_(groups_ / geometry.partitions),
       cells_(static_cast<size_t>(geometry.rows) * geometry.columns, 0),
-      kept_(static_cast<size_t>(geometry.rows / geometry.max_active_wl) * (geometry.columns / geometry.columns_per_adc),
-            1) {}
+      kept_(static_cast<size_t>(groups_) * column_groups_, 1) {}
 
 int CimArray::weight_columns(int weight_bits, bool is_signed) const {
     if (binary(weight_bits)) return 1;
@@ -423,6 +435,7 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     // channel is kept.
     std::vector<uint8_t> keep(static_cast<size_t>(tile_columns), 0);
     std::vector<ChannelKept> channel_kept(static_cast<size_t>(channels));
+    const std::vector<std::pair<int, int>> channel_groups = channel_column_groups(column_offset, channels, per_weight);
     int keep_group = -1;
     bool row_kept = false, any_partial = false;
     int rows_written = 0;
@@ -437,9 +450,14 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
                 row_kept = row_kept || kept(group, q);
             }
             any_partial = false;
+            const uint8_t* kept_in_group = &kept_[static_cast<size_t>(group) * column_groups_];
             for (int c = 0; c < channels; ++c) {
-                const auto kept_columns = std::count(&keep[c * per_weight], &keep[(c + 1) * per_weight], 0xff);
-                channel_kept[c] = kept_columns == per_weight ? kAll : kept_columns == 0 ? kNone : kSome;
+                bool all = true, none = true;
+                for (int q = channel_groups[c].first; q <= channel_groups[c].second; ++q) {
+                    all = all && kept_in_group[q] != 0;
+                    none = none && kept_in_group[q] == 0;
+                }
+                channel_kept[c] = all ? kAll : none ? kNone : kSome;
                 any_partial = any_partial || channel_kept[c] == kSome;
             }
             keep_group = group;
@@ -562,6 +580,17 @@ void CimArray::forget_tiles_touching(int row_begin, int row_end, int column_begi
     }
 }
 
+std::vector<std::pair<int, int>> CimArray::channel_column_groups(int column_offset, int channels,
+                                                                 int per_weight) const {
+    std::vector<std::pair<int, int>> groups;
+    groups.reserve(static_cast<size_t>(channels));
+    for (int c = 0; c < channels; ++c) {
+        const int first = column_offset + c * per_weight;
+        groups.emplace_back(column_group_of(first), column_group_of(first + per_weight - 1));
+    }
+    return groups;
+}
+
 MvmCounts CimArray::count(const MvmShape& shape, uint64_t vectors) const {
     return scaled(unit_counts(shape), shape.input_bits, vectors);
 }
@@ -572,6 +601,7 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
         footprint(geometry_, shape.row_offset, shape.rows, shape.column_offset, shape.channels * per_weight);
     MvmCounts unit;
     std::vector<uint64_t> partition_rounds(static_cast<size_t>(geometry_.partitions), 0);
+    std::vector<std::pair<int, int>> channel_groups;
     for (int g = f.first_group; g <= f.last_group; ++g) {
         const int active_rows =
             overlap(f.row_begin, f.row_end, g * geometry_.max_active_wl, (g + 1) * geometry_.max_active_wl);
@@ -598,12 +628,12 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
             unit.macs += static_cast<uint64_t>(active_rows) * shape.channels;
             continue;
         }
-        for (int c = 0; c < shape.channels; ++c) {
-            const int first = shape.column_offset + c * per_weight;
+        if (channel_groups.empty())
+            channel_groups = channel_column_groups(shape.column_offset, shape.channels, per_weight);
+        const uint8_t* kept_in_group = &kept_[static_cast<size_t>(g) * column_groups_];
+        for (const auto& [first_group, last_group] : channel_groups) {
             bool channel_kept = false;
-            for (int q = column_group_of(first); q <= column_group_of(first + per_weight - 1); ++q) {
-                channel_kept = channel_kept || kept(g, q);
-            }
+            for (int q = first_group; q <= last_group; ++q) channel_kept = channel_kept || kept_in_group[q] != 0;
             unit.macs += channel_kept ? active_rows : 0;
         }
     }

@@ -82,8 +82,8 @@ public:
     const CimGeometry& geometry() const { return geometry_; }
     int weight_columns(int weight_bits, bool is_signed) const;
     static bool binary(int weight_bits) { return weight_bits == 1; }
-    int groups() const { return geometry_.rows / geometry_.max_active_wl; }
-    int column_groups() const { return geometry_.columns / geometry_.columns_per_adc; }
+    int groups() const { return groups_; }
+    int column_groups() const { return column_groups_; }
     bool kept(int group, int column_group) const { return kept_[group * column_groups() + column_group] != 0; }
 
     // Stores `rows` x `channels` weights (row-major; the low weight_bits bits of each value, or +-1
@@ -125,7 +125,9 @@ private:
     // What the shift-and-add multiplies the sum of a weight's digit column `index` by.
     int64_t column_significance(int index, int weight_bits, bool is_signed) const;
     int column_group_of(int column) const { return column / geometry_.columns_per_adc; }
-    int partition_of(int group) const { return group / (groups() / geometry_.partitions); }
+    // The first and last column group of each channel of a tile: the same in every word-line group.
+    std::vector<std::pair<int, int>> channel_column_groups(int column_offset, int channels, int per_weight) const;
+    int partition_of(int group) const { return group / groups_per_partition_; }
 
     // A tile as run_fast wants it, valid while no write touches its blocks.
     struct DecodedTile {
@@ -162,6 +164,8 @@ private:
     void settle_cells() const;
 
     CimGeometry geometry_;
+    // Derived once: kept() and the counts ask for them in their inner loops.
+    int groups_, column_groups_, groups_per_partition_;
     mutable std::vector<uint8_t> cells_;  // rows x columns digits of bits_per_cell bits, once settled
     mutable std::vector<PendingCells> pending_cells_;
     std::vector<uint8_t> kept_;  // groups x column_groups
