@@ -33,6 +33,8 @@ SramBuffer::SramBuffer(const ComponentContext& context)
       storage_(params_.size, 0),
       bank_busy_until_(static_cast<size_t>(params_.banks), 0),
       extra_word_steps_(static_cast<size_t>(params_.banks), 0),
+      bank_count_(static_cast<uint64_t>(params_.banks)),
+      word_bytes_(params_.width_bytes),
       cycle_(1.0 / params_.clock_hz, sc_core::SC_SEC),
       read_latency_(params_.read_latency_ns, sc_core::SC_NS),
       write_latency_(params_.write_latency_ns, sc_core::SC_NS),
@@ -77,11 +79,11 @@ void SramBuffer::queue_words(uint64_t first_word, uint64_t words) {
     // Word i goes to bank (first_word + i) % banks: every bank gets words / banks of them, and the
     // words % banks banks from first_word's one more. The shares are kept as a common count plus a
     // circular difference array, so that each row of a strided access costs the same few steps.
-    const uint64_t banks = static_cast<uint64_t>(params_.banks);
-    common_words_ += words / banks;
-    const uint64_t extra = words % banks;
+    const uint64_t banks = bank_count_.value();
+    common_words_ += bank_count_.quotient(words);
+    const uint64_t extra = bank_count_.remainder(words);
     if (extra == 0) return;
-    const uint64_t first = first_word % banks, end = first + extra;
+    const uint64_t first = bank_count_.remainder(first_word), end = first + extra;
     extra_word_steps_[first] += 1;
     if (end <= banks) {
         extra_word_steps_[end] -= 1;
@@ -118,9 +120,9 @@ void SramBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
     // its rows back to back, and only waiting for earlier accesses counts as a conflict.
     uint64_t words = 0, bytes = 0;
     for_each_enabled_run(payload, [&](uint64_t offset, uint64_t length) {
-        const uint64_t first_word = (address + offset) / params_.width_bytes;
+        const uint64_t first_word = word_bytes_.quotient(address + offset);
         const uint64_t run_words =
-            (address + offset + length + params_.width_bytes - 1) / params_.width_bytes - first_word;
+            word_bytes_.quotient(address + offset + length + params_.width_bytes - 1) - first_word;
         queue_words(first_word, run_words);
         words += run_words;
         bytes += length;

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "models/common/divisor.h"
 #include "platform/component.h"
 
 namespace cimvp {
@@ -60,6 +61,7 @@ private:
     // extra_word_steps_ (bank b gets one more word per +1 at or before b, one fewer per -1).
     uint64_t common_words_ = 0;
     std::vector<int64_t> extra_word_steps_;
+    Divisor bank_count_, word_bytes_;
     sc_core::sc_time cycle_;
     // The latencies as times, made once: building an sc_time from a double costs more than the rest
     // of a transaction's timing.
