@@ -94,6 +94,11 @@ DramController::DramController(const ComponentContext& context)
     : Component(context),
       tgt("tgt"),
       params_(read_params<Params>(context)),
+      burst_bytes_(params_.burst_bytes()),
+      bank_groups_(static_cast<uint64_t>(params_.bank_groups)),
+      banks_per_group_(static_cast<uint64_t>(params_.banks / params_.bank_groups)),
+      bursts_per_row_(params_.row_bytes / params_.burst_bytes()),
+      bank_count_(static_cast<uint64_t>(params_.banks)),
       store_(params_.size),
       banks_(static_cast<size_t>(params_.banks)),
       row_hits_(counters()["row_hits"]),
@@ -259,24 +264,22 @@ unsigned int DramController::transport_dbg(tlm::tlm_generic_payload& trans) {
 }
 
 DramController::Location DramController::locate(uint64_t address) const {
-    const uint64_t groups = static_cast<uint64_t>(params_.bank_groups);
-    const uint64_t banks_per_group = static_cast<uint64_t>(params_.banks) / groups;
-    const uint64_t bursts_per_row = params_.row_bytes / params_.burst_bytes();
-    uint64_t rest = address / params_.burst_bytes();
+    const uint64_t groups = bank_groups_.value();
+    uint64_t rest = burst_bytes_.quotient(address);
     uint64_t group = 0;
     uint64_t bank_in_group = 0;
     if (params_.mapping == kMappingRowBankColumnGroup) {
-        group = rest % groups;
-        rest /= groups;
-        rest /= bursts_per_row;  // column within the bank's row
-        bank_in_group = rest % banks_per_group;
-        rest /= banks_per_group;
+        group = bank_groups_.remainder(rest);
+        rest = bank_groups_.quotient(rest);
+        rest = bursts_per_row_.quotient(rest);  // column within the bank's row
+        bank_in_group = banks_per_group_.remainder(rest);
+        rest = banks_per_group_.quotient(rest);
     } else {
-        rest /= bursts_per_row;
-        const uint64_t bank = rest % static_cast<uint64_t>(params_.banks);
-        rest /= static_cast<uint64_t>(params_.banks);
-        group = bank % groups;
-        bank_in_group = bank / groups;
+        rest = bursts_per_row_.quotient(rest);
+        const uint64_t bank = bank_count_.remainder(rest);
+        rest = bank_count_.quotient(rest);
+        group = bank_groups_.remainder(bank);
+        bank_in_group = bank_groups_.quotient(bank);
     }
     // Banks are numbered so that consecutive numbers fall in different groups.
     return Location{static_cast<unsigned>(bank_in_group * groups + group), static_cast<unsigned>(group), rest};

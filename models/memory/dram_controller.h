@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "models/common/divisor.h"
 #include "models/memory/sparse_store.h"
 #include "platform/component.h"
 
@@ -105,6 +106,8 @@ private:
     static sc_core::sc_time to_time(Picos ps);
 
     Params params_;
+    // The address map's divisors (locate() runs for every burst).
+    Divisor burst_bytes_, bank_groups_, banks_per_group_, bursts_per_row_, bank_count_;
     Timing timing_;
     SparseStore store_;
     std::vector<Bank> banks_;
