@@ -16,6 +16,7 @@ for scenario in scenarios/mars-resnet18-cifar10.yaml scenarios/sram-cim-resnet18
     copy="$work/$(basename "$scenario")"
     sed -e "s|^platform: |platform: $PWD/scenarios/|" -e 's|^  params:$|  params:\n    reference_runs: 3|' \
         "$scenario" >"$copy"
+    grep -q "reference_runs: 3" "$copy" || { echo "network_ratio: could not add reference_runs to $scenario" >&2; exit 1; }
     for run in $(seq "$runs"); do
         "$build/cimvp" run "$copy" --out "$work/out$run" --quiet >/dev/null
     done

@@ -270,8 +270,8 @@ std::vector<uint8_t> SparseTileLayout::pack(const std::vector<int32_t>& weights,
 
 std::vector<int32_t> SparseTileLayout::unpack(const std::vector<uint8_t>& bytes,
                                               const std::vector<uint8_t>& mask) const {
-    // Every write of a masked tile comes here: the kept table is built once, and the kept weights
-    // are decoded as one stream (decode_weights' byte tables) and then put in their places.
+    // Every write of a masked tile comes here: the kept weights are decoded as one stream
+    // (decode_weights) and then put in their places, group by group.
     const std::vector<uint8_t>& kept = kept_table(mask);
     const size_t kept_weights = static_cast<size_t>(std::count(kept.begin(), kept.end(), 1)) * group_rows_;
     if (bytes.size() != packed_weight_bytes(kept_weights, weight_bits_)) {

@@ -8,10 +8,12 @@
 
 namespace cimvp {
 
+inline bool is_power_of_two(uint64_t value) { return value != 0 && (value & (value - 1)) == 0; }
+
 class Divisor {
 public:
     explicit Divisor(uint64_t divisor)
-        : divisor_(divisor), shift_(divisor != 0 && (divisor & (divisor - 1)) == 0 ? __builtin_ctzll(divisor) : -1) {}
+        : divisor_(divisor), shift_(is_power_of_two(divisor) ? __builtin_ctzll(divisor) : -1) {}
 
     uint64_t value() const { return divisor_; }
     uint64_t quotient(uint64_t x) const { return shift_ >= 0 ? x >> shift_ : x / divisor_; }

@@ -12,8 +12,6 @@ namespace {
 const char* const kMappingRowBankColumnGroup = "row_bank_column_group";
 const char* const kMappingRowBankColumn = "row_bank_column";
 
-bool is_power_of_two(uint64_t value) { return value != 0 && (value & (value - 1)) == 0; }
-
 }  // namespace
 
 DramController::Params::Params(ParamReader& reader) {
