@@ -102,9 +102,10 @@ void Scheduler::wait_until_idle(const BoundEngine& engine) {
         // Sleep until the engine's interrupt, then take the interrupt-entry cycles.
         const auto line = static_cast<size_t>(engine.interrupt_line);
         ++interrupt_waits_;
-        while (line >= pending_interrupts_.size() || !pending_interrupts_[line]) sc_core::wait(engine_interrupt_);
+        time_.wait_until([&] { return line < pending_interrupts_.size() && pending_interrupts_[line]; },
+                         engine_interrupt_);
         pending_interrupts_[line] = false;
-        sc_core::wait(cycle_ * static_cast<double>(params_.interrupt_cycles));
+        time_.elapse(cycle_ * static_cast<double>(params_.interrupt_cycles));
     }
 }
 
@@ -174,7 +175,8 @@ void Scheduler::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_t
 }
 
 void Scheduler::access(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length) {
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    // Issued at the firmware's time; targets answer with the delay to the access's end.
+    sc_core::sc_time delay = time_.ahead();
     const tlm::tlm_response_status status = bus_access(mem, payloads_, command, address, data, length, delay);
     if (status != tlm::TLM_OK_RESPONSE) {
         throw Stop{scheduler_error::kBusError, std::string(command == tlm::TLM_READ_COMMAND ? "read" : "write") +
@@ -182,7 +184,7 @@ void Scheduler::access(tlm::tlm_command command, uint64_t address, uint8_t* data
                                                    response_name(status)};
     }
     // Firmware waits for each of its accesses.
-    sc_core::wait(delay);
+    time_.elapse(delay - time_.ahead());
 }
 
 uint64_t Scheduler::read64(uint64_t address) {
@@ -218,7 +220,7 @@ uint64_t Scheduler::put_descriptor(const uint8_t* descriptor) {
 
 void Scheduler::pause() {
     ++polls_;
-    sc_core::wait(sc_core::sc_time(params_.poll_interval_ns, sc_core::SC_NS));
+    time_.elapse(sc_core::sc_time(params_.poll_interval_ns, sc_core::SC_NS));
 }
 
 void Scheduler::load_image_header() {
@@ -282,13 +284,14 @@ void Scheduler::execute(const isa::Instruction& instruction) {
     using isa::Opcode;
     switch (instruction.opcode) {
         case Opcode::kSignal:
+            time_.sync();
             ++semaphores_[instruction.value("semaphore")];
             signalled_.notify(sc_core::SC_ZERO_TIME);
             return;
         case Opcode::kWait: {
             const uint64_t semaphore = instruction.value("semaphore");
             const uint64_t count = instruction.value("count");
-            while (semaphores_[semaphore] < count) sc_core::wait(signalled_);
+            time_.wait_until([&] { return semaphores_[semaphore] >= count; }, signalled_);
             semaphores_[semaphore] -= static_cast<uint32_t>(count);
             return;
         }
@@ -309,6 +312,7 @@ void Scheduler::execute(const isa::Instruction& instruction) {
             }
             return;
         case Opcode::kInterrupt:
+            time_.sync();
             interrupt_code_ = instruction.value("code");
             status_ |= scheduler_reg::kStatusInterrupt;
             irq_changed_.notify(sc_core::SC_ZERO_TIME);
@@ -329,7 +333,7 @@ void Scheduler::execute_program() {
     // One timeline slice per instruction, from its fetch until the next may start.
     const int instruction_track = tracer() != nullptr ? tracer()->track(name(), "instructions") : -1;
     for (pc_ = code_address_;; pc_ += isa::kInstructionBytes) {
-        const sc_core::sc_time fetch = sc_core::sc_time_stamp();
+        const sc_core::sc_time fetch = time_.now();
         uint8_t word[isa::kInstructionBytes];
         access(tlm::TLM_READ_COMMAND, pc_, word, sizeof word);
         isa::Instruction instruction;
@@ -338,7 +342,7 @@ void Scheduler::execute_program() {
         } catch (const isa::DecodeError& error) {
             throw Stop{scheduler_error::kBadInstruction, error.message()};
         }
-        sc_core::wait(cycle_ * static_cast<double>(params_.decode_cycles));
+        time_.elapse(cycle_ * static_cast<double>(params_.decode_cycles));
         instruction_energy_.add();
         ++instructions_;
         ++executed_;
@@ -377,7 +381,7 @@ void Scheduler::trace_instruction(int track, const isa::Instruction& instruction
     const bool on_engine = instruction.spec().operand_index("engine") >= 0;
     const auto engine = on_engine ? engines_.find(static_cast<uint8_t>(instruction.value("engine"))) : engines_.end();
     if (engine != engines_.end()) args["engine"] = engine->second.instance;
-    const int slice = tracer.slice(track, instruction.spec().mnemonic, fetch, sc_core::sc_time_stamp(), std::move(args));
+    const int slice = tracer.slice(track, instruction.spec().mnemonic, fetch, time_.now(), std::move(args));
     for (uint64_t descriptor : issued_descriptors_) tracer.issued(descriptor, {slice, ++issued_commands_, label});
     // A sync or barrier was unblocked by the last command of each engine it waited for.
     if (instruction.opcode == isa::Opcode::kSync && engine != engines_.end()) {
@@ -388,6 +392,7 @@ void Scheduler::trace_instruction(int track, const isa::Instruction& instruction
 }
 
 void Scheduler::stop(uint64_t status_bits) {
+    time_.sync();
     status_ = (status_ & scheduler_reg::kStatusInterrupt) | status_bits;
     irq_changed_.notify(sc_core::SC_ZERO_TIME);
 }

@@ -19,6 +19,7 @@
 #include "firmware/isa/program_image.h"
 #include "firmware/scheduler/engine_driver.h"
 #include "platform/component.h"
+#include "platform/local_time.h"
 #include "platform/payload_pool.h"
 
 namespace cimvp {
@@ -106,6 +107,9 @@ private:
 
     Params params_;
     sc_core::sc_time cycle_;
+    // The firmware's time: it waits for each access and decode, but only when another process
+    // could act in between (platform/local_time.h).
+    LocalTime time_;
     PayloadPool payloads_;
     std::vector<uint8_t> command_ram_;
     size_t next_slot_ = 0;

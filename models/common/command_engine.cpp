@@ -133,8 +133,9 @@ tlm::tlm_response_status CommandEngine::transfer(tlm::tlm_command command, uint6
         payload->set_extension(&row_pattern_);
     }
     payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
-    sc_core::sc_time delay = when > now ? when - now : sc_core::SC_ZERO_TIME;
+    // Issued at `when`, or now if that has passed; the delay is counted from the kernel's time.
+    const sc_core::sc_time kernel = sc_core::sc_time_stamp();
+    sc_core::sc_time delay = std::max(when, now()) - kernel;
     mem->b_transport(*payload, delay);
     if (strided) payload->clear_extension(&row_pattern_);  // the engine owns it, not the pool
     ++transactions_;
@@ -143,7 +144,7 @@ tlm::tlm_response_status CommandEngine::transfer(tlm::tlm_command command, uint6
         failed_address_ = address;
         return status;
     }
-    when = now + delay;
+    when = kernel + delay;
     return status;
 }
 
@@ -235,8 +236,8 @@ bool CommandEngine::write_rows(uint64_t address, uint64_t row_bytes, uint64_t ro
 }
 
 void CommandEngine::keep_quantum(const sc_core::sc_time& when) {
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
-    if (when > now && when - now > tlm::tlm_global_quantum::instance().get()) sc_core::wait(when - now);
+    const sc_core::sc_time at = now();
+    if (when > at && when - at > tlm::tlm_global_quantum::instance().get()) time_.elapse(when - at);
 }
 
 void CommandEngine::trace_command(const sc_core::sc_time& begin, const sc_core::sc_time& end, const std::string& what,
@@ -261,9 +262,9 @@ void CommandEngine::trace_command(const sc_core::sc_time& begin, const sc_core::
 
 void CommandEngine::run_queue() {
     for (;;) {
-        while (queue_.empty()) sc_core::wait(queue_filled_);
+        time_.wait_until([this] { return !queue_.empty(); }, queue_filled_);
         descriptor_address_ = queue_.front();
-        const sc_core::sc_time begin = sc_core::sc_time_stamp();
+        const sc_core::sc_time begin = now();
         // What the command moved and spent, for its slice on the timeline.
         const uint64_t bytes_before = bytes_read_ + bytes_written_;
         const double energy_before = tracer() != nullptr ? energy().total_pj() : 0.0;
@@ -277,9 +278,9 @@ void CommandEngine::run_queue() {
         } else {
             outcome = bus_error();
         }
-        const sc_core::sc_time now = sc_core::sc_time_stamp();
-        const sc_core::sc_time end = std::max({outcome.end, fetched, now});
-        sc_core::wait(end - now);
+        const sc_core::sc_time executed = now();
+        const sc_core::sc_time end = std::max({outcome.end, fetched, executed});
+        time_.elapse(end - executed);
         if (tracer() != nullptr) {
             trace_command(begin, end, fetched_ok ? command_name(descriptor) : "fetch", outcome,
                           bytes_read_ + bytes_written_ - bytes_before, energy().total_pj() - energy_before);
@@ -297,6 +298,7 @@ void CommandEngine::run_queue() {
         // After any error (this command's or a rejected doorbell) the commands behind are dropped.
         if ((status_ & engine_reg::kStatusError) != 0) queue_.clear();
         if (queue_.empty()) {
+            time_.sync();  // the interrupt rises at the command's end, in the kernel's time
             status_ &= ~engine_reg::kStatusBusy;
             if ((status_ & engine_reg::kStatusError) == 0) status_ |= engine_reg::kStatusDone;
             irq_changed_.notify(sc_core::SC_ZERO_TIME);

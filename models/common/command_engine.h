@@ -16,6 +16,7 @@
 
 #include "platform/byte_enables.h"
 #include "platform/component.h"
+#include "platform/local_time.h"
 #include "platform/payload_pool.h"
 
 namespace cimvp {
@@ -121,6 +122,9 @@ protected:
     uint64_t descriptor_address() const { return descriptor_address_; }
 
 private:
+    // The engine's time: the kernel's, or ahead of it where the engine skipped a wait that no
+    // other process would have interleaved with (platform/local_time.h).
+    sc_core::sc_time now() const { return time_.now(); }
     void register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
     void ring_doorbell(uint64_t count, const sc_core::sc_time& delay);
     void fail(uint64_t code, uint64_t address);
@@ -141,6 +145,7 @@ private:
 
     EngineParams engine_params_;
     sc_core::sc_time cycle_;
+    LocalTime time_;
     PayloadPool payloads_;
     std::deque<uint64_t> queue_;  // descriptor addresses; the front one is running while busy
     sc_core::sc_event queue_filled_;
