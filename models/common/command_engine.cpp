@@ -107,8 +107,12 @@ void CommandEngine::ring_doorbell(uint64_t count, const sc_core::sc_time& delay)
         irq_changed_.notify(delay);
         return;
     }
+    const bool was_idle = queue_.empty();
     for (uint64_t i = 0; i < count; ++i) queue_.push_back(command_address_ + i * kDescriptorBytes);
     status_ = (status_ & ~engine_reg::kStatusDone) | engine_reg::kStatusBusy;
+    // A busy engine is not waiting for its queue, and its irq is already low (done rises only with
+    // an empty queue): notifying would only give the kernel an event that wakes nothing.
+    if (!was_idle) return;
     irq_changed_.notify(delay);
     queue_filled_.notify(delay);
 }
