@@ -19,12 +19,4 @@ double EnergyLedger::total_pj(const std::string& kind) const {
     return found == events_.end() ? 0.0 : found->second.total_pj();
 }
 
-sc_core::sc_time BusyTracker::add(const sc_core::sc_time& start, const sc_core::sc_time& end) {
-    if (end <= start) return end;
-    const sc_core::sc_time from = start > busy_until_ ? start : busy_until_;
-    if (end > from) busy_ += end - from;
-    if (end > busy_until_) busy_until_ = end;
-    return end > from ? from : end;
-}
-
 }  // namespace cimvp

@@ -59,7 +59,13 @@ private:
 class BusyTracker {
 public:
     // Returns where the newly counted part begins (== end when [start, end) was already covered).
-    sc_core::sc_time add(const sc_core::sc_time& start, const sc_core::sc_time& end);
+    sc_core::sc_time add(const sc_core::sc_time& start, const sc_core::sc_time& end) {
+        if (end <= start) return end;
+        const sc_core::sc_time from = start > busy_until_ ? start : busy_until_;
+        if (end > from) busy_ += end - from;
+        if (end > busy_until_) busy_until_ = end;
+        return end > from ? from : end;
+    }
     sc_core::sc_time busy() const { return busy_; }
     sc_core::sc_time busy_until() const { return busy_until_; }
 

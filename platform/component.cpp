@@ -23,6 +23,11 @@ int Component::record_busy(const sc_core::sc_time& start, const sc_core::sc_time
                            nlohmann::json args) {
     const sc_core::sc_time from = busy_.add(start, end);
     if (tracer_ == nullptr || from >= end) return -1;
+    return trace_busy(from, end, what, std::move(args));
+}
+
+int Component::trace_busy(const sc_core::sc_time& from, const sc_core::sc_time& end, const char* what,
+                          nlohmann::json args) {
     tracer_->signal(name(), "busy", 1, from, 1);
     tracer_->signal(name(), "busy", 1, end, 0);
     return tracer_->slice(busy_track_, what, from, end, std::move(args));

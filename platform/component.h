@@ -92,8 +92,14 @@ public:
     // Counts [start, end) as busy time (overlap with earlier work is not counted twice). When
     // tracing, the newly busy part also becomes a slice named `what` on this component's timeline
     // and a pulse on its `busy` waveform; returns that slice's handle (-1 when there is none).
-    int record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what = "busy",
-                     nlohmann::json args = nullptr);
+    int record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what,
+                    nlohmann::json args);
+    // The same without slice arguments: inline, since routers and memories call it per access.
+    int record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what = "busy") {
+        const sc_core::sc_time from = busy_.add(start, end);
+        if (tracer_ == nullptr || from >= end) return -1;
+        return trace_busy(from, end, what, nullptr);
+    }
 
     // Tracing is attached by the simulation when the scenario asks for it; nullptr when off.
     void attach_tracer(Tracer* tracer);
@@ -147,6 +153,9 @@ protected:
     }
 
 private:
+    // The slice and waveform pulse of newly busy [from, end), while tracing.
+    int trace_busy(const sc_core::sc_time& from, const sc_core::sc_time& end, const char* what, nlohmann::json args);
+
     ComponentContext context_;
     std::string type_;
     std::map<std::string, InitiatorPort> initiators_;

@@ -23,6 +23,7 @@ Router::Router(const ComponentContext& context)
       out("out"),
       params_(read_params<Params>(context)),
       cycle_(1.0 / params_.clock_hz, sc_core::SC_SEC),
+      width_(params_.width_bytes),
       hop_latency_(params_.hop_latency_ns, sc_core::SC_NS),
       transfer_energy_(energy().declare("transfer_byte", params_.energy_per_byte_pj)),
       bytes_forwarded_(counters()["bytes"]),
@@ -97,8 +98,9 @@ void Router::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_tim
     const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay + hop_latency_;
     sc_core::sc_time& busy_until = port_busy_until_[static_cast<size_t>(port)];
     const sc_core::sc_time start = std::max(arrival, busy_until);
+    // Whole cycles in kernel time units: exact, and no floating point per transaction.
     const sc_core::sc_time occupancy =
-        cycle_ * static_cast<double>((length + params_.width_bytes - 1) / params_.width_bytes);
+        sc_core::sc_time::from_value(cycle_.value() * width_.quotient(length + params_.width_bytes - 1));
     busy_until = start + occupancy;
     record_busy(start, busy_until, "transfer");
     delay = start - sc_core::sc_time_stamp();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "platform/component.h"
+#include "platform/divisor.h"
 
 namespace cimvp {
 
@@ -56,6 +57,7 @@ private:
 
     Params params_;
     sc_core::sc_time cycle_;
+    Divisor width_;  // bytes per cycle, for the cycles a transfer occupies its port
     sc_core::sc_time hop_latency_;
     std::vector<Window> windows_;
     mutable size_t last_port_ = 0;  // decode's first guess

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "models/common/divisor.h"
+#include "platform/divisor.h"
 #include "models/memory/sparse_store.h"
 #include "platform/component.h"
 

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "models/common/divisor.h"
+#include "platform/divisor.h"
 #include "platform/component.h"
 
 namespace cimvp {

@@ -1,6 +1,6 @@
 // Divisor against plain / and %: powers of two take the shift-and-mask path, other divisors the
 // division, and both must agree with the operators everywhere, edges included.
-#include "models/common/divisor.h"
+#include "platform/divisor.h"
 
 #include <gtest/gtest.h>
 
