@@ -435,7 +435,7 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     // channel is kept.
     std::vector<uint8_t> keep(static_cast<size_t>(tile_columns), 0);
     std::vector<ChannelKept> channel_kept(static_cast<size_t>(channels));
-    const std::vector<std::pair<int, int>> channel_groups = channel_column_groups(column_offset, channels, per_weight);
+    const std::vector<std::pair<int, int>>& channel_groups = channel_column_groups(column_offset, channels, per_weight);
     int keep_group = -1;
     bool row_kept = false, any_partial = false;
     int rows_written = 0;
@@ -580,15 +580,17 @@ void CimArray::forget_tiles_touching(int row_begin, int row_end, int column_begi
     }
 }
 
-std::vector<std::pair<int, int>> CimArray::channel_column_groups(int column_offset, int channels,
-                                                                 int per_weight) const {
-    std::vector<std::pair<int, int>> groups;
-    groups.reserve(static_cast<size_t>(channels));
+const std::vector<std::pair<int, int>>& CimArray::channel_column_groups(int column_offset, int channels,
+                                                                        int per_weight) const {
+    const std::tuple<int, int, int> tile{column_offset, channels, per_weight};
+    if (tile == channel_groups_of_) return channel_groups_;
+    channel_groups_.clear();
     for (int c = 0; c < channels; ++c) {
         const int first = column_offset + c * per_weight;
-        groups.emplace_back(column_group_of(first), column_group_of(first + per_weight - 1));
+        channel_groups_.emplace_back(column_group_of(first), column_group_of(first + per_weight - 1));
     }
-    return groups;
+    channel_groups_of_ = tile;
+    return channel_groups_;
 }
 
 MvmCounts CimArray::count(const MvmShape& shape, uint64_t vectors) const {
@@ -600,44 +602,47 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
     const Footprint f =
         footprint(geometry_, shape.row_offset, shape.rows, shape.column_offset, shape.channels * per_weight);
     MvmCounts unit;
-    std::vector<uint64_t> partition_rounds(static_cast<size_t>(geometry_.partitions), 0);
-    std::vector<std::pair<int, int>> channel_groups;
+    partition_rounds_.assign(static_cast<size_t>(geometry_.partitions), 0);
+    const std::vector<std::pair<int, int>>& channel_groups =
+        channel_column_groups(shape.column_offset, shape.channels, per_weight);
+    // Kept blocks are random by design: the loops add masked amounts rather than branch on them.
     for (int g = f.first_group; g <= f.last_group; ++g) {
-        const int active_rows =
-            overlap(f.row_begin, f.row_end, g * geometry_.max_active_wl, (g + 1) * geometry_.max_active_wl);
+        const auto active_rows = static_cast<uint64_t>(
+            overlap(f.row_begin, f.row_end, g * geometry_.max_active_wl, (g + 1) * geometry_.max_active_wl));
+        const uint8_t* kept_in_group = &kept_[static_cast<size_t>(g) * column_groups_];
         int rounds = 0;
-        const uint64_t skipped_before = unit.skipped_groups;
+        uint64_t skipped = 0, kept_columns = 0, skipped_columns = 0;
         for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
-            const int columns = overlap(f.column_begin, f.column_end, q * geometry_.columns_per_adc,
-                                        (q + 1) * geometry_.columns_per_adc);
-            if (kept(g, q)) {
-                unit.adc_conversions += columns;
-                unit.cell_operations += static_cast<uint64_t>(active_rows) * columns;
-                rounds = std::max(rounds, columns);
-            } else {
-                ++unit.skipped_groups;
-                unit.skipped_conversions += columns;
-            }
+            const auto columns = static_cast<uint64_t>(overlap(
+                f.column_begin, f.column_end, q * geometry_.columns_per_adc, (q + 1) * geometry_.columns_per_adc));
+            const uint64_t keep = kept_in_group[q] != 0 ? ~uint64_t{0} : 0;
+            kept_columns += columns & keep;
+            skipped_columns += columns & ~keep;
+            skipped += 1 & ~keep;
+            rounds = std::max(rounds, static_cast<int>(columns & keep));
         }
+        unit.adc_conversions += kept_columns;
+        unit.cell_operations += active_rows * kept_columns;
+        unit.skipped_groups += skipped;
+        unit.skipped_conversions += skipped_columns;
         if (rounds > 0) {
             ++unit.bitserial_cycles;
-            partition_rounds[partition_of(g)] += rounds;
+            partition_rounds_[static_cast<size_t>(partition_of(g))] += static_cast<uint64_t>(rounds);
             if (binary(shape.weight_bits)) unit.input_sum_bits += active_rows;
         }
-        if (skipped_before == unit.skipped_groups) {  // every channel is kept in this group
-            unit.macs += static_cast<uint64_t>(active_rows) * shape.channels;
+        if (skipped == 0) {  // every channel is kept in this group
+            unit.macs += active_rows * static_cast<uint64_t>(shape.channels);
             continue;
         }
-        if (channel_groups.empty())
-            channel_groups = channel_column_groups(shape.column_offset, shape.channels, per_weight);
-        const uint8_t* kept_in_group = &kept_[static_cast<size_t>(g) * column_groups_];
+        uint64_t kept_channels = 0;
         for (const auto& [first_group, last_group] : channel_groups) {
-            bool channel_kept = false;
-            for (int q = first_group; q <= last_group; ++q) channel_kept = channel_kept || kept_in_group[q] != 0;
-            unit.macs += channel_kept ? active_rows : 0;
+            uint8_t channel_kept = 0;
+            for (int q = first_group; q <= last_group; ++q) channel_kept |= kept_in_group[q];
+            kept_channels += channel_kept != 0 ? 1 : 0;
         }
+        unit.macs += active_rows * kept_channels;
     }
-    unit.compute_cycles = *std::max_element(partition_rounds.begin(), partition_rounds.end());
+    unit.compute_cycles = *std::max_element(partition_rounds_.begin(), partition_rounds_.end());
     unit.binary_corrections = binary(shape.weight_bits) ? unit.adc_conversions : 0;
     return unit;
 }

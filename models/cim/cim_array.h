@@ -126,7 +126,9 @@ private:
     int64_t column_significance(int index, int weight_bits, bool is_signed) const;
     int column_group_of(int column) const { return column / geometry_.columns_per_adc; }
     // The first and last column group of each channel of a tile: the same in every word-line group.
-    std::vector<std::pair<int, int>> channel_column_groups(int column_offset, int channels, int per_weight) const;
+    // Kept for the last tile asked about: a write and the counts after it ask for the same one.
+    const std::vector<std::pair<int, int>>& channel_column_groups(int column_offset, int channels,
+                                                                  int per_weight) const;
     int partition_of(int group) const { return group / groups_per_partition_; }
 
     // A tile as run_fast wants it, valid while no write touches its blocks.
@@ -168,7 +170,10 @@ private:
     int groups_, column_groups_, groups_per_partition_;
     mutable std::vector<uint8_t> cells_;  // rows x columns digits of bits_per_cell bits, once settled
     mutable std::vector<PendingCells> pending_cells_;
-    std::vector<uint8_t> kept_;  // groups x column_groups
+    std::vector<uint8_t> kept_;                                        // groups x column_groups
+    mutable std::tuple<int, int, int> channel_groups_of_{-1, -1, -1};  // (column_offset, channels, per_weight)
+    mutable std::vector<std::pair<int, int>> channel_groups_;
+    mutable std::vector<uint64_t> partition_rounds_;  // unit_counts' working space
     // Shared with the WrittenTiles that hold them, so that a rewrite copies no decoded weights.
     std::map<TileKey, std::shared_ptr<const DecodedTile>> decoded_;
 };

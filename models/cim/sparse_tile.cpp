@@ -1,8 +1,13 @@
 #include "models/cim/sparse_tile.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace cimvp {
 
@@ -101,6 +106,39 @@ private:
     int held_ = 0;
 };
 
+// Values place_row may read past the last one it takes.
+constexpr size_t kPlaceSlack = 16;
+
+// Places a row's kept values, in channel order, at its kept channels and zeros elsewhere; returns
+// the values taken. `kept` holds a 0/1 byte per channel and `blocks` a bit per channel, 16 to a word.
+int place_row(const int32_t* values, const uint8_t* kept, const uint16_t* blocks, int channels, int32_t* row) {
+#if defined(__AVX512F__)
+    // One expand per 16 channels: the next popcount(bits) values go to the set bits' lanes.
+    (void)kept;
+    int taken = 0;
+    for (int c = 0, b = 0; c < channels; c += 16, ++b) {
+        const auto bits = static_cast<__mmask16>(blocks[b]);
+        // A plain load and a register expand: the memory form of the expand is microcoded on AMD.
+        // Up to 15 values past the last one are loaded; unpack leaves that room.
+        __m512i loaded = _mm512_loadu_si512(values + taken);
+        asm("" : "+v"(loaded));  // keeps GCC from folding the load back into the expand
+        const __m512i placed = _mm512_maskz_expand_epi32(bits, loaded);
+        const int lanes = std::min(16, channels - c);
+        _mm512_mask_storeu_epi32(row + c, static_cast<__mmask16>((1u << lanes) - 1u), placed);
+        taken += __builtin_popcount(bits);
+    }
+    return taken;
+#else
+    (void)blocks;
+    int taken = 0;
+    for (int c = 0; c < channels; ++c) {
+        row[c] = kept[c] != 0 ? values[taken] : 0;
+        taken += kept[c];
+    }
+    return taken;
+#endif
+}
+
 }  // namespace
 
 size_t packed_weight_bytes(size_t count, int weight_bits) {
@@ -120,8 +158,13 @@ std::vector<uint8_t> encode_weights(const std::vector<int32_t>& weights, int wei
 }
 
 std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weight_bits) {
-    check_weight_bits(weight_bits);
     std::vector<int32_t> weights(count);
+    decode_weights(bytes, count, weight_bits, weights.data());
+    return weights;
+}
+
+void decode_weights(const uint8_t* bytes, size_t count, int weight_bits, int32_t* weights) {
+    check_weight_bits(weight_bits);
     // Whole weights per byte (1, 2, 4, 8 bits), the common case on every weight write, decode a
     // byte at a time; the bit reader takes the rest, and the tail, touching no byte past the last
     // weight.
@@ -129,19 +172,19 @@ std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weig
     switch (weight_bits) {
         case 1:
             whole_bytes = count / 8;
-            decode_whole_bytes<1>(bytes, whole_bytes, weights.data());
+            decode_whole_bytes<1>(bytes, whole_bytes, weights);
             break;
         case 2:
             whole_bytes = count / 4;
-            decode_whole_bytes<2>(bytes, whole_bytes, weights.data());
+            decode_whole_bytes<2>(bytes, whole_bytes, weights);
             break;
         case 4:
             whole_bytes = count / 2;
-            decode_whole_bytes<4>(bytes, whole_bytes, weights.data());
+            decode_whole_bytes<4>(bytes, whole_bytes, weights);
             break;
         case 8:
             whole_bytes = count;
-            decode_whole_bytes<8>(bytes, whole_bytes, weights.data());
+            decode_whole_bytes<8>(bytes, whole_bytes, weights);
             break;
         default:
             break;
@@ -150,7 +193,6 @@ std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weig
     for (size_t i = whole_bytes * 8 / static_cast<size_t>(weight_bits); i < count; ++i) {
         weights[i] = weight_of_bits(reader.take(weight_bits), weight_bits);
     }
-    return weights;
 }
 
 SparseTileLayout::SparseTileLayout(int rows, int channels, int weight_bits, int weight_columns, int group_rows,
@@ -270,33 +312,39 @@ std::vector<uint8_t> SparseTileLayout::pack(const std::vector<int32_t>& weights,
 
 std::vector<int32_t> SparseTileLayout::unpack(const std::vector<uint8_t>& bytes,
                                               const std::vector<uint8_t>& mask) const {
+    std::vector<int32_t> weights(static_cast<size_t>(rows_) * channels_);
+    unpack(bytes.data(), bytes.size(), mask, weights.data());
+    return weights;
+}
+
+void SparseTileLayout::unpack(const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask,
+                              int32_t* weights) const {
     // Every write of a masked tile comes here: the kept weights are decoded as one stream
     // (decode_weights) and then put in their places, group by group.
     const std::vector<uint8_t>& kept = kept_table(mask);
     const size_t kept_weights = static_cast<size_t>(std::count(kept.begin(), kept.end(), 1)) * group_rows_;
-    if (bytes.size() != packed_weight_bytes(kept_weights, weight_bits_)) {
-        misuse("bytes", "are " + std::to_string(bytes.size()) + ", the mask implies " +
+    if (size != packed_weight_bytes(kept_weights, weight_bits_)) {
+        misuse("bytes", "are " + std::to_string(size) + ", the mask implies " +
                             std::to_string(packed_weight_bytes(kept_weights, weight_bits_)));
     }
-    const std::vector<int32_t> values = decode_weights(bytes.data(), kept_weights, weight_bits_);
-    std::vector<int32_t> weights(static_cast<size_t>(rows_) * channels_, 0);
-    const int32_t* next = values.data();
-    // The kept channels of a group as a list, so that placing a row's weights does not branch on
-    // a mask that is random by design.
-    std::vector<int> kept_channels;
-    kept_channels.reserve(static_cast<size_t>(channels_));
+    values_.resize(kept_weights + kPlaceSlack);
+    decode_weights(bytes, kept_weights, weight_bits_, values_.data());
+    const int32_t* next = values_.data();
+    // Per group, which channels a row's values go to, as bytes and as bits.
+    blocks_.resize(static_cast<size_t>((channels_ + 15) / 16));
     for (int g = 0; g < groups(); ++g) {
-        kept_channels.clear();
-        for (int c = 0; c < channels_; ++c) {
-            if (kept[static_cast<size_t>(g) * channels_ + c]) kept_channels.push_back(c);
+        const uint8_t* kept_in_group = &kept[static_cast<size_t>(g) * channels_];
+        for (int first = 0; first < channels_; first += 16) {
+            uint32_t bits = 0;  // in a register: or-ing into memory would chain every step on a store
+            for (int c = first; c < std::min(first + 16, channels_); ++c)
+                bits |= uint32_t{kept_in_group[c]} << (c - first);
+            blocks_[static_cast<size_t>(first / 16)] = static_cast<uint16_t>(bits);
         }
-        const int count = static_cast<int>(kept_channels.size());
-        for (int r = g * group_rows_; r < (g + 1) * group_rows_; ++r, next += count) {
-            int32_t* row = &weights[static_cast<size_t>(r) * channels_];
-            for (int i = 0; i < count; ++i) row[kept_channels[i]] = next[i];
+        for (int r = g * group_rows_; r < (g + 1) * group_rows_; ++r) {
+            next +=
+                place_row(next, kept_in_group, blocks_.data(), channels_, weights + static_cast<size_t>(r) * channels_);
         }
     }
-    return weights;
 }
 
 }  // namespace cimvp

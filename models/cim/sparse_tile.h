@@ -46,6 +46,8 @@ std::vector<uint8_t> encode_weights(const std::vector<int32_t>& weights, int wei
 // `count` stored weights (packed_weight_bytes(count, weight_bits) bytes), sign-extended to int32
 // (+-1 at 1 bit); the macro applies the low weight_bits bits, so unsigned weights survive.
 std::vector<int32_t> decode_weights(const uint8_t* bytes, size_t count, int weight_bits);
+// The same into weights[0, count).
+void decode_weights(const uint8_t* bytes, size_t count, int weight_bits, int32_t* weights);
 
 class SparseTileLayout {
 public:
@@ -53,6 +55,8 @@ public:
 
     int rows() const { return rows_; }
     int channels() const { return channels_; }
+    int weight_bits() const { return weight_bits_; }
+    int weight_columns() const { return weight_columns_; }
     int groups() const { return rows_ / group_rows_; }
     int column_groups() const { return channels_ * weight_columns_ / columns_per_adc_; }
     size_t mask_bytes() const { return static_cast<size_t>(groups()) * column_groups(); }
@@ -70,6 +74,8 @@ public:
     std::vector<uint8_t> pack(const std::vector<int32_t>& weights, const std::vector<uint8_t>& mask) const;
     // The dense tile back, with zeros where channels are pruned.
     std::vector<int32_t> unpack(const std::vector<uint8_t>& bytes, const std::vector<uint8_t>& mask) const;
+    // The same from `size` bytes into weights[0, rows x channels).
+    void unpack(const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask, int32_t* weights) const;
 
 private:
     void check_mask(const std::vector<uint8_t>& mask) const;
@@ -80,6 +86,9 @@ private:
 
     int rows_, channels_, weight_bits_, weight_columns_, group_rows_, columns_per_adc_;
     mutable std::vector<uint8_t> table_mask_, table_;
+    // unpack's working space, kept between writes.
+    mutable std::vector<int32_t> values_;
+    mutable std::vector<uint16_t> blocks_;
 };
 
 }  // namespace cimvp

@@ -187,7 +187,7 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
 
     sc_core::sc_time when = start;
     std::vector<uint8_t> mask;
-    std::optional<SparseTileLayout> layout;  // masked (MARS) tiles only
+    const SparseTileLayout* layout = nullptr;  // masked (MARS) tiles only
     if (command.mask_address == 0) {
         const uint64_t count = uint64_t{command.rows} * command.channels;
         staging_.resize(packed_weight_bytes(count, command.weight_bits));
@@ -197,8 +197,13 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
                 : read_rows(command.source, row_bits / 8, command.rows, command.source_stride, staging_.data(), when);
         if (!read) return bus_error();
     } else {
-        layout.emplace(static_cast<int>(command.rows), static_cast<int>(command.channels), command.weight_bits,
-                       array_.weight_columns(command.weight_bits, is_signed), g.max_active_wl, g.columns_per_adc);
+        const int rows = static_cast<int>(command.rows), channels = static_cast<int>(command.channels);
+        const int per_weight = array_.weight_columns(command.weight_bits, is_signed);
+        if (!layout_ || layout_->rows() != rows || layout_->channels() != channels ||
+            layout_->weight_bits() != command.weight_bits || layout_->weight_columns() != per_weight) {
+            layout_.emplace(rows, channels, command.weight_bits, per_weight, g.max_active_wl, g.columns_per_adc);
+        }
+        layout = &*layout_;
         // The mask says how many bytes follow, so it is read first.
         mask.resize(layout->mask_bytes());
         if (!read_block(command.mask_address, mask.data(), mask.size(), when)) return bus_error();
@@ -209,14 +214,17 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
     if (const CimArray::WrittenTile* written = remembered(command, mask)) {
         rows_written = array_.rewrite(*written);
     } else {
-        const std::vector<int32_t> weights =
-            layout ? layout->unpack(staging_, mask)
-                   : decode_weights(staging_.data(), uint64_t{command.rows} * command.channels, command.weight_bits);
+        tile_weights_.resize(uint64_t{command.rows} * command.channels);
+        if (layout != nullptr) {
+            layout->unpack(staging_.data(), staging_.size(), mask, tile_weights_.data());
+        } else {
+            decode_weights(staging_.data(), tile_weights_.size(), command.weight_bits, tile_weights_.data());
+        }
         const int row_offset = static_cast<int>(command.row_offset);
         const int column_offset = static_cast<int>(command.column_offset);
         const int rows = static_cast<int>(command.rows), channels = static_cast<int>(command.channels);
         rows_written = array_.write_weights(row_offset, column_offset, rows, channels, command.weight_bits, is_signed,
-                                            weights.data(), mask.empty() ? nullptr : mask.data());
+                                            tile_weights_.data(), mask.empty() ? nullptr : mask.data());
         remember(command, mask,
                  array_.written_tile(row_offset, column_offset, rows, channels, command.weight_bits, is_signed,
                                      rows_written));

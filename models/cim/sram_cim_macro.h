@@ -6,10 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "models/cim/cim_array.h"
+#include "models/cim/sparse_tile.h"
 #include "models/common/command_engine.h"
 
 namespace cimvp {
@@ -129,6 +131,10 @@ private:
     Params params_;
     CimArray array_;
     std::vector<uint8_t> staging_;
+    std::vector<int32_t> tile_weights_;  // a weight write's tile, decoded from staging_
+    // The layout of the last masked tile: the next one usually has the same shape, and the layout
+    // keeps its working space and the last mask's table.
+    std::optional<SparseTileLayout> layout_;
     std::vector<int64_t> sums_;
     std::vector<int32_t> results_;
     // Recent weight writes: a layer with more tiles than macros writes each tile again every band,

@@ -147,6 +147,24 @@ TEST(SparseTile, MaskOfPackAndUnpackRoundTrip) {
     }
 }
 
+TEST(SparseTile, OneLayoutUnpacksTileAfterTileWithTheirOwnMasks) {
+    // The macro keeps one layout for every write of a shape: working space and the cached mask
+    // table must not leak from one tile into the next. 40 channels: two whole blocks of 16 and a tail.
+    const SparseTileLayout layout(64, 40, 4, 4, 16, 8);
+    std::mt19937 random(23);
+    std::bernoulli_distribution keep(0.5);
+    std::vector<int32_t> unpacked(static_cast<size_t>(layout.rows()) * layout.channels(), 99);
+    for (int tile = 0; tile < 20; ++tile) {
+        SCOPED_TRACE("tile " + std::to_string(tile));
+        std::vector<uint8_t> mask(layout.mask_bytes());
+        for (auto& block : mask) block = tile % 5 == 0 ? 1 - (tile / 5) % 2 : keep(random) ? 1 : 0;
+        const auto weights = tile_with_blocks(layout, mask, 7, random);
+        const auto bytes = layout.pack(weights, mask);
+        layout.unpack(bytes.data(), bytes.size(), mask, unpacked.data());
+        EXPECT_EQ(unpacked, weights);
+    }
+}
+
 TEST(SparseTile, AnAllKeptMaskGivesTheDenseRowMajorTile) {
     std::mt19937 random(23);
     std::uniform_int_distribution<int> pick(-128, 127);
