@@ -72,26 +72,29 @@ int padded_channels(int channels) { return (channels + kLanes - 1) / kLanes * kL
 // Whether every weight of this width is an int16. Inputs always are: the macro reads them from a byte.
 bool fits_int16(int weight_bits, bool is_signed) { return weight_bits <= (is_signed || weight_bits == 1 ? 16 : 15); }
 
-// Row-major int32 weights in the pair layout above, zero in the padding.
-std::vector<int16_t> pair_layout(const int32_t* words, int rows, int channels) {
+// Row-major int32 weights in the pair layout above, zero in the padding. Every element of `narrow`
+// is written, so a buffer of an earlier tile serves without being cleared first.
+void pair_layout(const int32_t* words, int rows, int channels, std::vector<int16_t>& narrow) {
     const size_t width = static_cast<size_t>(padded_channels(channels));
-    std::vector<int16_t> narrow(static_cast<size_t>(row_pairs(rows)) * width * 2, 0);
+    narrow.resize(static_cast<size_t>(row_pairs(rows)) * width * 2);
     // A pair of rows at a time, both interleaved in one loop, which vectorises.
-    for (int r = 0; r + 1 < rows; r += 2) {
+    for (int r = 0; r < rows; r += 2) {
         int16_t* out = narrow.data() + static_cast<size_t>(r / 2) * width * 2;
         const int32_t* even = words + static_cast<size_t>(r) * channels;
-        const int32_t* odd = even + channels;
-        for (int c = 0; c < channels; ++c) {
-            out[2 * c] = static_cast<int16_t>(even[c]);
-            out[2 * c + 1] = static_cast<int16_t>(odd[c]);
+        if (r + 1 < rows) {
+            const int32_t* odd = even + channels;
+            for (int c = 0; c < channels; ++c) {
+                out[2 * c] = static_cast<int16_t>(even[c]);
+                out[2 * c + 1] = static_cast<int16_t>(odd[c]);
+            }
+        } else {  // the last row pairs with zeros
+            for (int c = 0; c < channels; ++c) {
+                out[2 * c] = static_cast<int16_t>(even[c]);
+                out[2 * c + 1] = 0;
+            }
         }
+        std::fill(out + 2 * channels, out + 2 * width, 0);
     }
-    if (rows % 2 != 0) {  // the last row pairs with zeros
-        int16_t* out = narrow.data() + static_cast<size_t>(rows / 2) * width * 2;
-        const int32_t* last = words + static_cast<size_t>(rows - 1) * channels;
-        for (int c = 0; c < channels; ++c) out[2 * c] = static_cast<int16_t>(last[c]);
-    }
-    return narrow;
 }
 
 // kLanes int32 sums, as the widest integer vectors the build targets hold them. A lane of a weight
@@ -429,8 +432,8 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     }
     const DigitCoder& coder = coder_for(weight_bits, is_signed);
     // The words this write leaves in the cells: what the MVMs use, and what the cells are encoded
-    // from when something reads them (settle_cells).
-    std::vector<int32_t> words(static_cast<size_t>(rows) * channels);
+    // from when something reads them (settle_cells). Every one is written below.
+    std::vector<int32_t> words = spare_words(static_cast<size_t>(rows) * channels);
     // Per word-line group: 0xff where a tile column's block is kept, else 0, and how much of each
     // channel is kept.
     std::vector<uint8_t> keep(static_cast<size_t>(tile_columns), 0);
@@ -480,7 +483,7 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     }
     // A decoded tile does not depend on the inputs' width or sign.
     const MvmShape written{row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed};
-    auto tile = std::make_shared<const DecodedTile>(decoded_tile(written, std::move(words)));
+    std::shared_ptr<const DecodedTile> tile = shared(decoded_tile(written, std::move(words)));
     decoded_.insert_or_assign(key_of(written), tile);
     defer_cells(key_of(written), std::move(tile));
     return rows_written;
@@ -679,19 +682,41 @@ CimArray::TileKey CimArray::key_of(const MvmShape& shape) {
 CimArray::DecodedTile CimArray::decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const {
     DecodedTile tile;
     if (fits_int16(shape.weight_bits, shape.signed_weights)) {
-        tile.narrow = pair_layout(words.data(), shape.rows, shape.channels);
+        if (!spares_->narrow.empty()) {
+            tile.narrow = std::move(spares_->narrow.back());
+            spares_->narrow.pop_back();
+        }
+        pair_layout(words.data(), shape.rows, shape.channels, tile.narrow);
     }
     tile.words = std::move(words);
     tile.unit = unit_counts(shape);
     return tile;
 }
 
+std::vector<int32_t> CimArray::spare_words(size_t count) {
+    std::vector<int32_t> words;
+    if (!spares_->words.empty()) {
+        words = std::move(spares_->words.back());
+        spares_->words.pop_back();
+    }
+    words.resize(count);
+    return words;
+}
+
+std::shared_ptr<const CimArray::DecodedTile> CimArray::shared(DecodedTile tile) const {
+    // The deleter holds the spares, not the array: a WrittenTile may outlive its array.
+    return std::shared_ptr<const DecodedTile>(new DecodedTile(std::move(tile)),
+                                              [spares = spares_](const DecodedTile* dropped) {
+                                                  std::unique_ptr<DecodedTile> owned(const_cast<DecodedTile*>(dropped));
+                                                  spares->keep(std::move(owned->words), std::move(owned->narrow));
+                                              });
+}
+
 const CimArray::DecodedTile& CimArray::tile_of(const MvmShape& shape) {
     const TileKey key = key_of(shape);
     auto found = decoded_.find(key);
     if (found == decoded_.end()) {
-        found =
-            decoded_.emplace(key, std::make_shared<const DecodedTile>(decoded_tile(shape, weight_matrix(shape)))).first;
+        found = decoded_.emplace(key, shared(decoded_tile(shape, weight_matrix(shape)))).first;
     }
     return *found->second;
 }

@@ -141,6 +141,22 @@ private:
     // (row_offset, rows, column_offset, channels, weight_bits, signed weights)
     using TileKey = std::tuple<int, int, int, int, int, bool>;
     static TileKey key_of(const MvmShape& shape);
+    // The buffers of dropped tiles, for the next ones: writing a tile then costs no allocation and
+    // no clearing (a MARS network writes thousands of tiles of one shape).
+    struct SpareBuffers {
+        static constexpr size_t kMax = 8;
+        std::vector<std::vector<int32_t>> words;
+        std::vector<std::vector<int16_t>> narrow;
+        void keep(std::vector<int32_t> dropped_words, std::vector<int16_t> dropped_narrow) {
+            if (words.size() < kMax) words.push_back(std::move(dropped_words));
+            if (!dropped_narrow.empty() && narrow.size() < kMax) narrow.push_back(std::move(dropped_narrow));
+        }
+    };
+    std::shared_ptr<SpareBuffers> spares_ = std::make_shared<SpareBuffers>();
+    // `count` words in a spare buffer, or a new one; their values are left to the caller.
+    std::vector<int32_t> spare_words(size_t count);
+    // The tile, shared, with a deleter that keeps its buffers as spares.
+    std::shared_ptr<const DecodedTile> shared(DecodedTile tile) const;
     const DecodedTile& tile_of(const MvmShape& shape);
     DecodedTile decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const;
     // Drops the decoded tiles that share a (word-line group, column group) block with rows

@@ -290,3 +290,44 @@ TEST(CimArray, ARewriteLeavesTheArrayAsTheWriteItRepeatsDid) {
     EXPECT_TRUE(array.count(a, 3) == fresh.count(a, 3));
     expect_fast_matches(array, a, expected, 7, random);
 }
+
+TEST(CimArray, TilesOfOtherShapesReuseTheBuffersOfDroppedOnes) {
+    // Dropped tiles lend their buffers to later writes, which must overwrite every element: here a
+    // full tile is replaced by smaller ones of odd rows and channels that are no multiple of 16.
+    const CimGeometry geometry{};
+    CimArray array{geometry};
+    std::mt19937 random(31);
+    const auto full_weights = random_weights(random, 128 * 32, 4, true);
+    array.write_weights(0, 0, 128, 32, 4, true, full_weights.data(), nullptr);
+    for (int round = 0; round < 12; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        const MvmShape shape{round % 3, 45 + round, 4 * (round % 5), 7 + round, 4, 4, true, true};
+        const auto weights = random_weights(random, static_cast<size_t>(shape.rows) * shape.channels, 4, true);
+        array.write_weights(shape.row_offset, shape.column_offset, shape.rows, shape.channels, 4, true, weights.data(),
+                            nullptr);
+        expect_fast_matches(array, shape, weights, 5, random);
+    }
+}
+
+TEST(CimArray, AWrittenTileOutlivesItsArray) {
+    const CimGeometry geometry{};
+    std::mt19937 random(37);
+    const MvmShape shape{0, 32, 0, 16, 4, 4, false, true};
+    const auto weights = random_weights(random, 32 * 16, 4, true);
+    std::shared_ptr<const CimArray::WrittenTile> written;
+    {
+        CimArray array{geometry};
+        const int rows_written = array.write_weights(0, 0, 32, 16, 4, true, weights.data(), nullptr);
+        written = array.written_tile(0, 0, 32, 16, 4, true, rows_written);
+    }
+    CimArray other{geometry};
+    EXPECT_EQ(other.rewrite(*written), 32);
+    expect_fast_matches(other, shape, weights, 3, random);
+    // A write over the same blocks drops other's hold on the tile: `written` is its last owner,
+    // and lets it go after the array that decoded it is gone.
+    const auto next_weights = random_weights(random, 32 * 16, 4, true);
+    other.write_weights(0, 0, 32, 16, 4, true, next_weights.data(), nullptr);
+    EXPECT_EQ(written->tile.use_count(), 1);
+    written.reset();
+    expect_fast_matches(other, shape, next_weights, 3, random);
+}
