@@ -13,6 +13,20 @@ int32_t requantized(int64_t value, int64_t multiplier, int32_t shift, Clamp clam
     return passes::saturate(passes::rounding_shift_right(value * multiplier, shift), clamp.low, clamp.high);
 }
 
+// One channel's run: the same bias, multiplier and shift for every element.
+void requantize_run(const int32_t* src, size_t count, int32_t bias, int32_t multiplier, int32_t shift, Clamp clamp,
+                    int32_t* out) {
+    for (size_t k = 0; k < count; ++k) out[k] = requantized(int64_t{src[k]} + bias, multiplier, shift, clamp);
+}
+
+// Consecutive channels, one element each (bias may be null).
+void requantize_channels(const int32_t* src, size_t count, const int32_t* bias, const int32_t* multipliers,
+                         const int32_t* shifts, Clamp clamp, int32_t* out) {
+    for (size_t k = 0; k < count; ++k) {
+        out[k] = requantized(int64_t{src[k]} + (bias != nullptr ? bias[k] : 0), multipliers[k], shifts[k], clamp);
+    }
+}
+
 template <typename T>
 void load_as(const uint8_t* bytes, size_t count, int32_t* values) {
     for (size_t i = 0; i < count; ++i) {
@@ -116,16 +130,26 @@ OpCounts relu(const int32_t* in, size_t count, int32_t* out) {
 
 OpCounts requantize(const int32_t* src, size_t count, uint64_t first, const ChannelTables& tables, Clamp clamp,
                     int32_t* out) {
-    // The channel advances every channel_stride elements: counted, not divided out per element.
+    // Elements go in runs that a loop without a channel counter takes, so that it vectorises: with
+    // one element per channel (HWC), a run is the channels from c to the last; otherwise a run is
+    // the rest of channel c's elements.
     uint64_t c = (first / tables.channel_stride) % tables.channels;
     uint64_t into_run = first % tables.channel_stride;
-    for (size_t k = 0; k < count; ++k) {
-        const int64_t biased = int64_t{src[k]} + (tables.bias ? tables.bias[c] : 0);
-        out[k] = requantized(biased, tables.multipliers[c], tables.shifts[c], clamp);
-        if (++into_run == tables.channel_stride) {
-            into_run = 0;
-            if (++c == tables.channels) c = 0;
+    for (size_t k = 0; k < count;) {
+        if (tables.channel_stride == 1) {
+            const size_t n = std::min<uint64_t>(count - k, tables.channels - c);
+            requantize_channels(src + k, n, tables.bias ? tables.bias + c : nullptr, tables.multipliers + c,
+                                tables.shifts + c, clamp, out + k);
+            k += n;
+            c = 0;
+            continue;
         }
+        const size_t n = std::min<uint64_t>(count - k, tables.channel_stride - into_run);
+        requantize_run(src + k, n, tables.bias ? tables.bias[c] : 0, tables.multipliers[c], tables.shifts[c], clamp,
+                       out + k);
+        k += n;
+        into_run = 0;
+        if (++c == tables.channels) c = 0;
     }
     // The bias add (when there is a bias) and the rounding add, the product, the two clamp bounds.
     return {(tables.bias ? 2 : 1) * count, 2 * count, count};
