@@ -34,6 +34,12 @@ Footprint footprint(const CimGeometry& geometry, int row_offset, int rows, int c
     return f;
 }
 
+// Whether every channel's columns lie in one column group (a channel that never straddles two).
+bool channels_in_one_group(const std::vector<std::pair<int, int>>& channel_groups) {
+    return std::all_of(channel_groups.begin(), channel_groups.end(),
+                       [](const std::pair<int, int>& groups) { return groups.first == groups.second; });
+}
+
 // Which of a channel's digit columns are kept in a word-line group. kAll and kNone double as masks
 // of the channel's value.
 enum ChannelKept : int32_t { kNone = 0, kAll = -1, kSome = 1 };
@@ -439,46 +445,57 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     std::vector<uint8_t> keep(static_cast<size_t>(tile_columns), 0);
     std::vector<ChannelKept> channel_kept(static_cast<size_t>(channels));
     const std::vector<std::pair<int, int>>& channel_groups = channel_column_groups(column_offset, channels, per_weight);
-    int keep_group = -1;
-    bool row_kept = false, any_partial = false;
+    const bool one_group_each = channels_in_one_group(channel_groups);
     int rows_written = 0;
-    for (int r = 0; r < rows; ++r) {
-        const int group = (row_offset + r) / geometry_.max_active_wl;
-        if (group != keep_group) {
-            row_kept = false;
+    // Group by group (no division per row), then the group's rows.
+    for (int group = f.first_group; group <= f.last_group; ++group) {
+        const int row_begin = std::max(f.row_begin, group * geometry_.max_active_wl) - row_offset;
+        const int row_end = std::min(f.row_end, (group + 1) * geometry_.max_active_wl) - row_offset;
+        // Without branches on the kept flags (0 or 1): the blocks are random by design.
+        const uint8_t* kept_in_group = &kept_[static_cast<size_t>(group) * column_groups_];
+        uint8_t any_block = 0;
+        for (int q = f.first_column_group; q <= f.last_column_group; ++q) any_block |= kept_in_group[q];
+        uint8_t partial = 0;
+        if (one_group_each) {
+            for (int c = 0; c < channels; ++c) {
+                channel_kept[c] = static_cast<ChannelKept>(-int32_t{kept_in_group[channel_groups[c].first]});
+            }
+        } else {
+            for (int c = 0; c < channels; ++c) {
+                uint8_t all = 1, any = 0;
+                for (int q = channel_groups[c].first; q <= channel_groups[c].second; ++q) {
+                    all &= kept_in_group[q];
+                    any |= kept_in_group[q];
+                }
+                channel_kept[c] = all != 0 ? kAll : static_cast<ChannelKept>(any);  // kSome or kNone
+                partial |= any & (all ^ 1);
+            }
+        }
+        const bool any_partial = partial != 0;
+        // Column by column: only the partial decode and binary tiles look at it.
+        if (any_partial || binary(weight_bits)) {
             for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
                 const int begin = std::max(f.column_begin, q * geometry_.columns_per_adc) - column_offset;
                 const int end = std::min(f.column_end, (q + 1) * geometry_.columns_per_adc) - column_offset;
-                std::fill(&keep[begin], &keep[end], kept(group, q) ? 0xff : 0);
-                row_kept = row_kept || kept(group, q);
+                std::fill(&keep[begin], &keep[end], kept_in_group[q] != 0 ? 0xff : 0);
             }
-            any_partial = false;
-            const uint8_t* kept_in_group = &kept_[static_cast<size_t>(group) * column_groups_];
-            for (int c = 0; c < channels; ++c) {
-                bool all = true, none = true;
-                for (int q = channel_groups[c].first; q <= channel_groups[c].second; ++q) {
-                    all = all && kept_in_group[q] != 0;
-                    none = none && kept_in_group[q] == 0;
-                }
-                channel_kept[c] = all ? kAll : none ? kNone : kSome;
-                any_partial = any_partial || channel_kept[c] == kSome;
-            }
-            keep_group = group;
         }
-        rows_written += row_kept ? 1 : 0;
-        const int32_t* in = weights + static_cast<size_t>(r) * channels;
-        int32_t* out = words.data() + static_cast<size_t>(r) * channels;
-        if (binary(weight_bits)) {
-            for (int c = 0; c < channels; ++c) {
-                if (keep[c] != 0 && in[c] != 1 && in[c] != -1) {
-                    throw std::invalid_argument("cim array: weights hold " + std::to_string(in[c]) + " at row " +
-                                                std::to_string(r) + ", channel " + std::to_string(c) +
-                                                "; 1-bit weights must be +1 or -1");
+        rows_written += any_block != 0 ? row_end - row_begin : 0;
+        for (int r = row_begin; r < row_end; ++r) {
+            const int32_t* in = weights + static_cast<size_t>(r) * channels;
+            int32_t* out = words.data() + static_cast<size_t>(r) * channels;
+            if (binary(weight_bits)) {
+                for (int c = 0; c < channels; ++c) {
+                    if (keep[c] != 0 && in[c] != 1 && in[c] != -1) {
+                        throw std::invalid_argument("cim array: weights hold " + std::to_string(in[c]) + " at row " +
+                                                    std::to_string(r) + ", channel " + std::to_string(c) +
+                                                    "; 1-bit weights must be +1 or -1");
+                    }
+                    out[c] = keep[c] != 0 ? in[c] : 0;  // a skipped block holds no weight at all, not -1
                 }
-                out[c] = keep[c] != 0 ? in[c] : 0;  // a skipped block holds no weight at all, not -1
+            } else {
+                coder.decode_kept(in, channels, keep.data(), channel_kept.data(), any_partial, out);
             }
-        } else {
-            coder.decode_kept(in, channels, keep.data(), channel_kept.data(), any_partial, out);
         }
     }
     // A decoded tile does not depend on the inputs' width or sign.
@@ -608,6 +625,7 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
     partition_rounds_.assign(static_cast<size_t>(geometry_.partitions), 0);
     const std::vector<std::pair<int, int>>& channel_groups =
         channel_column_groups(shape.column_offset, shape.channels, per_weight);
+    const bool one_group_each = channels_in_one_group(channel_groups);
     // Kept blocks are random by design: the loops add masked amounts rather than branch on them.
     for (int g = f.first_group; g <= f.last_group; ++g) {
         const auto active_rows = static_cast<uint64_t>(
@@ -638,10 +656,14 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
             continue;
         }
         uint64_t kept_channels = 0;
-        for (const auto& [first_group, last_group] : channel_groups) {
-            uint8_t channel_kept = 0;
-            for (int q = first_group; q <= last_group; ++q) channel_kept |= kept_in_group[q];
-            kept_channels += channel_kept != 0 ? 1 : 0;
+        if (one_group_each) {
+            for (const auto& [first_group, last_group] : channel_groups) kept_channels += kept_in_group[first_group];
+        } else {
+            for (const auto& [first_group, last_group] : channel_groups) {
+                uint8_t channel_kept = 0;
+                for (int q = first_group; q <= last_group; ++q) channel_kept |= kept_in_group[q];
+                kept_channels += channel_kept != 0 ? 1 : 0;
+            }
         }
         unit.macs += active_rows * kept_channels;
     }
