@@ -78,28 +78,47 @@ int padded_channels(int channels) { return (channels + kLanes - 1) / kLanes * kL
 // Whether every weight of this width is an int16. Inputs always are: the macro reads them from a byte.
 bool fits_int16(int weight_bits, bool is_signed) { return weight_bits <= (is_signed || weight_bits == 1 ? 16 : 15); }
 
-// Row-major int32 weights in the pair layout above, zero in the padding. Every element of `narrow`
-// is written, so a buffer of an earlier tile serves without being cleared first.
-void pair_layout(const int32_t* words, int rows, int channels, std::vector<int16_t>& narrow) {
+// Row pair `pair` of the layout above from two rows of int32 words (odd == nullptr: the last row
+// of an odd count, paired with zeros), padding included, so a reused buffer needs no clearing.
+void put_row_pair(const int32_t* even, const int32_t* odd, int channels, size_t pair, std::vector<int16_t>& narrow) {
     const size_t width = static_cast<size_t>(padded_channels(channels));
-    narrow.resize(static_cast<size_t>(row_pairs(rows)) * width * 2);
-    // A pair of rows at a time, both interleaved in one loop, which vectorises.
-    for (int r = 0; r < rows; r += 2) {
-        int16_t* out = narrow.data() + static_cast<size_t>(r / 2) * width * 2;
-        const int32_t* even = words + static_cast<size_t>(r) * channels;
-        if (r + 1 < rows) {
-            const int32_t* odd = even + channels;
-            for (int c = 0; c < channels; ++c) {
-                out[2 * c] = static_cast<int16_t>(even[c]);
-                out[2 * c + 1] = static_cast<int16_t>(odd[c]);
-            }
-        } else {  // the last row pairs with zeros
-            for (int c = 0; c < channels; ++c) {
-                out[2 * c] = static_cast<int16_t>(even[c]);
-                out[2 * c + 1] = 0;
-            }
+    int16_t* out = narrow.data() + pair * width * 2;
+    // Both rows interleaved in one loop, which vectorises.
+    if (odd != nullptr) {
+        for (int c = 0; c < channels; ++c) {
+            out[2 * c] = static_cast<int16_t>(even[c]);
+            out[2 * c + 1] = static_cast<int16_t>(odd[c]);
         }
-        std::fill(out + 2 * channels, out + 2 * width, 0);
+    } else {
+        for (int c = 0; c < channels; ++c) {
+            out[2 * c] = static_cast<int16_t>(even[c]);
+            out[2 * c + 1] = 0;
+        }
+    }
+    std::fill(out + 2 * channels, out + 2 * width, 0);
+}
+
+size_t pair_layout_size(int rows, int channels) {
+    return static_cast<size_t>(row_pairs(rows)) * static_cast<size_t>(padded_channels(channels)) * 2;
+}
+
+// Row-major int32 weights in the pair layout above.
+void pair_layout(const int32_t* words, int rows, int channels, std::vector<int16_t>& narrow) {
+    narrow.resize(pair_layout_size(rows, channels));
+    for (int r = 0; r < rows; r += 2) {
+        const int32_t* even = words + static_cast<size_t>(r) * channels;
+        put_row_pair(even, r + 1 < rows ? even + channels : nullptr, channels, static_cast<size_t>(r / 2), narrow);
+    }
+}
+
+// The row-major words of a tile in the pair layout.
+void words_from_pairs(const std::vector<int16_t>& narrow, int rows, int channels, std::vector<int32_t>& words) {
+    const size_t width = static_cast<size_t>(padded_channels(channels));
+    words.resize(static_cast<size_t>(rows) * channels);
+    for (int r = 0; r < rows; ++r) {
+        const int16_t* pair = narrow.data() + static_cast<size_t>(r / 2) * width * 2 + (r % 2);
+        int32_t* out = words.data() + static_cast<size_t>(r) * channels;
+        for (int c = 0; c < channels; ++c) out[c] = pair[2 * c];
     }
 }
 
@@ -438,8 +457,16 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     }
     const DigitCoder& coder = coder_for(weight_bits, is_signed);
     // The words this write leaves in the cells: what the MVMs use, and what the cells are encoded
-    // from when something reads them (settle_cells). Every one is written below.
-    std::vector<int32_t> words = spare_words(static_cast<size_t>(rows) * channels);
+    // from when something reads them (settle_cells). A tile whose weights fit int16 goes straight
+    // to the pair layout, two decoded rows at a time; any other keeps all its words.
+    const bool narrow = fits_int16(weight_bits, is_signed);
+    std::vector<int32_t> words = narrow ? std::vector<int32_t>() : spare_words(static_cast<size_t>(rows) * channels);
+    std::vector<int16_t> pairs;
+    if (narrow) {
+        pairs = spare_narrow();
+        pairs.resize(pair_layout_size(rows, channels));
+        row_pair_.resize(2 * static_cast<size_t>(channels));
+    }
     // Per word-line group: 0xff where a tile column's block is kept, else 0, and how much of each
     // channel is kept.
     std::vector<uint8_t> keep(static_cast<size_t>(tile_columns), 0);
@@ -483,7 +510,8 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
         rows_written += any_block != 0 ? row_end - row_begin : 0;
         for (int r = row_begin; r < row_end; ++r) {
             const int32_t* in = weights + static_cast<size_t>(r) * channels;
-            int32_t* out = words.data() + static_cast<size_t>(r) * channels;
+            int32_t* out = narrow ? row_pair_.data() + static_cast<size_t>(r % 2) * channels
+                                  : words.data() + static_cast<size_t>(r) * channels;
             if (binary(weight_bits)) {
                 for (int c = 0; c < channels; ++c) {
                     if (keep[c] != 0 && in[c] != 1 && in[c] != -1) {
@@ -496,11 +524,21 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
             } else {
                 coder.decode_kept(in, channels, keep.data(), channel_kept.data(), any_partial, out);
             }
+            if (narrow && (r % 2 == 1 || r == rows - 1)) {
+                const int32_t* even = row_pair_.data();
+                put_row_pair(even, r % 2 == 1 ? even + channels : nullptr, channels, static_cast<size_t>(r / 2), pairs);
+            }
         }
     }
     // A decoded tile does not depend on the inputs' width or sign.
     const MvmShape written{row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed};
-    std::shared_ptr<const DecodedTile> tile = shared(decoded_tile(written, std::move(words)));
+    DecodedTile decoded;
+    decoded.rows = rows;
+    decoded.channels = channels;
+    decoded.words = std::move(words);
+    decoded.narrow = std::move(pairs);
+    decoded.unit = unit_counts(written);
+    std::shared_ptr<const DecodedTile> tile = shared(std::move(decoded));
     decoded_.insert_or_assign(key_of(written), tile);
     defer_cells(key_of(written), std::move(tile));
     return rows_written;
@@ -564,7 +602,7 @@ void CimArray::settle_cells() const {
     for (const PendingCells& p : pending_cells_) {
         const auto [row_offset, rows, column_offset, channels, weight_bits, is_signed] = p.key;
         uint8_t* first_row = cells_.data() + static_cast<size_t>(row_offset) * geometry_.columns + column_offset;
-        const int32_t* words = p.tile->words.data();
+        const int32_t* words = words_of(*p.tile).data();
         if (binary(weight_bits)) {
             for (int r = 0; r < rows; ++r) {
                 for (int c = 0; c < channels; ++c) {
@@ -703,16 +741,29 @@ CimArray::TileKey CimArray::key_of(const MvmShape& shape) {
 
 CimArray::DecodedTile CimArray::decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const {
     DecodedTile tile;
+    tile.rows = shape.rows;
+    tile.channels = shape.channels;
     if (fits_int16(shape.weight_bits, shape.signed_weights)) {
-        if (!spares_->narrow.empty()) {
-            tile.narrow = std::move(spares_->narrow.back());
-            spares_->narrow.pop_back();
-        }
+        tile.narrow = spare_narrow();
         pair_layout(words.data(), shape.rows, shape.channels, tile.narrow);
     }
     tile.words = std::move(words);
     tile.unit = unit_counts(shape);
     return tile;
+}
+
+std::vector<int16_t> CimArray::spare_narrow() const {
+    std::vector<int16_t> narrow;
+    if (!spares_->narrow.empty()) {
+        narrow = std::move(spares_->narrow.back());
+        spares_->narrow.pop_back();
+    }
+    return narrow;
+}
+
+const std::vector<int32_t>& CimArray::words_of(const DecodedTile& tile) {
+    if (tile.words.empty() && !tile.narrow.empty()) words_from_pairs(tile.narrow, tile.rows, tile.channels, tile.words);
+    return tile.words;
 }
 
 std::vector<int32_t> CimArray::spare_words(size_t count) {
@@ -743,14 +794,14 @@ const CimArray::DecodedTile& CimArray::tile_of(const MvmShape& shape) {
     return *found->second;
 }
 
-const std::vector<int32_t>& CimArray::cached_weight_matrix(const MvmShape& shape) { return tile_of(shape).words; }
+const std::vector<int32_t>& CimArray::cached_weight_matrix(const MvmShape& shape) { return words_of(tile_of(shape)); }
 
 MvmCounts CimArray::run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) {
     const DecodedTile& tile = tile_of(shape);
     // int32 accumulation is exact while rows x max|input| x max|weight| stays below 2^31.
     const int64_t bound = int64_t{shape.rows} << (shape.input_bits + shape.weight_bits);
     if (bound >= (int64_t{1} << 31)) {
-        dot_products<int64_t>(shape, tile.words.data(), vectors, inputs, sums);
+        dot_products<int64_t>(shape, words_of(tile).data(), vectors, inputs, sums);
     } else if (tile.narrow.empty()) {
         dot_products<int32_t>(shape, tile.words.data(), vectors, inputs, sums);
     } else {

@@ -133,11 +133,15 @@ private:
 
     // A tile as run_fast wants it, valid while no write touches its blocks.
     struct DecodedTile {
-        std::vector<int32_t> words;  // rows x channels, row-major
+        int rows = 0, channels = 0;
+        // rows x channels, row-major. A tile with a narrow form gets them only when something asks
+        // (words_of): the MVMs use the narrow form, and most tiles are never read back.
+        mutable std::vector<int32_t> words;
         std::vector<int16_t>
             narrow;      // row pairs x channel blocks (cim_array.cpp), when every weight fits int16; else empty
         MvmCounts unit;  // count() per vector, and per input bit for all but macs
     };
+    static const std::vector<int32_t>& words_of(const DecodedTile& tile);
     // (row_offset, rows, column_offset, channels, weight_bits, signed weights)
     using TileKey = std::tuple<int, int, int, int, int, bool>;
     static TileKey key_of(const MvmShape& shape);
@@ -159,6 +163,8 @@ private:
     std::shared_ptr<const DecodedTile> shared(DecodedTile tile) const;
     const DecodedTile& tile_of(const MvmShape& shape);
     DecodedTile decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const;
+    // A spare narrow buffer, or a new one.
+    std::vector<int16_t> spare_narrow() const;
     // Drops the decoded tiles that share a (word-line group, column group) block with rows
     // [row_begin, row_end) x columns [column_begin, column_end): a write there may change their
     // cells, or which of their blocks are kept (their counts, and the zeros of binary weights).
@@ -190,6 +196,7 @@ private:
     mutable std::tuple<int, int, int> channel_groups_of_{-1, -1, -1};  // (column_offset, channels, per_weight)
     mutable std::vector<std::pair<int, int>> channel_groups_;
     mutable std::vector<uint64_t> partition_rounds_;  // unit_counts' working space
+    std::vector<int32_t> row_pair_;                   // write_weights' two decoded rows
     // Shared with the WrittenTiles that hold them, so that a rewrite copies no decoded weights.
     std::map<TileKey, std::shared_ptr<const DecodedTile>> decoded_;
 };
