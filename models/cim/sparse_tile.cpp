@@ -263,17 +263,24 @@ const std::vector<uint8_t>& SparseTileLayout::kept_table(const std::vector<uint8
     if (!table_.empty() && mask == table_mask_) return table_;
     check_mask(mask);
     // Each kept block keeps the channels whose columns overlap its column group (run on every
-    // masked weight write, so it walks the blocks rather than asking per channel).
+    // masked weight write, so it walks the blocks rather than asking per channel, and ors the
+    // random flags in rather than branching on them).
+    if (block_channels_.empty()) {
+        for (int q = 0; q < column_groups(); ++q) {
+            block_channels_.emplace_back(q * columns_per_adc_ / weight_columns_,
+                                         ((q + 1) * columns_per_adc_ - 1) / weight_columns_);
+        }
+    }
     table_.assign(static_cast<size_t>(groups()) * channels_, 0);
     for (int g = 0; g < groups(); ++g) {
         uint8_t* kept = &table_[static_cast<size_t>(g) * channels_];
+        const uint8_t* group_mask = &mask[static_cast<size_t>(g) * column_groups()];
         for (int q = 0; q < column_groups(); ++q) {
-            if (mask[static_cast<size_t>(g) * column_groups() + q] == 0) continue;
-            const int first = q * columns_per_adc_ / weight_columns_;
-            const int last = ((q + 1) * columns_per_adc_ - 1) / weight_columns_;
-            std::fill(kept + first, kept + last + 1, 1);
+            const uint8_t flag = group_mask[q] != 0 ? 1 : 0;
+            for (int c = block_channels_[q].first; c <= block_channels_[q].second; ++c) kept[c] |= flag;
         }
     }
+    table_kept_ = static_cast<size_t>(std::count(table_.begin(), table_.end(), 1));
     table_mask_ = mask;
     return table_;
 }
@@ -285,9 +292,8 @@ int SparseTileLayout::kept_channels(const std::vector<uint8_t>& mask, int group)
 }
 
 size_t SparseTileLayout::packed_bytes(const std::vector<uint8_t>& mask) const {
-    const std::vector<uint8_t>& table = kept_table(mask);
-    const size_t kept = static_cast<size_t>(std::count(table.begin(), table.end(), 1));
-    return packed_weight_bytes(kept * static_cast<size_t>(group_rows_), weight_bits_);
+    kept_table(mask);
+    return packed_weight_bytes(table_kept_ * static_cast<size_t>(group_rows_), weight_bits_);
 }
 
 std::vector<uint8_t> SparseTileLayout::pack(const std::vector<int32_t>& weights,
@@ -322,7 +328,7 @@ void SparseTileLayout::unpack(const uint8_t* bytes, size_t size, const std::vect
     // Every write of a masked tile comes here: the kept weights are decoded as one stream
     // (decode_weights) and then put in their places, group by group.
     const std::vector<uint8_t>& kept = kept_table(mask);
-    const size_t kept_weights = static_cast<size_t>(std::count(kept.begin(), kept.end(), 1)) * group_rows_;
+    const size_t kept_weights = table_kept_ * static_cast<size_t>(group_rows_);
     if (size != packed_weight_bytes(kept_weights, weight_bits_)) {
         misuse("bytes", "are " + std::to_string(size) + ", the mask implies " +
                             std::to_string(packed_weight_bytes(kept_weights, weight_bits_)));
