@@ -3,6 +3,7 @@
 #include <limits>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "firmware/isa/hex.h"
 
@@ -177,10 +178,14 @@ const std::vector<OpcodeSpec>& opcode_table() {
 }
 
 const OpcodeSpec* find_opcode(uint16_t opcode) {
-    for (const OpcodeSpec& spec : opcode_table()) {
-        if (uint16_t(spec.opcode) == opcode) return &spec;
-    }
-    return nullptr;
+    // The decoder and every operand access ask: the fixed table is indexed by code once.
+    static const std::unordered_map<uint16_t, const OpcodeSpec*> by_code = [] {
+        std::unordered_map<uint16_t, const OpcodeSpec*> index;
+        for (const OpcodeSpec& spec : opcode_table()) index.emplace(uint16_t(spec.opcode), &spec);
+        return index;
+    }();
+    const auto found = by_code.find(opcode);
+    return found == by_code.end() ? nullptr : found->second;
 }
 
 const OpcodeSpec* find_opcode(std::string_view mnemonic) {
