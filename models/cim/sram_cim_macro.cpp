@@ -393,16 +393,20 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
             }
         }
 
-        results_.assign(count * command.channels, 0);
+        results_.resize(count * command.channels);
         const uint64_t output = command.output + first * output_stride;
         auto* result_bytes = reinterpret_cast<uint8_t*>(results_.data());
         sc_core::sc_time write_at = std::max(compute_start, write_done);
-        if (accumulate && !read_rows(output, output_bytes, count, output_stride, result_bytes, write_at)) {
-            return bus_error();
-        }
         // int32 partial sums wrap like the hardware's 32-bit accumulators.
-        for (size_t i = 0; i < results_.size(); ++i) {
-            results_[i] = static_cast<int32_t>(static_cast<uint32_t>(results_[i]) + static_cast<uint32_t>(sums_[i]));
+        if (accumulate) {
+            if (!read_rows(output, output_bytes, count, output_stride, result_bytes, write_at)) return bus_error();
+            for (size_t i = 0; i < results_.size(); ++i) {
+                results_[i] =
+                    static_cast<int32_t>(static_cast<uint32_t>(results_[i]) + static_cast<uint32_t>(sums_[i]));
+            }
+        } else {
+            for (size_t i = 0; i < results_.size(); ++i)
+                results_[i] = static_cast<int32_t>(static_cast<uint32_t>(sums_[i]));
         }
         write_at = std::max(write_at, compute_done);
         if (!write_rows(output, output_bytes, count, output_stride, result_bytes, write_at)) return bus_error();
