@@ -1,6 +1,7 @@
 #include "platform/router.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "platform/byte_enables.h"
 #include "platform/registry.h"
@@ -55,6 +56,9 @@ void Router::map_window(const std::string& socket, uint64_t base, uint64_t size,
         }
     }
     windows_.push_back(Window{base, size, target, where});
+    ports_by_base_.insert(
+        std::upper_bound(ports_by_base_.begin(), ports_by_base_.end(), std::make_pair(base, size_t{0})),
+        {base, windows_.size() - 1});
     port_busy_until_.push_back(sc_core::SC_ZERO_TIME);
 }
 
@@ -65,13 +69,12 @@ int Router::decode(uint64_t address) const {
     // Windows never overlap, so the port that took the last transaction can be tried first: an
     // engine's accesses come in runs to the same buffer.
     if (last_port_ < windows_.size() && holds(last_port_)) return static_cast<int>(last_port_);
-    for (size_t port = 0; port < windows_.size(); ++port) {
-        if (holds(port)) {
-            last_port_ = port;
-            return static_cast<int>(port);
-        }
-    }
-    return -1;
+    // Otherwise the window with the highest base at or below the address, if it holds it.
+    const auto above = std::upper_bound(ports_by_base_.begin(), ports_by_base_.end(), address,
+                                        [](uint64_t a, const std::pair<uint64_t, size_t>& w) { return a < w.first; });
+    if (above == ports_by_base_.begin() || !holds(std::prev(above)->second)) return -1;
+    last_port_ = std::prev(above)->second;
+    return static_cast<int>(last_port_);
 }
 
 int Router::route(tlm::tlm_generic_payload& payload) {

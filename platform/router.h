@@ -7,6 +7,7 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "platform/component.h"
@@ -60,7 +61,8 @@ private:
     Divisor width_;  // bytes per cycle, for the cycles a transfer occupies its port
     sc_core::sc_time hop_latency_;
     std::vector<Window> windows_;
-    mutable size_t last_port_ = 0;  // decode's first guess
+    std::vector<std::pair<uint64_t, size_t>> ports_by_base_;  // (window base, port), sorted, for decode
+    mutable size_t last_port_ = 0;                            // decode's first guess
     std::vector<sc_core::sc_time> port_busy_until_;
     EnergyLedger::Handle transfer_energy_;
     uint64_t& bytes_forwarded_;
