@@ -544,43 +544,6 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     return rows_written;
 }
 
-std::shared_ptr<const CimArray::WrittenTile> CimArray::written_tile(int row_offset, int column_offset, int rows,
-                                                                    int channels, int weight_bits, bool is_signed,
-                                                                    int rows_written) const {
-    const int columns = channels * weight_columns(weight_bits, is_signed);
-    const Footprint f = footprint(geometry_, row_offset, rows, column_offset, columns);
-    const TileKey key = key_of(MvmShape{row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed});
-    auto written = std::make_shared<WrittenTile>();
-    *written = WrittenTile{row_offset,
-                           column_offset,
-                           rows,
-                           columns,
-                           f.first_group,
-                           f.last_group - f.first_group + 1,
-                           f.first_column_group,
-                           f.last_column_group - f.first_column_group + 1,
-                           rows_written,
-                           {},
-                           key,
-                           decoded_.at(key)};
-    for (int g = 0; g < written->groups; ++g) {
-        const uint8_t* flags = &kept_[static_cast<size_t>(f.first_group + g) * column_groups() + f.first_column_group];
-        written->kept.insert(written->kept.end(), flags, flags + written->column_groups);
-    }
-    return written;
-}
-
-int CimArray::rewrite(const WrittenTile& w) {
-    forget_tiles_touching(w.row_offset, w.row_offset + w.rows, w.column_offset, w.column_offset + w.columns);
-    for (int g = 0; g < w.groups; ++g) {
-        std::memcpy(&kept_[static_cast<size_t>(w.first_group + g) * column_groups() + w.first_column_group],
-                    &w.kept[static_cast<size_t>(g) * w.column_groups], w.column_groups);
-    }
-    decoded_.insert_or_assign(w.key, w.tile);
-    defer_cells(w.key, w.tile);
-    return w.rows_written;
-}
-
 void CimArray::defer_cells(const TileKey& key, std::shared_ptr<const DecodedTile> tile) {
     const auto covers = [this](const TileKey& outer, const TileKey& inner) {
         const auto [outer_row, outer_rows, outer_column, outer_channels, outer_bits, outer_signed] = outer;
@@ -777,7 +740,7 @@ std::vector<int32_t> CimArray::spare_words(size_t count) {
 }
 
 std::shared_ptr<const CimArray::DecodedTile> CimArray::shared(DecodedTile tile) const {
-    // The deleter holds the spares, not the array: a WrittenTile may outlive its array.
+    // The deleter holds the spares itself: tiles are dropped while the array's members go too.
     return std::shared_ptr<const DecodedTile>(new DecodedTile(std::move(tile)),
                                               [spares = spares_](const DecodedTile* dropped) {
                                                   std::unique_ptr<DecodedTile> owned(const_cast<DecodedTile*>(dropped));

@@ -94,17 +94,6 @@ public:
     int write_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits, bool is_signed,
                       const int32_t* weights, const uint8_t* mask);
 
-    // What a weight write left in the array: its blocks' kept flags and its decoded tile, which
-    // the cells are encoded from. A layer with more tiles than macros writes each tile again in
-    // every band, from the same bytes; putting this back gives the same array without decoding
-    // the weights again.
-    struct WrittenTile;
-    // The state of the tile write_weights just wrote (same arguments), which returned rows_written.
-    std::shared_ptr<const WrittenTile> written_tile(int row_offset, int column_offset, int rows, int channels,
-                                                    int weight_bits, bool is_signed, int rows_written) const;
-    // Writes that tile's state again; returns the word lines written, as write_weights did.
-    int rewrite(const WrittenTile& written);
-
     // Closed-form counts of one MVM over `vectors` input vectors.
     MvmCounts count(const MvmShape& shape, uint64_t vectors) const;
 
@@ -197,17 +186,8 @@ private:
     mutable std::vector<std::pair<int, int>> channel_groups_;
     mutable std::vector<uint64_t> partition_rounds_;  // unit_counts' working space
     std::vector<int32_t> row_pair_;                   // write_weights' two decoded rows
-    // Shared with the WrittenTiles that hold them, so that a rewrite copies no decoded weights.
+    // Shared with the pending cell writes that still hold them.
     std::map<TileKey, std::shared_ptr<const DecodedTile>> decoded_;
-};
-
-struct CimArray::WrittenTile {
-    int row_offset, column_offset, rows, columns;
-    int first_group, groups, first_column_group, column_groups;
-    int rows_written;
-    std::vector<uint8_t> kept;  // groups x column_groups
-    TileKey key;
-    std::shared_ptr<const DecodedTile> tile;
 };
 
 // The input value the macro sees in a byte: its low `bits` bits, sign-extended when signed.

@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <cstring>
 #include <numeric>
-#include <optional>
 
 #include "models/cim/sparse_tile.h"
 #include "platform/registry.h"
@@ -210,59 +209,21 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
         staging_.resize(layout->packed_bytes(mask));
         if (!read_block(command.source, staging_.data(), staging_.size(), when)) return bus_error();
     }
-    int rows_written = 0;
-    if (const CimArray::WrittenTile* written = remembered(command, mask)) {
-        rows_written = array_.rewrite(*written);
+    tile_weights_.resize(uint64_t{command.rows} * command.channels);
+    if (layout != nullptr) {
+        layout->unpack(staging_.data(), staging_.size(), mask, tile_weights_.data());
     } else {
-        tile_weights_.resize(uint64_t{command.rows} * command.channels);
-        if (layout != nullptr) {
-            layout->unpack(staging_.data(), staging_.size(), mask, tile_weights_.data());
-        } else {
-            decode_weights(staging_.data(), tile_weights_.size(), command.weight_bits, tile_weights_.data());
-        }
-        const int row_offset = static_cast<int>(command.row_offset);
-        const int column_offset = static_cast<int>(command.column_offset);
-        const int rows = static_cast<int>(command.rows), channels = static_cast<int>(command.channels);
-        rows_written = array_.write_weights(row_offset, column_offset, rows, channels, command.weight_bits, is_signed,
-                                            tile_weights_.data(), mask.empty() ? nullptr : mask.data());
-        remember(command, mask,
-                 array_.written_tile(row_offset, column_offset, rows, channels, command.weight_bits, is_signed,
-                                     rows_written));
+        decode_weights(staging_.data(), tile_weights_.size(), command.weight_bits, tile_weights_.data());
     }
+    const int rows_written =
+        array_.write_weights(static_cast<int>(command.row_offset), static_cast<int>(command.column_offset),
+                             static_cast<int>(command.rows), static_cast<int>(command.channels), command.weight_bits,
+                             is_signed, tile_weights_.data(), mask.empty() ? nullptr : mask.data());
     // One word line is written per cycle, across every column of the tile.
     weight_rows_written_ += static_cast<uint64_t>(rows_written);
     weight_cells_written_ += static_cast<uint64_t>(rows_written) * columns;
     write_energy_.add(static_cast<uint64_t>(rows_written) * columns);
     return finished_at(when + cycle() * static_cast<double>(rows_written));
-}
-
-const CimArray::WrittenTile* SramCimMacro::remembered(const CimWeightWriteCommand& command,
-                                                      const std::vector<uint8_t>& mask) {
-    for (RememberedWrite& write : remembered_writes_) {
-        if (std::memcmp(&write.command, &command, sizeof command) == 0 && write.mask == mask &&
-            write.weights == staging_) {
-            write.last_use = ++writes_seen_;
-            return write.written.get();
-        }
-    }
-    return nullptr;
-}
-
-void SramCimMacro::remember(const CimWeightWriteCommand& command, const std::vector<uint8_t>& mask,
-                            std::shared_ptr<const CimArray::WrittenTile> written) {
-    if (remembered_writes_.size() < kRememberedWrites) {
-        remembered_writes_.push_back({command, mask, staging_, std::move(written), ++writes_seen_});
-        return;
-    }
-    // The least recently used entry makes room, and lends its buffers to the new one.
-    auto oldest =
-        std::min_element(remembered_writes_.begin(), remembered_writes_.end(),
-                         [](const RememberedWrite& a, const RememberedWrite& b) { return a.last_use < b.last_use; });
-    oldest->command = command;
-    oldest->mask.assign(mask.begin(), mask.end());
-    oldest->weights.assign(staging_.begin(), staging_.end());
-    oldest->written = std::move(written);
-    oldest->last_use = ++writes_seen_;
 }
 
 void SramCimMacro::account(const MvmCounts& counts) {

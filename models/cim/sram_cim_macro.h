@@ -116,10 +116,6 @@ private:
     Outcome write_weights(const CimWeightWriteCommand& command, const sc_core::sc_time& start);
     Outcome multiply(const CimMvmCommand& command, const sc_core::sc_time& start);
     void account(const MvmCounts& counts);
-    // The array state a write with these bytes left before, if it is still remembered.
-    const CimArray::WrittenTile* remembered(const CimWeightWriteCommand& command, const std::vector<uint8_t>& mask);
-    void remember(const CimWeightWriteCommand& command, const std::vector<uint8_t>& mask,
-                  std::shared_ptr<const CimArray::WrittenTile> written);
 
     // VCD waveforms: active_rows (active_word_lines() while an MVM computes, else 0), and the running
     // adc_conversions and skipped_groups counters, updated when an MVM's computing ends.
@@ -137,18 +133,6 @@ private:
     std::optional<SparseTileLayout> layout_;
     std::vector<int64_t> sums_;
     std::vector<int32_t> results_;
-    // Recent weight writes: a layer with more tiles than macros writes each tile again every band,
-    // from the same bytes; such a write puts the remembered array state back instead of decoding
-    // and encoding the weights again (the simulated write, its reads, time and energy are the same).
-    struct RememberedWrite {
-        CimWeightWriteCommand command;
-        std::vector<uint8_t> mask, weights;  // the bytes the write read
-        std::shared_ptr<const CimArray::WrittenTile> written;
-        uint64_t last_use;
-    };
-    static constexpr size_t kRememberedWrites = 32;
-    std::vector<RememberedWrite> remembered_writes_;
-    uint64_t writes_seen_ = 0;
     // While tracing: the running MVM's word lines and its compute spans (back-to-back chunks merged).
     int traced_active_rows_ = 0;
     std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> compute_spans_;

@@ -264,33 +264,6 @@ TEST(CimArray, RunFastAddsToTheSumsAndCountsEachChunk) {
     EXPECT_EQ(counts.macs, 10u * 100 * 25);
 }
 
-TEST(CimArray, ARewriteLeavesTheArrayAsTheWriteItRepeatsDid) {
-    // Tile a (masked, half its blocks kept) and tile b take turns in the same place, as the tiles of
-    // a layer with more tiles than macros do band after band; a's rewrite must leave what a's write did.
-    const CimGeometry geometry{};
-    CimArray array{geometry}, fresh{geometry};
-    std::mt19937 random(29);
-    const MvmShape a{0, 64, 0, 16, 4, 4, false, true};
-    const auto a_weights = random_weights(random, 64 * 16, 4, true);
-    const auto b_weights = random_weights(random, 64 * 16, 4, true);
-    std::vector<uint8_t> mask(4 * 8);  // 4 word-line groups x 8 column groups
-    for (size_t i = 0; i < mask.size(); ++i) mask[i] = i % 2;
-    const int rows_written = array.write_weights(0, 0, 64, 16, 4, true, a_weights.data(), mask.data());
-    const auto written = array.written_tile(0, 0, 64, 16, 4, true, rows_written);
-    array.write_weights(0, 0, 64, 16, 4, true, b_weights.data(), nullptr);
-    EXPECT_EQ(array.rewrite(*written), rows_written);
-
-    EXPECT_EQ(fresh.write_weights(0, 0, 64, 16, 4, true, a_weights.data(), mask.data()), rows_written);
-    const std::vector<int32_t> expected = fresh.weight_matrix(a);
-    EXPECT_EQ(array.weight_matrix(a), expected);         // the cells
-    EXPECT_EQ(array.cached_weight_matrix(a), expected);  // the decoded tile
-    for (int group = 0; group < array.groups(); ++group) {
-        for (int q = 0; q < array.column_groups(); ++q) EXPECT_EQ(array.kept(group, q), fresh.kept(group, q));
-    }
-    EXPECT_TRUE(array.count(a, 3) == fresh.count(a, 3));
-    expect_fast_matches(array, a, expected, 7, random);
-}
-
 TEST(CimArray, TilesOfOtherShapesReuseTheBuffersOfDroppedOnes) {
     // Dropped tiles lend their buffers to later writes, which must overwrite every element: here a
     // full tile is replaced by smaller ones of odd rows and channels that are no multiple of 16.
@@ -307,27 +280,4 @@ TEST(CimArray, TilesOfOtherShapesReuseTheBuffersOfDroppedOnes) {
                             nullptr);
         expect_fast_matches(array, shape, weights, 5, random);
     }
-}
-
-TEST(CimArray, AWrittenTileOutlivesItsArray) {
-    const CimGeometry geometry{};
-    std::mt19937 random(37);
-    const MvmShape shape{0, 32, 0, 16, 4, 4, false, true};
-    const auto weights = random_weights(random, 32 * 16, 4, true);
-    std::shared_ptr<const CimArray::WrittenTile> written;
-    {
-        CimArray array{geometry};
-        const int rows_written = array.write_weights(0, 0, 32, 16, 4, true, weights.data(), nullptr);
-        written = array.written_tile(0, 0, 32, 16, 4, true, rows_written);
-    }
-    CimArray other{geometry};
-    EXPECT_EQ(other.rewrite(*written), 32);
-    expect_fast_matches(other, shape, weights, 3, random);
-    // A write over the same blocks drops other's hold on the tile: `written` is its last owner,
-    // and lets it go after the array that decoded it is gone.
-    const auto next_weights = random_weights(random, 32 * 16, 4, true);
-    other.write_weights(0, 0, 32, 16, 4, true, next_weights.data(), nullptr);
-    EXPECT_EQ(written->tile.use_count(), 1);
-    written.reset();
-    expect_fast_matches(other, shape, next_weights, 3, random);
 }
