@@ -141,7 +141,7 @@ private:
         std::vector<std::vector<int32_t>> words;
         std::vector<std::vector<int16_t>> narrow;
         void keep(std::vector<int32_t> dropped_words, std::vector<int16_t> dropped_narrow) {
-            if (words.size() < kMax) words.push_back(std::move(dropped_words));
+            if (!dropped_words.empty() && words.size() < kMax) words.push_back(std::move(dropped_words));
             if (!dropped_narrow.empty() && narrow.size() < kMax) narrow.push_back(std::move(dropped_narrow));
         }
     };
