@@ -26,35 +26,31 @@ public:
         if (ahead_ < tlm::tlm_global_quantum::instance().get() && sc_core::sc_time_to_pending_activity() > ahead_) {
             return;
         }
-        // A real wait, even of zero: wait(SC_ZERO_TIME) lets the processes due now run first.
-        const sc_core::sc_time behind = ahead_;
-        ahead_ = sc_core::SC_ZERO_TIME;
-        sc_core::wait(behind);
+        wait_ahead();  // a real wait, even of zero: wait(SC_ZERO_TIME) lets the processes due now run first
     }
 
     // Catches the kernel up with the thread: needed before the thread blocks on an event, or
     // notifies one, since those act at the kernel's time.
     void sync() {
-        if (ahead_ == sc_core::SC_ZERO_TIME) return;
+        if (ahead_ != sc_core::SC_ZERO_TIME) wait_ahead();
+    }
+
+    // Waits for `event` until ready() holds, checking first and after every wake-up. The kernel
+    // catches up before the first wait: the condition may change while it does.
+    template <class Ready>
+    void wait_until(Ready ready, const sc_core::sc_event& event) {
+        if (ready()) return;
+        sync();
+        while (!ready()) sc_core::wait(event);
+    }
+
+private:
+    void wait_ahead() {
         const sc_core::sc_time behind = ahead_;
         ahead_ = sc_core::SC_ZERO_TIME;
         sc_core::wait(behind);
     }
 
-    // Waits for `event` until ready() holds, checking first and after every wake-up. The kernel
-    // catches up first: the condition may change while it does.
-    template <class Ready>
-    void wait_until(Ready ready, const sc_core::sc_event& event) {
-        while (!ready()) {
-            if (ahead_ != sc_core::SC_ZERO_TIME) {
-                sync();
-                continue;
-            }
-            sc_core::wait(event);
-        }
-    }
-
-private:
     sc_core::sc_time ahead_;
 };
 

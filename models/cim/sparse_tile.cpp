@@ -217,6 +217,10 @@ SparseTileLayout::SparseTileLayout(int rows, int channels, int weight_bits, int 
         misuse("channels", "x weight_columns (" + std::to_string(channels * weight_columns) +
                                ") must be a multiple of columns_per_adc (" + std::to_string(columns_per_adc) + ")");
     }
+    for (int q = 0; q < column_groups(); ++q) {
+        block_channels_.emplace_back(q * columns_per_adc_ / weight_columns_,
+                                     ((q + 1) * columns_per_adc_ - 1) / weight_columns_);
+    }
 }
 
 void SparseTileLayout::check_mask(const std::vector<uint8_t>& mask) const {
@@ -265,12 +269,6 @@ const std::vector<uint8_t>& SparseTileLayout::kept_table(const std::vector<uint8
     // Each kept block keeps the channels whose columns overlap its column group (run on every
     // masked weight write, so it walks the blocks rather than asking per channel, and ors the
     // random flags in rather than branching on them).
-    if (block_channels_.empty()) {
-        for (int q = 0; q < column_groups(); ++q) {
-            block_channels_.emplace_back(q * columns_per_adc_ / weight_columns_,
-                                         ((q + 1) * columns_per_adc_ - 1) / weight_columns_);
-        }
-    }
     table_.assign(static_cast<size_t>(groups()) * channels_, 0);
     for (int g = 0; g < groups(); ++g) {
         uint8_t* kept = &table_[static_cast<size_t>(g) * channels_];

@@ -87,8 +87,8 @@ private:
 
     int rows_, channels_, weight_bits_, weight_columns_, group_rows_, columns_per_adc_;
     mutable std::vector<uint8_t> table_mask_, table_;
-    mutable size_t table_kept_ = 0;                            // ones in table_
-    mutable std::vector<std::pair<int, int>> block_channels_;  // first and last channel of each column group
+    mutable size_t table_kept_ = 0;                    // ones in table_
+    std::vector<std::pair<int, int>> block_channels_;  // first and last channel of each column group
     // unpack's working space, kept between writes.
     mutable std::vector<int32_t> values_;
     mutable std::vector<uint16_t> blocks_;

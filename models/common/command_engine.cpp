@@ -137,9 +137,9 @@ tlm::tlm_response_status CommandEngine::transfer(tlm::tlm_command command, uint6
         payload->set_extension(&row_pattern_);
     }
     payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    // Issued at `when`, or now if that has passed; the delay is counted from the kernel's time.
+    // Issued at `when`, or at the engine's time if that has passed; the delay counts from the kernel's.
     const sc_core::sc_time kernel = sc_core::sc_time_stamp();
-    sc_core::sc_time delay = std::max(when, now()) - kernel;
+    sc_core::sc_time delay = std::max(when, kernel + time_.ahead()) - kernel;
     mem->b_transport(*payload, delay);
     if (strided) payload->clear_extension(&row_pattern_);  // the engine owns it, not the pool
     ++transactions_;

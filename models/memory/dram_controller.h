@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "platform/divisor.h"
 #include "models/memory/sparse_store.h"
 #include "platform/component.h"
+#include "platform/divisor.h"
 
 namespace cimvp {
 

@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "platform/divisor.h"
 #include "platform/component.h"
+#include "platform/divisor.h"
 
 namespace cimvp {
 
