@@ -59,7 +59,7 @@ void Router::map_window(const std::string& socket, uint64_t base, uint64_t size,
     ports_by_base_.insert(
         std::upper_bound(ports_by_base_.begin(), ports_by_base_.end(), std::make_pair(base, size_t{0})),
         {base, windows_.size() - 1});
-    port_busy_until_.push_back(sc_core::SC_ZERO_TIME);
+    port_calendars_.emplace_back();
 }
 
 int Router::decode(uint64_t address) const {
@@ -97,19 +97,19 @@ void Router::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_tim
     if (port < 0) return;
     // A strided access carries its enabled bytes only.
     const uint64_t length = enabled_bytes(payload);
-    // The output port is a shared resource: a transfer waits until the port is free.
-    const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay + hop_latency_;
-    sc_core::sc_time& busy_until = port_busy_until_[static_cast<size_t>(port)];
-    const sc_core::sc_time start = std::max(arrival, busy_until);
-    // Whole cycles in kernel time units: exact, and no floating point per transaction.
-    const sc_core::sc_time occupancy =
-        sc_core::sc_time::from_value(cycle_.value() * width_.quotient(length + params_.width_bytes - 1));
-    busy_until = start + occupancy;
-    record_busy(start, busy_until, "transfer");
-    delay = start - sc_core::sc_time_stamp();
+    // The output port is a shared resource: a transfer waits for a free stretch of the port
+    // (platform/busy_calendar.h), and occupies it for whole cycles.
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    const uint64_t arrival = now + delay.value() + hop_latency_.value();
+    const uint64_t occupancy = cycle_.value() * width_.quotient(length + params_.width_bytes - 1);
+    const uint64_t start = port_calendars_[static_cast<size_t>(port)].book(arrival, occupancy, now);
+    const uint64_t end = start + occupancy;
+    record_busy(sc_core::sc_time::from_value(start), sc_core::sc_time::from_value(end), "transfer");
+    delay = sc_core::sc_time::from_value(start - now);
     out[port]->b_transport(payload, delay);
     // The transfer is not over before the port has carried every byte (cut-through).
-    if (sc_core::sc_time_stamp() + delay < busy_until) delay = busy_until - sc_core::sc_time_stamp();
+    const uint64_t after = sc_core::sc_time_stamp().value();
+    if (after + delay.value() < end) delay = sc_core::sc_time::from_value(end - after);
     payload.set_address(original_address);
     transfer_energy_.add(length);
     bytes_forwarded_ += length;

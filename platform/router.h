@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "platform/busy_calendar.h"
 #include "platform/component.h"
 #include "platform/divisor.h"
 
@@ -63,7 +64,7 @@ private:
     std::vector<Window> windows_;
     std::vector<std::pair<uint64_t, size_t>> ports_by_base_;  // (window base, port), sorted, for decode
     mutable size_t last_port_ = 0;                            // decode's first guess
-    std::vector<sc_core::sc_time> port_busy_until_;
+    std::vector<BusyCalendar> port_calendars_;  // when each output port is taken
     EnergyLedger::Handle transfer_energy_;
     uint64_t& bytes_forwarded_;
     uint64_t& transactions_;

@@ -31,7 +31,7 @@ SramBuffer::SramBuffer(const ComponentContext& context)
       tgt("tgt"),
       params_(read_params<Params>(context)),
       storage_(params_.size, 0),
-      bank_busy_until_(static_cast<size_t>(params_.banks), 0),
+      bank_calendars_(static_cast<size_t>(params_.banks)),
       extra_word_steps_(static_cast<size_t>(params_.banks), 0),
       bank_count_(static_cast<uint64_t>(params_.banks)),
       word_bytes_(params_.width_bytes),
@@ -95,18 +95,18 @@ void SramBuffer::queue_words(uint64_t first_word, uint64_t words) {
 
 sc_core::sc_time SramBuffer::serve_queued_words(const sc_core::sc_time& arrival) {
     // In whole kernel time units (cycle_ is whole units too): this runs for every access.
-    const uint64_t at = arrival.value(), cycle = cycle_.value();
+    const uint64_t at = arrival.value(), cycle = cycle_.value(), now = sc_core::sc_time_stamp().value();
     uint64_t finish = at;
     int64_t extra = 0;
-    for (size_t bank = 0; bank < bank_busy_until_.size(); ++bank) {
+    for (size_t bank = 0; bank < bank_calendars_.size(); ++bank) {
         extra += extra_word_steps_[bank];
         extra_word_steps_[bank] = 0;
         const uint64_t words = common_words_ + static_cast<uint64_t>(extra);
         if (words == 0) continue;
-        uint64_t& busy_until = bank_busy_until_[bank];
-        if (busy_until > at) bank_conflict_cycles_ += (busy_until - at) / cycle;
-        busy_until = std::max(at, busy_until) + cycle * words;
-        finish = std::max(finish, busy_until);
+        // The bank serves these words back to back in its first free stretch long enough.
+        const uint64_t start = bank_calendars_[bank].book(at, cycle * words, now);
+        bank_conflict_cycles_ += (start - at) / cycle;
+        finish = std::max(finish, start + cycle * words);
     }
     common_words_ = 0;
     return sc_core::sc_time::from_value(finish);

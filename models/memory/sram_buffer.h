@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "platform/busy_calendar.h"
 #include "platform/component.h"
 #include "platform/divisor.h"
 
@@ -56,7 +57,7 @@ private:
 
     Params params_;
     std::vector<uint8_t> storage_;
-    std::vector<uint64_t> bank_busy_until_;  // in kernel time units (sc_time::value())
+    std::vector<BusyCalendar> bank_calendars_;  // when each bank is taken
     // The words of the access being served: common_words_ on every bank, plus the prefix sums of
     // extra_word_steps_ (bank b gets one more word per +1 at or before b, one fewer per -1).
     uint64_t common_words_ = 0;

@@ -1,0 +1,108 @@
+// When a shared resource (a router port, a memory bank) is taken, for a resource that serves one
+// request at a time. Under temporal decoupling an initiator may book the resource up to a quantum
+// ahead of the kernel, and a request from another initiator, whose own time is earlier, arrives
+// afterwards in simulation order. A single "busy until" time would queue that request behind the
+// future booking, and every such crossing would add up to a quantum of false waiting: latency
+// would grow with the quantum. The calendar instead keeps the booked intervals, and a request
+// takes the first free gap at or after its arrival that holds it. Arrivals in time order see
+// exactly what a busy-until time gives them.
+//
+// Times are in kernel time units (sc_time::value()). No request can arrive before the kernel's
+// time, so bookings that end by then are dropped; the calendar holds at most a quantum's bookings.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace cimvp {
+
+class BusyCalendar {
+public:
+    // Books `duration` from the first free moment at or after `arrival`; returns that start.
+    // `now` is the kernel's time, at or before `arrival`.
+    uint64_t book(uint64_t arrival, uint64_t duration, uint64_t now) {
+        forget_before(now);
+        // The common case: the request comes after every booking.
+        if (first_ == booked_.size() || arrival >= booked_.back().end) {
+            append(arrival, duration);
+            return arrival;
+        }
+        auto next = booked_.begin() + static_cast<std::ptrdiff_t>(first_after(arrival));
+        uint64_t start = arrival;
+        for (; next != booked_.end(); ++next) {
+            // The gap before this booking holds it (a zero duration still needs a free moment).
+            if (start + duration <= next->begin && start < next->begin) break;
+            start = std::max(start, next->end);
+        }
+        if (next == booked_.end()) {
+            append(start, duration);
+            return start;
+        }
+        if (duration == 0) return start;
+        // Between two bookings (or before the first): joined to a neighbour it touches, if any.
+        const uint64_t end = start + duration;
+        const bool joins_previous = next != booked_.begin() + static_cast<std::ptrdiff_t>(first_) &&
+                                    std::prev(next)->end == start;
+        const bool joins_next = next->begin == end;
+        if (joins_previous && joins_next) {
+            std::prev(next)->end = next->end;
+            booked_.erase(next);
+        } else if (joins_previous) {
+            std::prev(next)->end = end;
+        } else if (joins_next) {
+            next->begin = start;
+        } else {
+            booked_.insert(next, Interval{start, end});
+        }
+        return start;
+    }
+
+    // When the last booking ends (0 if none is kept).
+    uint64_t last_end() const { return first_ == booked_.size() ? 0 : booked_.back().end; }
+    // Disjoint intervals kept, for tests.
+    size_t intervals() const { return booked_.size() - first_; }
+
+private:
+    struct Interval {
+        uint64_t begin, end;
+    };
+
+    // The first live booking that ends after `t`, given that the last one does. Bookings are disjoint
+    // and sorted, so their ends are sorted too. A search without branches on the data: the
+    // requests' positions among the bookings are random, and a mispredicted branch per step cost
+    // more than the rest of a booking.
+    size_t first_after(uint64_t t) const {
+        const Interval* base = booked_.data() + first_;
+        size_t count = booked_.size() - first_;
+        while (count > 1) {
+            const size_t half = count / 2;
+            base = base[half - 1].end <= t ? base + half : base;
+            count -= half;
+        }
+        return static_cast<size_t>(base - booked_.data());
+    }
+
+    void append(uint64_t start, uint64_t duration) {
+        if (duration == 0) return;
+        if (first_ < booked_.size() && booked_.back().end == start) {
+            booked_.back().end = start + duration;  // back to back: one interval
+        } else {
+            booked_.push_back(Interval{start, start + duration});
+        }
+    }
+
+    void forget_before(uint64_t now) {
+        while (first_ < booked_.size() && booked_[first_].end <= now) ++first_;
+        // Dropped bookings are removed in one go once they are half of the vector.
+        if (first_ > 0 && first_ * 2 >= booked_.size()) {
+            booked_.erase(booked_.begin(), booked_.begin() + static_cast<std::ptrdiff_t>(first_));
+            first_ = 0;
+        }
+    }
+
+    std::vector<Interval> booked_;  // disjoint, sorted; [first_, end) are live
+    size_t first_ = 0;
+};
+
+}  // namespace cimvp
