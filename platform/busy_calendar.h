@@ -23,39 +23,22 @@ public:
     // `now` is the kernel's time, at or before `arrival`.
     uint64_t book(uint64_t arrival, uint64_t duration, uint64_t now) {
         forget_before(now);
-        // The common case: the request comes after every booking.
-        if (first_ == booked_.size() || arrival >= booked_.back().end) {
-            append(arrival, duration);
-            return arrival;
-        }
-        auto next = booked_.begin() + static_cast<std::ptrdiff_t>(first_after(arrival));
-        uint64_t start = arrival;
-        for (; next != booked_.end(); ++next) {
-            // The gap before this booking holds it (a zero duration still needs a free moment).
-            if (start + duration <= next->begin && start < next->begin) break;
-            start = std::max(start, next->end);
-        }
-        if (next == booked_.end()) {
-            append(start, duration);
-            return start;
-        }
-        if (duration == 0) return start;
-        // Between two bookings (or before the first): joined to a neighbour it touches, if any.
-        const uint64_t end = start + duration;
-        const bool joins_previous = next != booked_.begin() + static_cast<std::ptrdiff_t>(first_) &&
-                                    std::prev(next)->end == start;
-        const bool joins_next = next->begin == end;
-        if (joins_previous && joins_next) {
-            std::prev(next)->end = next->end;
-            booked_.erase(next);
-        } else if (joins_previous) {
-            std::prev(next)->end = end;
-        } else if (joins_next) {
-            next->begin = start;
-        } else {
-            booked_.insert(next, Interval{start, end});
-        }
-        return start;
+        const Fit fit = find(arrival, duration);
+        put(fit.start, duration, fit.next);
+        return fit.start;
+    }
+
+    // Where book() would put `duration`, without booking it: for a resource whose time is free only
+    // where two calendars are (first_free on each in turn until they agree).
+    uint64_t first_free(uint64_t arrival, uint64_t duration, uint64_t now) {
+        forget_before(now);
+        return find(arrival, duration).start;
+    }
+
+    // Books [start, start + duration), which must be free.
+    void take(uint64_t start, uint64_t duration) {
+        const bool after_all = first_ == booked_.size() || start >= booked_.back().end;
+        put(start, duration, after_all ? booked_.size() : first_after(start));
     }
 
     // When the last booking ends (0 if none is kept).
@@ -67,6 +50,47 @@ private:
     struct Interval {
         uint64_t begin, end;
     };
+    struct Fit {
+        uint64_t start;
+        size_t next;  // the booking after the stretch, or booked_.size()
+    };
+
+    Fit find(uint64_t arrival, uint64_t duration) const {
+        // The common case: the request comes after every booking.
+        if (first_ == booked_.size() || arrival >= booked_.back().end) return {arrival, booked_.size()};
+        size_t next = first_after(arrival);
+        uint64_t start = arrival;
+        for (; next < booked_.size(); ++next) {
+            // The gap before this booking holds it (a zero duration still needs a free moment).
+            if (start + duration <= booked_[next].begin && start < booked_[next].begin) break;
+            start = std::max(start, booked_[next].end);
+        }
+        return {start, next};
+    }
+
+    // Books [start, start + duration), free and ending by booked_[next].begin when next is a booking.
+    void put(uint64_t start, uint64_t duration, size_t next) {
+        if (next == booked_.size()) {
+            append(start, duration);
+            return;
+        }
+        if (duration == 0) return;
+        // Between two bookings (or before the first): joined to a neighbour it touches, if any.
+        const uint64_t end = start + duration;
+        const bool joins_previous = next > first_ && booked_[next - 1].end == start;
+        const bool joins_next = booked_[next].begin == end;
+        const auto at = booked_.begin() + static_cast<std::ptrdiff_t>(next);
+        if (joins_previous && joins_next) {
+            booked_[next - 1].end = booked_[next].end;
+            booked_.erase(at);
+        } else if (joins_previous) {
+            booked_[next - 1].end = end;
+        } else if (joins_next) {
+            booked_[next].begin = start;
+        } else {
+            booked_.insert(at, Interval{start, end});
+        }
+    }
 
     // The first live booking that ends after `t`, given that the last one does. Bookings are disjoint
     // and sorted, so their ends are sorted too. A search without branches on the data: the

@@ -31,7 +31,7 @@ SramBuffer::SramBuffer(const ComponentContext& context)
       tgt("tgt"),
       params_(read_params<Params>(context)),
       storage_(params_.size, 0),
-      bank_calendars_(static_cast<size_t>(params_.banks)),
+      own_bookings_(static_cast<size_t>(params_.banks)),
       extra_word_steps_(static_cast<size_t>(params_.banks), 0),
       bank_count_(static_cast<uint64_t>(params_.banks)),
       word_bytes_(params_.width_bytes),
@@ -83,6 +83,7 @@ void SramBuffer::queue_words(uint64_t first_word, uint64_t words) {
     common_words_ += bank_count_.quotient(words);
     const uint64_t extra = bank_count_.remainder(words);
     if (extra == 0) return;
+    uneven_words_ = true;
     const uint64_t first = bank_count_.remainder(first_word), end = first + extra;
     extra_word_steps_[first] += 1;
     if (end <= banks) {
@@ -96,19 +97,39 @@ void SramBuffer::queue_words(uint64_t first_word, uint64_t words) {
 sc_core::sc_time SramBuffer::serve_queued_words(const sc_core::sc_time& arrival) {
     // In whole kernel time units (cycle_ is whole units too): this runs for every access.
     const uint64_t at = arrival.value(), cycle = cycle_.value(), now = sc_core::sc_time_stamp().value();
+    const uint64_t banks = bank_count_.value();
+    // Every bank the same words, and no bank's own booking still to come: each bank's calendar is
+    // then the shared one, so one booking stands for all of them.
+    if (!uneven_words_ && common_words_ > 0 && at >= own_bookings_until_) {
+        const uint64_t duration = cycle * common_words_;
+        const uint64_t start = shared_bookings_.book(at, duration, now);
+        bank_conflict_cycles_ += banks * ((start - at) / cycle);
+        common_words_ = 0;
+        return sc_core::sc_time::from_value(start + duration);
+    }
     uint64_t finish = at;
     int64_t extra = 0;
-    for (size_t bank = 0; bank < bank_calendars_.size(); ++bank) {
+    for (size_t bank = 0; bank < banks; ++bank) {
         extra += extra_word_steps_[bank];
         extra_word_steps_[bank] = 0;
         const uint64_t words = common_words_ + static_cast<uint64_t>(extra);
         if (words == 0) continue;
-        // The bank serves these words back to back in its first free stretch long enough.
-        const uint64_t start = bank_calendars_[bank].book(at, cycle * words, now);
+        // The bank serves these words back to back in the first stretch free in both its calendars.
+        const uint64_t duration = cycle * words;
+        uint64_t start = at;
+        for (;;) {
+            start = shared_bookings_.first_free(start, duration, now);
+            const uint64_t own = own_bookings_[bank].first_free(start, duration, now);
+            if (own == start) break;
+            start = own;
+        }
+        own_bookings_[bank].take(start, duration);
+        own_bookings_until_ = std::max(own_bookings_until_, start + duration);
         bank_conflict_cycles_ += (start - at) / cycle;
-        finish = std::max(finish, start + cycle * words);
+        finish = std::max(finish, start + duration);
     }
     common_words_ = 0;
+    uneven_words_ = false;
     return sc_core::sc_time::from_value(finish);
 }
 

@@ -57,11 +57,17 @@ private:
 
     Params params_;
     std::vector<uint8_t> storage_;
-    std::vector<BusyCalendar> bank_calendars_;  // when each bank is taken
+    // When the banks are taken (platform/busy_calendar.h). Most accesses give every bank the same
+    // words (whole rows of banks x width bytes), and they book all banks at once in the shared
+    // calendar; the others book each bank in its own. A bank is busy when either calendar says so.
+    BusyCalendar shared_bookings_;
+    std::vector<BusyCalendar> own_bookings_;
+    uint64_t own_bookings_until_ = 0;  // when the last booking in any bank's own calendar ends
     // The words of the access being served: common_words_ on every bank, plus the prefix sums of
     // extra_word_steps_ (bank b gets one more word per +1 at or before b, one fewer per -1).
     uint64_t common_words_ = 0;
     std::vector<int64_t> extra_word_steps_;
+    bool uneven_words_ = false;  // some bank has extra words
     Divisor bank_count_, word_bytes_;
     sc_core::sc_time cycle_;
     // The latencies as times, made once: building an sc_time from a double costs more than the rest
