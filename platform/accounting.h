@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include "platform/busy_calendar.h"
+
 namespace cimvp {
 
 // Named 64-bit counters with stable addresses, so hot paths keep a reference and never look up.
@@ -58,20 +60,25 @@ private:
 // resource; overlapping work (pipelined commands) is not counted twice.
 class BusyTracker {
 public:
-    // Returns where the newly counted part begins (== end when [start, end) was already covered).
-    sc_core::sc_time add(const sc_core::sc_time& start, const sc_core::sc_time& end) {
-        if (end <= start) return end;
-        const sc_core::sc_time from = start > busy_until_ ? start : busy_until_;
-        if (end > from) busy_ += end - from;
-        if (end > busy_until_) busy_until_ = end;
-        return end > from ? from : end;
+    // Counts [start, end) (kernel time units, sc_time::value()) as busy, except what earlier spans
+    // already covered, and calls newly_busy(from, to) for each newly counted part. Spans may overlap
+    // and arrive out of time order (a router books a port for an engine running ahead of another);
+    // a span reaching back before the kernel's time may lose the part before spans already dropped.
+    template <class NewlyBusy>
+    void add(uint64_t start, uint64_t end, NewlyBusy&& newly_busy) {
+        // Asking the kernel for its time costs a call, and dropping old spans only bounds the work.
+        if (spans_.intervals() > kKeptSpans) spans_.forget_before(sc_core::sc_time_stamp().value());
+        spans_.cover(start, end, [&](uint64_t from, uint64_t to) {
+            busy_ += to - from;
+            newly_busy(from, to);
+        });
     }
-    sc_core::sc_time busy() const { return busy_; }
-    sc_core::sc_time busy_until() const { return busy_until_; }
+    sc_core::sc_time busy() const { return sc_core::sc_time::from_value(busy_); }
 
 private:
-    sc_core::sc_time busy_ = sc_core::SC_ZERO_TIME;
-    sc_core::sc_time busy_until_ = sc_core::SC_ZERO_TIME;
+    static constexpr size_t kKeptSpans = 16;
+    BusyCalendar spans_;  // the busy time of the live window, as disjoint intervals
+    uint64_t busy_ = 0;   // in kernel time units
 };
 
 }  // namespace cimvp

@@ -41,6 +41,57 @@ public:
         put(start, duration, after_all ? booked_.size() : first_after(start));
     }
 
+    // Marks [begin, end) busy, joined with the bookings it overlaps or touches, and calls
+    // newly_busy(from, to) for each part of it that was free, in time order: for counting busy time
+    // from spans that may overlap and arrive out of time order. Parts before the end of a forgotten
+    // booking count as already busy.
+    template <class NewlyBusy>
+    void cover(uint64_t begin, uint64_t end, NewlyBusy&& newly_busy) {
+        begin = std::max(begin, forgotten_until_);
+        if (begin >= end) return;
+        if (first_ == booked_.size() || begin >= booked_.back().end) {
+            newly_busy(begin, end);
+            append(begin, end - begin);
+            return;
+        }
+        Interval& last_booking = booked_.back();
+        if (begin >= last_booking.begin) {  // within the last booking, perhaps running past it
+            if (end > last_booking.end) {
+                newly_busy(last_booking.end, end);
+                last_booking.end = end;
+            }
+            return;
+        }
+        size_t first = first_after(begin);
+        size_t last = first;  // bookings [first, last) overlap or touch [begin, end)
+        uint64_t covered = begin, joined_begin = begin, joined_end = end;
+        for (; last < booked_.size() && booked_[last].begin <= end; ++last) {
+            if (booked_[last].begin > covered) newly_busy(covered, booked_[last].begin);
+            covered = std::max(covered, booked_[last].end);
+            joined_begin = std::min(joined_begin, booked_[last].begin);
+            joined_end = std::max(joined_end, booked_[last].end);
+        }
+        if (covered < end) newly_busy(covered, end);
+        if (first > first_ && booked_[first - 1].end == joined_begin) joined_begin = booked_[--first].begin;
+        const auto at = booked_.begin() + static_cast<std::ptrdiff_t>(first);
+        if (first == last) {
+            booked_.insert(at, Interval{joined_begin, joined_end});
+        } else {
+            *at = Interval{joined_begin, joined_end};
+            booked_.erase(at + 1, booked_.begin() + static_cast<std::ptrdiff_t>(last));
+        }
+    }
+
+    // Drops the bookings that end by `now`: no request can arrive before the kernel's time.
+    void forget_before(uint64_t now) {
+        for (; first_ < booked_.size() && booked_[first_].end <= now; ++first_) forgotten_until_ = booked_[first_].end;
+        // Dropped bookings are removed in one go once they are half of the vector.
+        if (first_ > 0 && first_ * 2 >= booked_.size()) {
+            booked_.erase(booked_.begin(), booked_.begin() + static_cast<std::ptrdiff_t>(first_));
+            first_ = 0;
+        }
+    }
+
     // When the last booking ends (0 if none is kept).
     uint64_t last_end() const { return first_ == booked_.size() ? 0 : booked_.back().end; }
     // Disjoint intervals kept, for tests.
@@ -116,17 +167,10 @@ private:
         }
     }
 
-    void forget_before(uint64_t now) {
-        while (first_ < booked_.size() && booked_[first_].end <= now) ++first_;
-        // Dropped bookings are removed in one go once they are half of the vector.
-        if (first_ > 0 && first_ * 2 >= booked_.size()) {
-            booked_.erase(booked_.begin(), booked_.begin() + static_cast<std::ptrdiff_t>(first_));
-            first_ = 0;
-        }
-    }
 
     std::vector<Interval> booked_;  // disjoint, sorted; [first_, end) are live
     size_t first_ = 0;
+    uint64_t forgotten_until_ = 0;  // the end of the last booking dropped
 };
 
 }  // namespace cimvp

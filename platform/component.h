@@ -90,15 +90,27 @@ public:
     const BusyTracker& busy() const { return busy_; }
 
     // Counts [start, end) as busy time (overlap with earlier work is not counted twice). When
-    // tracing, the newly busy part also becomes a slice named `what` on this component's timeline
-    // and a pulse on its `busy` waveform; returns that slice's handle (-1 when there is none).
+    // tracing, each newly busy part also becomes a slice named `what` on this component's timeline
+    // and a pulse on its `busy` waveform; returns the first such slice's handle (-1 when there is
+    // none).
     int record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what,
                     nlohmann::json args);
     // The same without slice arguments: inline, since routers and memories call it per access.
     int record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what = "busy") {
-        const sc_core::sc_time from = busy_.add(start, end);
-        if (tracer_ == nullptr || from >= end) return -1;
-        return trace_busy(from, end, what, nullptr);
+        return record_busy(start.value(), end.value(), what);
+    }
+    // The same in kernel time units (sc_time::value()).
+    int record_busy(uint64_t start, uint64_t end, const char* what) {
+        if (tracer_ == nullptr) {
+            busy_.add(start, end, [](uint64_t, uint64_t) {});
+            return -1;
+        }
+        int slice = -1;
+        busy_.add(start, end, [&](uint64_t from, uint64_t to) {
+            const int traced = trace_busy(from, to, what, nullptr);
+            if (slice < 0) slice = traced;
+        });
+        return slice;
     }
 
     // Tracing is attached by the simulation when the scenario asks for it; nullptr when off.
@@ -154,7 +166,7 @@ protected:
 
 private:
     // The slice and waveform pulse of newly busy [from, end), while tracing.
-    int trace_busy(const sc_core::sc_time& from, const sc_core::sc_time& end, const char* what, nlohmann::json args);
+    int trace_busy(uint64_t from, uint64_t end, const char* what, nlohmann::json args);
 
     ComponentContext context_;
     std::string type_;

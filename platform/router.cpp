@@ -104,7 +104,7 @@ void Router::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_tim
     const uint64_t occupancy = cycle_.value() * width_.quotient(length + params_.width_bytes - 1);
     const uint64_t start = port_calendars_[static_cast<size_t>(port)].book(arrival, occupancy, now);
     const uint64_t end = start + occupancy;
-    record_busy(sc_core::sc_time::from_value(start), sc_core::sc_time::from_value(end), "transfer");
+    record_busy(start, end, "transfer");
     delay = sc_core::sc_time::from_value(start - now);
     out[port]->b_transport(payload, delay);
     // The transfer is not over before the port has carried every byte (cut-through).

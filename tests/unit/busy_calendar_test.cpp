@@ -84,3 +84,33 @@ TEST(BusyCalendar, BookingsNeverOverlapWhateverTheOrder) {
         taken.emplace_back(start, start + duration);
     }
 }
+
+// cover() counts busy time from spans that overlap and come out of time order: each part is
+// reported once, in time order, and the bookings join into disjoint intervals.
+TEST(BusyCalendar, CoverReportsOnlyTheNewlyBusyParts) {
+    BusyCalendar calendar;
+    std::vector<std::pair<uint64_t, uint64_t>> parts;
+    const auto collect = [&](uint64_t from, uint64_t to) { parts.emplace_back(from, to); };
+    calendar.cover(10, 20, collect);
+    calendar.cover(40, 50, collect);
+    calendar.cover(60, 70, collect);
+    calendar.cover(0, 30, collect);   // around [10, 20)
+    calendar.cover(45, 65, collect);  // from inside [40, 50) to inside [60, 70)
+    calendar.cover(70, 80, collect);  // touches [60, 70): joins it
+    calendar.cover(12, 18, collect);  // nothing new
+    const std::vector<std::pair<uint64_t, uint64_t>> expected = {{10, 20}, {40, 50}, {60, 70}, {0, 10},
+                                                                 {20, 30}, {50, 60}, {70, 80}};
+    EXPECT_EQ(parts, expected);
+    EXPECT_EQ(calendar.intervals(), 2u);  // [0, 30) and [40, 80)
+    EXPECT_EQ(calendar.last_end(), 80u);
+}
+
+TEST(BusyCalendar, CoverCountsTimeBeforeAForgottenEndAsBusy) {
+    BusyCalendar calendar;
+    uint64_t newly = 0;
+    const auto add = [&](uint64_t from, uint64_t to) { newly += to - from; };
+    calendar.cover(0, 10, add);
+    calendar.forget_before(12);
+    calendar.cover(5, 15, add);  // [0, 10) is forgotten at 12; [5, 10) was counted with it
+    EXPECT_EQ(newly, 15u);
+}

@@ -120,6 +120,8 @@ TEST(SramBuffer, AnAccessArrivingLaterInSimulationButEarlierInTimeTakesTheFreeCy
     const std::vector<double> done_ns = {101, 11, 102, 12, 51, 104};
     for (size_t i = 0; i < done_ns.size(); ++i) EXPECT_EQ(bench.initiator.accesses[i].done, ns(done_ns[i])) << i;
     EXPECT_EQ(bench.buffer.counters().get("bank_conflict_cycles"), 4u * 1 + 1 + 4u * 3);
+    // Busy from each arrival to its last word, counted once: [10, 12), [50, 51) and [99, 104).
+    EXPECT_EQ(bench.buffer.busy().busy(), ns(2 + 1 + 5));
 }
 
 // 4 rows of 16 bytes every 32 bytes (words 0-1, 4-5, 8-9, 12-13): each row's 2 words go to banks 0
