@@ -5,7 +5,8 @@
 // future booking, and every such crossing would add up to a quantum of false waiting: latency
 // would grow with the quantum. The calendar instead keeps the booked intervals, and a request
 // takes the first free gap at or after its arrival that holds it. Arrivals in time order see
-// exactly what a busy-until time gives them.
+// exactly what a busy-until time gives them. The same intervals also count busy time from spans
+// that overlap and arrive out of order (cover(), for BusyTracker).
 //
 // Times are in kernel time units (sc_time::value()). No request can arrive before the kernel's
 // time, so bookings that end by then are dropped; the calendar holds at most a quantum's bookings.
@@ -94,7 +95,7 @@ public:
 
     // When the last booking ends (0 if none is kept).
     uint64_t last_end() const { return first_ == booked_.size() ? 0 : booked_.back().end; }
-    // Disjoint intervals kept, for tests.
+    // Disjoint intervals kept.
     size_t intervals() const { return booked_.size() - first_; }
 
 private:
@@ -166,7 +167,6 @@ private:
             booked_.push_back(Interval{start, start + duration});
         }
     }
-
 
     std::vector<Interval> booked_;  // disjoint, sorted; [first_, end) are live
     size_t first_ = 0;
