@@ -12,8 +12,10 @@ namespace {
 // How often to print: often enough to see movement, rarely enough to stay out of logs.
 constexpr double kTerminalSeconds = 0.5;
 constexpr double kLogSeconds = 5.0;
-// The sim-time period adapts so the reporter wakes about this often in wall time.
-constexpr double kTickSeconds = 0.05;
+// How often the reporter wakes, in simulated time. Its wake-ups are points where threads running
+// ahead of the kernel catch up, which can reorder requests to order-sensitive models (the DRAM
+// controller), so the period must not follow wall time: results would depend on the machine.
+constexpr double kTickMicroseconds = 10.0;
 }  // namespace
 
 ProgressReporter::ProgressReporter(sc_core::sc_module_name name, std::string label, Status status)
@@ -23,18 +25,12 @@ ProgressReporter::ProgressReporter(sc_core::sc_module_name name, std::string lab
       terminal_(isatty(STDERR_FILENO) != 0),
       started_(std::chrono::steady_clock::now()),
       last_print_(started_),
-      last_tick_(started_),
-      period_(1, sc_core::SC_US) {
+      period_(kTickMicroseconds, sc_core::SC_US) {
     SC_METHOD(tick);
 }
 
 void ProgressReporter::tick() {
     const auto now = std::chrono::steady_clock::now();
-    const double since_tick = std::chrono::duration<double>(now - last_tick_).count();
-    last_tick_ = now;
-    // Keep the wake-ups cheap: lengthen the period while the simulation is running fast.
-    if (since_tick < kTickSeconds / 2) period_ = period_ * 2.0;
-    if (since_tick > kTickSeconds * 2 && period_ > sc_core::sc_time(1, sc_core::SC_NS)) period_ = period_ / 2.0;
     next_trigger(period_);
 
     const double since_print = std::chrono::duration<double>(now - last_print_).count();
