@@ -94,9 +94,9 @@ void SramBuffer::queue_words(uint64_t first_word, uint64_t words) {
     }
 }
 
-sc_core::sc_time SramBuffer::serve_queued_words(const sc_core::sc_time& arrival) {
+uint64_t SramBuffer::serve_queued_words(uint64_t at, uint64_t now) {
     // In whole kernel time units (cycle_ is whole units too): this runs for every access.
-    const uint64_t at = arrival.value(), cycle = cycle_.value(), now = sc_core::sc_time_stamp().value();
+    const uint64_t cycle = cycle_.value();
     const uint64_t banks = bank_count_.value();
     // Every bank the same words, and no bank's own booking still to come: each bank's calendar is
     // then the shared one, so one booking stands for all of them.
@@ -105,7 +105,7 @@ sc_core::sc_time SramBuffer::serve_queued_words(const sc_core::sc_time& arrival)
         const uint64_t start = shared_bookings_.book(at, duration, now);
         bank_conflict_cycles_ += banks * ((start - at) / cycle);
         common_words_ = 0;
-        return sc_core::sc_time::from_value(start + duration);
+        return start + duration;
     }
     uint64_t finish = at;
     int64_t extra = 0;
@@ -130,7 +130,7 @@ sc_core::sc_time SramBuffer::serve_queued_words(const sc_core::sc_time& arrival)
     }
     common_words_ = 0;
     uneven_words_ = false;
-    return sc_core::sc_time::from_value(finish);
+    return finish;
 }
 
 void SramBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
@@ -149,10 +149,11 @@ void SramBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
         bytes += length;
         copy_run(payload, offset, length);
     });
-    const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
-    const sc_core::sc_time served = serve_queued_words(arrival);
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    const uint64_t arrival = now + delay.value();
+    const uint64_t served = serve_queued_words(arrival, now);
     record_busy(arrival, served, is_read ? "read" : "write");
-    delay = served + (is_read ? read_latency_ : write_latency_) - sc_core::sc_time_stamp();
+    delay = sc_core::sc_time::from_value(served - now) + (is_read ? read_latency_ : write_latency_);
     if (is_read) {
         read_energy_.add(words);
         bytes_read_ += bytes;

@@ -52,8 +52,9 @@ private:
     void copy_run(tlm::tlm_generic_payload& payload, uint64_t offset, uint64_t length);
     // Adds `words` words from word index `first_word` to the banks' share of the current access.
     void queue_words(uint64_t first_word, uint64_t words);
-    // Serves the queued words from `arrival`; returns when the last bank is done.
-    sc_core::sc_time serve_queued_words(const sc_core::sc_time& arrival);
+    // Serves the queued words from `arrival` (kernel time units; `now` is the kernel's time); returns
+    // when the last bank is done.
+    uint64_t serve_queued_words(uint64_t arrival, uint64_t now);
 
     Params params_;
     std::vector<uint8_t> storage_;
