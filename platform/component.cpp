@@ -21,22 +21,23 @@ void Component::attach_tracer(Tracer* tracer) {
 
 int Component::record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what,
                            nlohmann::json args) {
-    int slice = -1;
-    busy_.add(start.value(), end.value(), [&](uint64_t from, uint64_t to) {
-        if (tracer_ == nullptr) return;
-        // The arguments go with the first part; a span of one command is one part.
-        const int traced = trace_busy(from, to, what, slice < 0 ? std::move(args) : nlohmann::json(nullptr));
-        if (slice < 0) slice = traced;
-    });
-    return slice;
+    if (tracer_ != nullptr) return record_traced_busy(start.value(), end.value(), what, std::move(args));
+    busy_.add(start.value(), end.value(), [](uint64_t, uint64_t) {});
+    return -1;
 }
 
-int Component::trace_busy(uint64_t from_units, uint64_t end_units, const char* what, nlohmann::json args) {
-    const sc_core::sc_time from = sc_core::sc_time::from_value(from_units);
-    const sc_core::sc_time end = sc_core::sc_time::from_value(end_units);
-    tracer_->signal(name(), "busy", 1, from, 1);
-    tracer_->signal(name(), "busy", 1, end, 0);
-    return tracer_->slice(busy_track_, what, from, end, std::move(args));
+int Component::record_traced_busy(uint64_t start, uint64_t end, const char* what, nlohmann::json args) {
+    int first_slice = -1;
+    busy_.add(start, end, [&](uint64_t from_units, uint64_t to_units) {
+        const sc_core::sc_time from = sc_core::sc_time::from_value(from_units);
+        const sc_core::sc_time to = sc_core::sc_time::from_value(to_units);
+        tracer_->signal(name(), "busy", 1, from, 1);
+        tracer_->signal(name(), "busy", 1, to, 0);
+        // A span of one command is one part, so its arguments stay with it.
+        const int slice = tracer_->slice(busy_track_, what, from, to, first_slice < 0 ? std::move(args) : nlohmann::json(nullptr));
+        if (first_slice < 0) first_slice = slice;
+    });
+    return first_slice;
 }
 
 }  // namespace cimvp

@@ -101,16 +101,9 @@ public:
     }
     // The same in kernel time units (sc_time::value()).
     int record_busy(uint64_t start, uint64_t end, const char* what) {
-        if (tracer_ == nullptr) {
-            busy_.add(start, end, [](uint64_t, uint64_t) {});
-            return -1;
-        }
-        int slice = -1;
-        busy_.add(start, end, [&](uint64_t from, uint64_t to) {
-            const int traced = trace_busy(from, to, what, nullptr);
-            if (slice < 0) slice = traced;
-        });
-        return slice;
+        if (tracer_ != nullptr) return record_traced_busy(start, end, what, nullptr);
+        busy_.add(start, end, [](uint64_t, uint64_t) {});
+        return -1;
     }
 
     // Tracing is attached by the simulation when the scenario asks for it; nullptr when off.
@@ -165,8 +158,9 @@ protected:
     }
 
 private:
-    // The slice and waveform pulse of newly busy [from, end), while tracing.
-    int trace_busy(uint64_t from, uint64_t end, const char* what, nlohmann::json args);
+    // record_busy while tracing: each newly busy part becomes a slice and a waveform pulse, the
+    // first one carrying `args`.
+    int record_traced_busy(uint64_t start, uint64_t end, const char* what, nlohmann::json args);
 
     ComponentContext context_;
     std::string type_;
