@@ -34,12 +34,6 @@ Footprint footprint(const CimGeometry& geometry, int row_offset, int rows, int c
     return f;
 }
 
-// Whether every channel's columns lie in one column group (a channel that never straddles two).
-bool channels_in_one_group(const std::vector<std::pair<int, int>>& channel_groups) {
-    return std::all_of(channel_groups.begin(), channel_groups.end(),
-                       [](const std::pair<int, int>& groups) { return groups.first == groups.second; });
-}
-
 // Which of a channel's digit columns are kept in a word-line group. kAll and kNone double as masks
 // of the channel's value.
 enum ChannelKept : int32_t { kNone = 0, kAll = -1, kSome = 1 };
@@ -460,10 +454,13 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     // from when something reads them (settle_cells). A tile whose weights fit int16 goes straight
     // to the pair layout, two decoded rows at a time; any other keeps all its words.
     const bool narrow = fits_int16(weight_bits, is_signed);
-    std::vector<int32_t> words = narrow ? std::vector<int32_t>() : spare_words(static_cast<size_t>(rows) * channels);
+    std::vector<int32_t> words;
     std::vector<int16_t> pairs;
-    if (narrow) {
-        pairs = spare_narrow();
+    if (!narrow) {
+        words = SpareBuffers::take(spares_->words);
+        words.resize(static_cast<size_t>(rows) * channels);
+    } else {
+        pairs = SpareBuffers::take(spares_->narrow);
         pairs.resize(pair_layout_size(rows, channels));
         row_pair_.resize(2 * static_cast<size_t>(channels));
     }
@@ -472,7 +469,7 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     std::vector<uint8_t> keep(static_cast<size_t>(tile_columns), 0);
     std::vector<ChannelKept> channel_kept(static_cast<size_t>(channels));
     const std::vector<std::pair<int, int>>& channel_groups = channel_column_groups(column_offset, channels, per_weight);
-    const bool one_group_each = channels_in_one_group(channel_groups);
+    const bool one_group_each = channels_in_one_group_;
     int rows_written = 0;
     // Group by group (no division per row), then the group's rows.
     for (int group = f.first_group; group <= f.last_group; ++group) {
@@ -610,6 +607,9 @@ const std::vector<std::pair<int, int>>& CimArray::channel_column_groups(int colu
         const int first = column_offset + c * per_weight;
         channel_groups_.emplace_back(column_group_of(first), column_group_of(first + per_weight - 1));
     }
+    channels_in_one_group_ =
+        std::all_of(channel_groups_.begin(), channel_groups_.end(),
+                    [](const std::pair<int, int>& groups) { return groups.first == groups.second; });
     channel_groups_of_ = tile;
     return channel_groups_;
 }
@@ -626,7 +626,7 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
     partition_rounds_.assign(static_cast<size_t>(geometry_.partitions), 0);
     const std::vector<std::pair<int, int>>& channel_groups =
         channel_column_groups(shape.column_offset, shape.channels, per_weight);
-    const bool one_group_each = channels_in_one_group(channel_groups);
+    const bool one_group_each = channels_in_one_group_;
     // Kept blocks are random by design: the loops add masked amounts rather than branch on them.
     for (int g = f.first_group; g <= f.last_group; ++g) {
         const auto active_rows = static_cast<uint64_t>(
@@ -707,7 +707,7 @@ CimArray::DecodedTile CimArray::decoded_tile(const MvmShape& shape, std::vector<
     tile.rows = shape.rows;
     tile.channels = shape.channels;
     if (fits_int16(shape.weight_bits, shape.signed_weights)) {
-        tile.narrow = spare_narrow();
+        tile.narrow = SpareBuffers::take(spares_->narrow);
         pair_layout(words.data(), shape.rows, shape.channels, tile.narrow);
     }
     tile.words = std::move(words);
@@ -715,28 +715,9 @@ CimArray::DecodedTile CimArray::decoded_tile(const MvmShape& shape, std::vector<
     return tile;
 }
 
-std::vector<int16_t> CimArray::spare_narrow() const {
-    std::vector<int16_t> narrow;
-    if (!spares_->narrow.empty()) {
-        narrow = std::move(spares_->narrow.back());
-        spares_->narrow.pop_back();
-    }
-    return narrow;
-}
-
 const std::vector<int32_t>& CimArray::words_of(const DecodedTile& tile) {
     if (tile.words.empty() && !tile.narrow.empty()) words_from_pairs(tile.narrow, tile.rows, tile.channels, tile.words);
     return tile.words;
-}
-
-std::vector<int32_t> CimArray::spare_words(size_t count) {
-    std::vector<int32_t> words;
-    if (!spares_->words.empty()) {
-        words = std::move(spares_->words.back());
-        spares_->words.pop_back();
-    }
-    words.resize(count);
-    return words;
 }
 
 std::shared_ptr<const CimArray::DecodedTile> CimArray::shared(DecodedTile tile) const {

@@ -144,16 +144,20 @@ private:
             if (!dropped_words.empty() && words.size() < kMax) words.push_back(std::move(dropped_words));
             if (!dropped_narrow.empty() && narrow.size() < kMax) narrow.push_back(std::move(dropped_narrow));
         }
+        // A spare buffer from `pool`, or a new one; its values are left to the caller.
+        template <class T>
+        static std::vector<T> take(std::vector<std::vector<T>>& pool) {
+            if (pool.empty()) return {};
+            std::vector<T> buffer = std::move(pool.back());
+            pool.pop_back();
+            return buffer;
+        }
     };
     std::shared_ptr<SpareBuffers> spares_ = std::make_shared<SpareBuffers>();
-    // `count` words in a spare buffer, or a new one; their values are left to the caller.
-    std::vector<int32_t> spare_words(size_t count);
     // The tile, shared, with a deleter that keeps its buffers as spares.
     std::shared_ptr<const DecodedTile> shared(DecodedTile tile) const;
     const DecodedTile& tile_of(const MvmShape& shape);
     DecodedTile decoded_tile(const MvmShape& shape, std::vector<int32_t> words) const;
-    // A spare narrow buffer, or a new one.
-    std::vector<int16_t> spare_narrow() const;
     // Drops the decoded tiles that share a (word-line group, column group) block with rows
     // [row_begin, row_end) x columns [column_begin, column_end): a write there may change their
     // cells, or which of their blocks are kept (their counts, and the zeros of binary weights).
@@ -184,6 +188,7 @@ private:
     std::vector<uint8_t> kept_;                                        // groups x column_groups
     mutable std::tuple<int, int, int> channel_groups_of_{-1, -1, -1};  // (column_offset, channels, per_weight)
     mutable std::vector<std::pair<int, int>> channel_groups_;
+    mutable bool channels_in_one_group_ = false;  // no channel of those straddles two column groups
     mutable std::vector<uint64_t> partition_rounds_;  // unit_counts' working space
     std::vector<int32_t> row_pair_;                   // write_weights' two decoded rows
     // Shared with the pending cell writes that still hold them.
