@@ -24,14 +24,13 @@ ProgressReporter::ProgressReporter(sc_core::sc_module_name name, std::string lab
       status_(std::move(status)),
       terminal_(isatty(STDERR_FILENO) != 0),
       started_(std::chrono::steady_clock::now()),
-      last_print_(started_),
-      period_(kTickMicroseconds, sc_core::SC_US) {
+      last_print_(started_) {
     SC_METHOD(tick);
 }
 
 void ProgressReporter::tick() {
     const auto now = std::chrono::steady_clock::now();
-    next_trigger(period_);
+    next_trigger(sc_core::sc_time(kTickMicroseconds, sc_core::SC_US));
 
     const double since_print = std::chrono::duration<double>(now - last_print_).count();
     if (since_print < (terminal_ ? kTerminalSeconds : kLogSeconds)) return;

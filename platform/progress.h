@@ -28,7 +28,6 @@ private:
     bool terminal_;
     std::chrono::steady_clock::time_point started_;
     std::chrono::steady_clock::time_point last_print_;
-    sc_core::sc_time period_;
     bool printed_ = false;
 };
 
