@@ -9,15 +9,21 @@ namespace cimvp {
 void CommandEngineDriver::issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) {
     uint8_t descriptor[CommandEngine::kDescriptorBytes] = {};
     translate(instruction, descriptor);
-    const uint64_t depth = bus.read64(base + engine_reg::kQueueDepth);
-    while (bus.read64(base + engine_reg::kQueued) >= depth) bus.pause();
+    if (queue_depth_ == 0) queue_depth_ = bus.read64(base + engine_reg::kQueueDepth);
+    while (free_slots_ == 0) {
+        learn_free_slots(bus.read64(base + engine_reg::kQueued));
+        if (free_slots_ == 0) bus.pause();
+    }
+    --free_slots_;
     const uint64_t slot = bus.put_descriptor(descriptor);
     bus.write64(base + engine_reg::kCommandAddress, slot);
     bus.write64(base + engine_reg::kDoorbell, 1);
 }
 
 bool CommandEngineDriver::idle(FirmwareBus& bus, uint64_t base) {
-    return bus.read64(base + engine_reg::kQueued) == 0;
+    const uint64_t queued = bus.read64(base + engine_reg::kQueued);
+    learn_free_slots(queued);
+    return queued == 0;
 }
 
 std::string CommandEngineDriver::fault(FirmwareBus& bus, uint64_t base) {

@@ -2,6 +2,11 @@
 // put the translated 64-byte descriptor into a command slot, wait while the engine's queue is full,
 // ring the doorbell, and read completion and errors from the engine's registers. A concrete driver
 // only says which opcodes it takes and how one becomes the engine's descriptor.
+//
+// Like firmware with credit-based flow control, the driver reads the queue depth once and counts
+// the slots it knows are free; it reads the engine's queue level only when that count runs out (or
+// in idle()), instead of before every command. Its count can only be lower than the truth, since
+// the engine frees slots on its own, so it never overfills the queue.
 #pragma once
 
 #include "firmware/scheduler/engine_driver.h"
@@ -17,6 +22,13 @@ public:
 protected:
     // Writes the engine's 64-byte descriptor for `instruction`.
     virtual void translate(const isa::Instruction& instruction, uint8_t* descriptor) const = 0;
+
+private:
+    // From the engine's queue level as just read.
+    void learn_free_slots(uint64_t queued) { free_slots_ = queued < queue_depth_ ? queue_depth_ - queued : 0; }
+
+    uint64_t queue_depth_ = 0;  // 0 until read
+    uint64_t free_slots_ = 0;   // queue slots known to be free
 };
 
 }  // namespace cimvp
