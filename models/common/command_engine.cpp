@@ -177,11 +177,16 @@ bool CommandEngine::strided(tlm::tlm_command command, uint64_t address, uint64_t
     const bool is_read = command == tlm::TLM_READ_COMMAND;
     const bool overlapping = stride < row_bytes;
     const uint64_t burst = engine_params_.burst_bytes;
-    // Rows per transaction: as many as a span of one burst holds. Overlapping writes go row by
-    // row, so that a later row's bytes win, as they would one after the other.
+    // Rows per transaction: as many as one burst of data holds. Rows apart move only their enabled
+    // bytes, within a span of at most kMaxSpanBursts bursts (the span is staged in memory here);
+    // overlapping rows move the span they cover. Overlapping writes go row by row, so that a later
+    // row's bytes win, as they would one after the other.
     uint64_t per_transaction = 1;
-    if (row_bytes < burst && (is_read || !overlapping))
-        per_transaction = stride == 0 ? rows : 1 + (burst - row_bytes) / stride;
+    if (row_bytes < burst && (is_read || !overlapping)) {
+        per_transaction = stride == 0   ? rows
+                          : overlapping ? 1 + (burst - row_bytes) / stride
+                                        : std::min(burst / row_bytes, 1 + (kMaxSpanBursts * burst - row_bytes) / stride);
+    }
     for (uint64_t first = 0, group = 0; first < rows; first += group) {
         group = std::min(per_transaction, rows - first);
         const uint64_t start = address + first * stride;

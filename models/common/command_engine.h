@@ -54,6 +54,9 @@ constexpr uint64_t kFirstEngineSpecific = 0x100;
 class CommandEngine : public Component {
 public:
     static constexpr uint64_t kDescriptorBytes = 64;
+    // The widest address span of one strided transaction, in bursts: rows far apart move fewer
+    // than a burst of data at a time rather than stage a huge, mostly disabled span.
+    static constexpr uint64_t kMaxSpanBursts = 16;
 
     // Parameters every engine has; a derived Params embeds one and reads it with its own reader.
     struct EngineParams {
@@ -107,8 +110,8 @@ protected:
     bool write_block(uint64_t address, const uint8_t* data, uint64_t length, sc_core::sc_time& when);
     // `rows` rows of `row_bytes`, `stride` bytes apart in memory, packed in `data`. Rows that touch
     // (stride == row_bytes) move as one block; rows apart as strided transactions (byte enables) of
-    // at most one burst's span each, or row by row if the target refuses byte enables; overlapping
-    // rows (stride < row_bytes) are read once, as the span they cover.
+    // at most one burst of enabled bytes each, or row by row if the target refuses byte enables;
+    // overlapping rows (stride < row_bytes) are read once, as the span they cover.
     bool read_rows(uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride, uint8_t* data,
                    sc_core::sc_time& when);
     bool write_rows(uint64_t address, uint64_t row_bytes, uint64_t rows, uint64_t stride, const uint8_t* data,

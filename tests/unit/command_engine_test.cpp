@@ -286,13 +286,24 @@ TEST(CommandEngine, TheRegisterWindowRejectsBadAccesses) {
     for (const std::string& failure : failures) EXPECT_NE(failure.find("ADDRESS_ERROR"), std::string::npos) << failure;
 }
 
-TEST(CommandEngine, RowsApartMoveAsOneStridedTransactionPerBurstSpan) {
-    // 6 rows of 40 bytes, 100 apart, into rows 64 apart, with 256-byte bursts: a span of one burst
-    // holds 1 + (256 - 40) / 100 = 3 source rows and 1 + (256 - 40) / 64 = 4 destination rows.
-    const RowCopyCounts counts = copy_and_check({2, kBuffer + 0x100, 100, kBuffer + 0x1000, 64, 40, 6, 0});
+TEST(CommandEngine, RowsApartMoveAsStridedTransactionsOfOneBurstOfData) {
+    // 10 rows of 40 bytes, 100 apart, into rows 64 apart, with 256-byte bursts: one burst of data
+    // holds 256 / 40 = 6 rows, so each side moves 6 rows and then 4.
+    const RowCopyCounts counts = copy_and_check({2, kBuffer + 0x100, 100, kBuffer + 0x1000, 64, 40, 10, 0});
     EXPECT_EQ(counts.transactions, 1u + 2u + 2u);  // descriptor, 2 reads, 2 writes
-    EXPECT_EQ(counts.bytes_read, 240u);            // the rows, not the spans
-    EXPECT_EQ(counts.bytes_written, 240u);
+    EXPECT_EQ(counts.bytes_read, 400u);            // the rows, not the spans
+    EXPECT_EQ(counts.bytes_written, 400u);
+}
+
+TEST(CommandEngine, RowsFarApartMoveWithinASpanOfAtMostSixteenBursts) {
+    static_assert(CommandEngine::kMaxSpanBursts == 16, "the counts below assume 16 bursts");
+    // 12 rows of 8 bytes, 1000 apart: a burst holds 32 such rows, but a span of 16 x 256 bytes
+    // only 1 + (4096 - 8) / 1000 = 5, so the reads take 5 + 5 + 2 rows. The writes, 16 apart, take
+    // all 12 rows at once.
+    const RowCopyCounts counts = copy_and_check({2, kBuffer + 0x100, 1000, kBuffer + 0x4000, 16, 8, 12, 0});
+    EXPECT_EQ(counts.transactions, 1u + 3u + 1u);
+    EXPECT_EQ(counts.bytes_read, 96u);
+    EXPECT_EQ(counts.bytes_written, 96u);
 }
 
 TEST(CommandEngine, OverlappingRowsAreReadOnceAsTheirSpan) {
