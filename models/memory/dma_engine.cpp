@@ -35,25 +35,32 @@ CommandEngine::Outcome DmaEngine::execute(const uint8_t* bytes, const sc_core::s
     if (descriptor.reserved[0] != 0 || descriptor.reserved[1] != 0) return rejected(offsetof(DmaDescriptor, reserved));
 
     const uint64_t burst = params_.engine.burst_bytes;
+    // A step moves at most one burst of data: a group of short rows, gathered from the source and
+    // scattered to the destination one strided transaction each (read_rows and write_rows), or
+    // one burst-sized piece of a long row. The read of a step overlaps the write of the previous
+    // one (two staging buffers).
+    const uint64_t rows_per_step = std::max<uint64_t>(1, burst / descriptor.row_bytes);
+    const uint64_t bytes_per_step = std::min(burst, descriptor.row_bytes);
     sc_core::sc_time read_done = start, write_done = start;
     int buffer = 0;
-    for (uint64_t row = 0; row < descriptor.rows; ++row) {
-        for (uint64_t offset = 0; offset < descriptor.row_bytes; offset += burst) {
-            const uint64_t chunk = std::min(burst, descriptor.row_bytes - offset);
+    for (uint64_t row = 0; row < descriptor.rows; row += rows_per_step) {
+        const uint64_t rows = std::min(rows_per_step, descriptor.rows - row);
+        const uint64_t source = descriptor.source + row * descriptor.source_stride;
+        const uint64_t destination = descriptor.destination + row * descriptor.destination_stride;
+        for (uint64_t offset = 0; offset < descriptor.row_bytes; offset += bytes_per_step) {
+            const uint64_t bytes = std::min(bytes_per_step, descriptor.row_bytes - offset);
             uint8_t* staging = staging_[buffer].data();
             buffer ^= 1;
-            // The read of this burst overlaps the write of the previous one (two staging buffers).
-            if (!read_block(descriptor.source + row * descriptor.source_stride + offset, staging, chunk, read_done)) {
+            if (!read_rows(source + offset, bytes, rows, descriptor.source_stride, staging, read_done)) {
                 return bus_error();
             }
             sc_core::sc_time write_at = std::max(read_done, write_done);
-            if (!write_block(descriptor.destination + row * descriptor.destination_stride + offset, staging, chunk,
-                             write_at)) {
+            if (!write_rows(destination + offset, bytes, rows, descriptor.destination_stride, staging, write_at)) {
                 return bus_error();
             }
             write_done = write_at;
-            bytes_copied_ += chunk;
-            byte_energy_.add(chunk);
+            bytes_copied_ += rows * bytes;
+            byte_energy_.add(rows * bytes);
             keep_quantum(read_done);
         }
     }

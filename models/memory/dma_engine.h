@@ -1,7 +1,8 @@
 // A descriptor-driven DMA engine on the shared command-engine base (models/common/command_engine.h):
 // software writes 64-byte copy descriptors to memory, points the `cfg` window at them and rings the
 // doorbell with their count; the engine copies each 1-D or 2-D strided block through its `mem`
-// initiator in bursts, and raises `irq` when its queue drains (or a copy fails).
+// initiator, a burst of data at a time (short rows gathered and scattered with byte enables), and
+// raises `irq` when its queue drains (or a copy fails).
 #pragma once
 
 #include <vector>

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/memory/dram_standard.h"
+#include "platform/byte_enables.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -207,7 +208,7 @@ bool DramController::accept(tlm::tlm_generic_payload& trans, bool debug) const {
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return false;
     }
-    if (!debug && trans.get_byte_enable_ptr() != nullptr && trans.get_byte_enable_length() > 0) {
+    if (trans.get_byte_enable_ptr() != nullptr && trans.get_byte_enable_length() == 0) {
         trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
         return false;
     }
@@ -227,36 +228,45 @@ void DramController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
     trans.set_dmi_allowed(false);
     if (!accept(trans, false)) return;
     const uint64_t address = trans.get_address();
-    const uint64_t length = trans.get_data_length();
     const bool write = trans.is_write();
     const Picos now = to_ps(sc_core::sc_time_stamp());
     const Picos arrival = to_ps(sc_core::sc_time_stamp() + delay);
 
+    // Every burst that holds an enabled byte is scheduled once, in address order: a strided
+    // transaction's rows go out back to back, as a controller with the requests queued would send
+    // them. Writes mask the disabled bytes (the DDR data mask); reads drop them.
     Picos done = arrival;
-    if (length > 0) {
-        const uint64_t burst = params_.burst_bytes();
-        for (uint64_t at = address & ~(burst - 1); at < address + length; at += burst) {
+    const uint64_t burst = params_.burst_bytes();
+    uint64_t next_burst = address & ~(burst - 1);  // the first burst not yet scheduled
+    uint8_t* data = trans.get_data_ptr();
+    for_each_enabled_run(trans, [&](uint64_t offset, uint64_t bytes) {
+        const uint64_t begin = address + offset, end = begin + bytes;
+        for (uint64_t at = std::max(next_burst, begin & ~(burst - 1)); at < end; at += burst) {
             done = schedule_burst(at, write, arrival);
+            next_burst = at + burst;
         }
-    }
-    if (write) {
-        store_.write(address, trans.get_data_ptr(), length);
-        bytes_written_ += length;
-    } else {
-        store_.read(address, trans.get_data_ptr(), length);
-        bytes_read_ += length;
-    }
+        if (write) {
+            store_.write(begin, data + offset, bytes);
+            bytes_written_ += bytes;
+        } else {
+            store_.read(begin, data + offset, bytes);
+            bytes_read_ += bytes;
+        }
+    });
     delay = to_time(done - now);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 unsigned int DramController::transport_dbg(tlm::tlm_generic_payload& trans) {
     if (!accept(trans, true)) return 0;
-    if (trans.is_write()) {
-        store_.write(trans.get_address(), trans.get_data_ptr(), trans.get_data_length());
-    } else {
-        store_.read(trans.get_address(), trans.get_data_ptr(), trans.get_data_length());
-    }
+    uint8_t* data = trans.get_data_ptr();
+    for_each_enabled_run(trans, [&](uint64_t offset, uint64_t bytes) {
+        if (trans.is_write()) {
+            store_.write(trans.get_address() + offset, data + offset, bytes);
+        } else {
+            store_.read(trans.get_address() + offset, data + offset, bytes);
+        }
+    });
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return trans.get_data_length();
 }

@@ -1,7 +1,8 @@
 // One DRAM channel behind a TLM-2.0 target socket: an in-order, open-page controller with per-bank
 // row state, JEDEC timing constraints, periodic refresh, and DRAMPower-style energy from datasheet
 // IDD currents. Timing is closed-form per burst (busy-until times, no clock, no per-cycle threads);
-// data lives in a sparse backing store. There is no DMI: every access must be seen to be timed.
+// data lives in a sparse backing store. Strided transactions (byte enables) are served burst by
+// burst. There is no DMI: every access must be seen to be timed.
 #pragma once
 
 #include <systemc>

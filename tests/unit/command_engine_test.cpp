@@ -77,7 +77,51 @@ private:
 
 CIMVP_REGISTER_MODEL("test_fill_engine", FillEngine, "fills memory (command-engine test)");
 
-constexpr uint64_t kEngine = 0x100, kBuffer = 0x10000, kCommands = kBuffer + 0x8000, kDram = 0x100000;
+// A memory that, like many TLM targets, does not implement byte enables: it answers them with
+// TLM_BYTE_ENABLE_ERROR_RESPONSE, as IEEE 1666 allows.
+class PlainMemory : public Component {
+public:
+    struct Params {
+        explicit Params(ParamReader&) {}
+    };
+    explicit PlainMemory(const ComponentContext& context) : Component(context), tgt("tgt"), bytes_(64 * 1024) {
+        tgt.register_b_transport(this, &PlainMemory::b_transport);
+        tgt.register_transport_dbg(this, &PlainMemory::transport_dbg);
+        expose_target("tgt", tgt);
+    }
+    tlm_utils::simple_target_socket<PlainMemory> tgt;
+    uint64_t address_span() const override { return bytes_.size(); }
+
+private:
+    void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time&) {
+        if (payload.get_byte_enable_ptr() != nullptr) {
+            payload.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+            return;
+        }
+        transport_dbg(payload);
+    }
+    unsigned int transport_dbg(tlm::tlm_generic_payload& payload) {
+        const uint64_t address = payload.get_address(), length = payload.get_data_length();
+        if (address + length > bytes_.size()) {
+            payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return 0;
+        }
+        uint8_t* data = payload.get_data_ptr();
+        if (payload.is_read()) {
+            std::memcpy(data, bytes_.data() + address, length);
+        } else {
+            std::memcpy(bytes_.data() + address, data, length);
+        }
+        payload.set_response_status(tlm::TLM_OK_RESPONSE);
+        return static_cast<unsigned int>(length);
+    }
+    std::vector<uint8_t> bytes_;
+};
+
+CIMVP_REGISTER_MODEL("test_plain_memory", PlainMemory, "memory without byte enables (command-engine test)");
+
+constexpr uint64_t kEngine = 0x100, kBuffer = 0x10000, kCommands = kBuffer + 0x8000, kDram = 0x100000,
+                   kPlain = 0x200000;
 
 const char* kNetlist = R"(
 platform: t
@@ -87,12 +131,14 @@ modules:
   - {name: fill, type: test_fill_engine, params: {queue_depth: 4, burst: 256B}}
   - {name: buf, type: sram_buffer, params: {size: 64KiB}}
   - {name: dram, type: dram_controller, params: {size: 1MiB}}
+  - {name: plain, type: test_plain_memory}
 connections:
   - {from: host.mem, to: noc.in}
   - {from: fill.mem, to: noc.in}
   - {from: noc.out, to: fill.cfg, at: 0x100}
   - {from: noc.out, to: buf.tgt, at: 0x10000}
   - {from: noc.out, to: dram.tgt, at: 0x100000}
+  - {from: noc.out, to: plain.tgt, at: 0x200000}
   - {from: fill.irq, to: host.irq}
 )";
 
@@ -315,9 +361,17 @@ TEST(CommandEngine, OverlappingRowsAreReadOnceAsTheirSpan) {
     EXPECT_EQ(counts.bytes_written, 320u);
 }
 
-TEST(CommandEngine, ATargetWithoutByteEnablesGetsTheRowsOneByOne) {
-    // The DRAM controller refuses byte enables: after the refused strided read, 3 reads of a row.
+TEST(CommandEngine, TheDramTakesRowsApartAsOneStridedTransaction) {
+    // 3 rows of 40 bytes, 100 apart in DRAM, into back-to-back rows: one strided read, one block write.
     const RowCopyCounts counts = copy_and_check({2, kDram + 0x100, 100, kBuffer + 0x1000, 40, 40, 3, 0});
+    EXPECT_EQ(counts.transactions, 1u + 1u + 1u);
+    EXPECT_EQ(counts.bytes_read, 120u);
+    EXPECT_EQ(counts.bytes_written, 120u);
+}
+
+TEST(CommandEngine, ATargetWithoutByteEnablesGetsTheRowsOneByOne) {
+    // After the refused strided read, 3 reads of a row.
+    const RowCopyCounts counts = copy_and_check({2, kPlain + 0x100, 100, kBuffer + 0x1000, 40, 40, 3, 0});
     EXPECT_EQ(counts.transactions, 1u + 1u + 3u + 1u);
     EXPECT_EQ(counts.bytes_read, 120u);
     EXPECT_EQ(counts.bytes_written, 120u);

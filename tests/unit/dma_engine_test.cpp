@@ -87,6 +87,31 @@ TEST(DmaEngine, CopiesATwoDimensionalStridedBlock) {
     EXPECT_DOUBLE_EQ(dma.energy().total_pj("copy_byte"), 500 * 2.5);
 }
 
+TEST(DmaEngine, ShortRowsAreGatheredAndScatteredABurstAtATime) {
+    auto platform = build_platform(kNetlist);
+    auto& src = platform->get<SramBuffer>("src", "test");
+    auto& dst = platform->get<SramBuffer>("dst", "test");
+    for (int i = 0; i < 1024; ++i) src.data()[i] = static_cast<uint8_t>(i * 5 + 1);
+    uint64_t status = 0;
+    run_on_host(*platform, [&](Host& host) {
+        // 10 rows of 16 bytes, read every 40 bytes, written every 24: a 64-byte burst holds 4 rows.
+        status = run_copies(host, {copy(kSrc, kDst, 16, 10, 40, 24)}).status;
+    });
+    EXPECT_EQ(status, engine_reg::kStatusDone);
+    for (int row = 0; row < 10; ++row) {
+        for (int column = 0; column < 16; ++column) {
+            ASSERT_EQ(dst.data()[row * 24 + column], src.data()[row * 40 + column]) << "row " << row;
+        }
+        for (int gap = 16; gap < 24; ++gap) EXPECT_EQ(dst.data()[row * 24 + gap], 0) << "after row " << row;
+    }
+    const auto& dma = platform->get<DmaEngine>("dma", "test");
+    // Steps of 4, 4 and 2 rows: one strided read and one strided write each, plus the descriptor.
+    EXPECT_EQ(dma.counters().get("transactions"), 3u * 2u + 1u);
+    EXPECT_EQ(dma.counters().get("bytes_read"), 160u);
+    EXPECT_EQ(dma.counters().get("bytes_written"), 160u);
+    EXPECT_EQ(dma.counters().get("bytes_copied"), 160u);
+}
+
 TEST(DmaEngine, RunsQueuedCopiesInOrder) {
     auto platform = build_platform(kNetlist);
     auto& src = platform->get<SramBuffer>("src", "test");

@@ -373,7 +373,7 @@ TEST(DramController, RejectsBadPayloadsWithTheMatchingResponse) {
         payload.set_data_length(4);
         payload.set_streaming_width(4);
         payload.set_byte_enable_ptr(enables);
-        payload.set_byte_enable_length(4);
+        payload.set_byte_enable_length(0);  // a pattern of no bytes
         sc_time delay;
         self.socket->b_transport(payload, delay);
         EXPECT_EQ(payload.get_response_status(), tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
@@ -386,6 +386,62 @@ TEST(DramController, RejectsBadPayloadsWithTheMatchingResponse) {
     });
     sc_core::sc_start();
     EXPECT_EQ(dram->counters().get("reads") + dram->counters().get("writes"), 0u);
+}
+
+namespace {
+
+// A strided transaction: rows of `row_bytes` every `stride` bytes, selected by byte enables.
+tlm::tlm_response_status send_rows(Initiator& self, tlm::tlm_command command, uint64_t address, uint8_t* data,
+                                   unsigned length, std::vector<uint8_t>& pattern, unsigned row_bytes,
+                                   unsigned stride, bool debug = false) {
+    pattern.assign(stride, TLM_BYTE_DISABLED);
+    std::fill(pattern.begin(), pattern.begin() + row_bytes, TLM_BYTE_ENABLED);
+    tlm::tlm_generic_payload payload;
+    payload.set_command(command);
+    payload.set_address(address);
+    payload.set_data_ptr(data);
+    payload.set_data_length(length);
+    payload.set_streaming_width(length);
+    payload.set_byte_enable_ptr(pattern.data());
+    payload.set_byte_enable_length(stride);
+    if (debug) {
+        self.socket->transport_dbg(payload);
+    } else {
+        sc_time delay;
+        self.socket->b_transport(payload, delay);
+    }
+    return payload.get_response_status();
+}
+
+}  // namespace
+
+TEST(DramController, AStridedTransactionMovesItsEnabledBytesInTheBurstsThatHoldThem) {
+    auto dram = make_dram(round_ddr4());
+    std::vector<uint8_t> memory(2048);  // what the DRAM holds, from address 0, via debug reads
+    std::vector<uint8_t> read_back(400, 0x55);
+    Initiator cpu("cpu", *dram, [&](Initiator& self) {
+        std::vector<uint8_t> pattern, background(2048, 0xAA), rows(400);
+        for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint8_t>(i + 1);
+        send_rows(self, tlm::TLM_WRITE_COMMAND, 0, background.data(), 2048, pattern, 2048, 2048, true);
+        // 4 rows of 16 bytes every 128 bytes from address 56: each row straddles two 64-byte bursts.
+        EXPECT_EQ(send_rows(self, tlm::TLM_WRITE_COMMAND, 56, rows.data(), 400, pattern, 16, 128),
+                  tlm::TLM_OK_RESPONSE);
+        // 4 rows of 16 bytes every 32 bytes from address 1024: two rows in each of two bursts.
+        EXPECT_EQ(send_rows(self, tlm::TLM_READ_COMMAND, 1024, read_back.data(), 112, pattern, 16, 32),
+                  tlm::TLM_OK_RESPONSE);
+        send_rows(self, tlm::TLM_READ_COMMAND, 0, memory.data(), 2048, pattern, 2048, 2048, true);
+    });
+    sc_core::sc_start();
+    EXPECT_EQ(dram->counters().get("writes"), 8u);
+    EXPECT_EQ(dram->counters().get("bytes_written"), 64u);
+    EXPECT_EQ(dram->counters().get("reads"), 2u);
+    EXPECT_EQ(dram->counters().get("bytes_read"), 64u);
+    for (size_t address = 0; address < 1024; ++address) {
+        const bool enabled = address >= 56 && address < 56 + 400 && (address - 56) % 128 < 16;
+        EXPECT_EQ(memory[address], enabled ? static_cast<uint8_t>(address - 56 + 1) : 0xAA) << "address " << address;
+    }
+    // The read left the data pointer's disabled bytes as they were.
+    for (size_t i = 0; i < 112; ++i) EXPECT_EQ(read_back[i], i % 32 < 16 ? 0xAA : 0x55) << "byte " << i;
 }
 
 TEST(DramController, DebugTransportRoundTripsWithoutTimeOrEnergy) {
