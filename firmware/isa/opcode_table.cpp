@@ -1,9 +1,9 @@
 #include "firmware/isa/opcode_table.h"
 
+#include <array>
 #include <limits>
 #include <set>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "firmware/isa/hex.h"
 
@@ -178,14 +178,20 @@ const std::vector<OpcodeSpec>& opcode_table() {
 }
 
 const OpcodeSpec* find_opcode(uint16_t opcode) {
-    // The decoder and every operand access ask: the fixed table is indexed by code once.
-    static const std::unordered_map<uint16_t, const OpcodeSpec*> by_code = [] {
-        std::unordered_map<uint16_t, const OpcodeSpec*> index;
-        for (const OpcodeSpec& spec : opcode_table()) index.emplace(uint16_t(spec.opcode), &spec);
+    // The decoder and every operand access ask: today's codes index a table built once; a code
+    // past it (a later engine's) is searched for.
+    static const std::array<const OpcodeSpec*, 256> by_code = [] {
+        std::array<const OpcodeSpec*, 256> index{};
+        for (const OpcodeSpec& spec : opcode_table()) {
+            if (uint16_t(spec.opcode) < index.size()) index[uint16_t(spec.opcode)] = &spec;
+        }
         return index;
     }();
-    const auto found = by_code.find(opcode);
-    return found == by_code.end() ? nullptr : found->second;
+    if (opcode < by_code.size()) return by_code[opcode];
+    for (const OpcodeSpec& spec : opcode_table()) {
+        if (uint16_t(spec.opcode) == opcode) return &spec;
+    }
+    return nullptr;
 }
 
 const OpcodeSpec* find_opcode(std::string_view mnemonic) {

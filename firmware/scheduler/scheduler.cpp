@@ -73,24 +73,31 @@ Scheduler::Scheduler(const ComponentContext& context)
     SC_METHOD(drive_irq);
     sensitive << irq_changed_;
     dont_initialize();
-    // Also runs once at start, so a netlist that wires no engine leaves it without sensitivity.
-    SC_METHOD(latch_engine_interrupts);
-    sensitive << engine_irq;
 }
 
-void Scheduler::latch_engine_interrupts() {
+void Scheduler::end_of_elaboration() {
+    const auto lines = static_cast<size_t>(engine_irq.size());
+    line_levels_.assign(lines, false);
+    pending_interrupts_.assign(lines, false);
+    for (size_t line = 0; line < lines; ++line) {
+        // Each also runs once at start, for a line that is already high.
+        sc_core::sc_spawn_options options;
+        options.spawn_method();
+        options.set_sensitivity(&engine_irq[static_cast<int>(line)]->value_changed_event());
+        sc_core::sc_spawn([this, line] { latch_engine_interrupt(line); },
+                          (std::string("latch_engine_irq_") + std::to_string(line)).c_str(), &options);
+    }
+}
+
+void Scheduler::latch_engine_interrupt(size_t line) {
     // An engine raises its line when its queue runs empty (or on an error); the rising edge stays
     // pending until the firmware has seen it, so one that comes during a status read is not lost.
-    line_levels_.resize(static_cast<size_t>(engine_irq.size()), false);
-    pending_interrupts_.resize(line_levels_.size(), false);
-    for (size_t line = 0; line < line_levels_.size(); ++line) {
-        const bool level = engine_irq[static_cast<int>(line)]->read();
-        if (level && !line_levels_[line]) {
-            pending_interrupts_[line] = true;
-            engine_interrupt_.notify(sc_core::SC_ZERO_TIME);
-        }
-        line_levels_[line] = level;
+    const bool level = engine_irq[static_cast<int>(line)]->read();
+    if (level && !line_levels_[line]) {
+        pending_interrupts_[line] = true;
+        engine_interrupt_.notify(sc_core::SC_ZERO_TIME);
     }
+    line_levels_[line] = level;
 }
 
 void Scheduler::wait_until_idle(const BoundEngine& engine) {
@@ -248,6 +255,7 @@ void Scheduler::load_image_header() {
     const uint64_t engines_offset = little_endian(engines_entry + kEntryOffsetAt, 8);
     const uint64_t engines_bytes = little_endian(engines_entry + kEntryBytesAt, 8);
     engines_.clear();
+    engine_by_id_.fill(nullptr);
     for (uint64_t at = 0; at < engines_bytes; at += isa::kEngineRecordBytes) {
         uint8_t record[isa::kEngineRecordBytes];
         access(tlm::TLM_READ_COMMAND, program_address_ + engines_offset + at, record, sizeof record);
@@ -270,14 +278,15 @@ void Scheduler::load_image_header() {
         }
         engines_[record[0]] = std::move(engine);
     }
+    for (const auto& [id, engine] : engines_) engine_by_id_[id] = &engine;
 }
 
 const Scheduler::BoundEngine& Scheduler::bound_engine(uint8_t engine_id) const {
-    const auto found = engines_.find(engine_id);
-    if (found == engines_.end()) {
+    const BoundEngine* engine = engine_by_id_[engine_id];
+    if (engine == nullptr) {
         throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(engine_id) + " is not in the engine table"};
     }
-    return found->second;
+    return *engine;
 }
 
 void Scheduler::execute(const isa::Instruction& instruction) {

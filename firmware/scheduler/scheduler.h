@@ -92,7 +92,9 @@ private:
     void load_image_header();
     struct BoundEngine;
     const BoundEngine& bound_engine(uint8_t engine_id) const;
-    void latch_engine_interrupts();
+    // One method per wired engine line latches its rising edges (spawned once the lines are bound).
+    void end_of_elaboration() override;
+    void latch_engine_interrupt(size_t line);
     // Returns once the engine has finished everything issued to it.
     void wait_until_idle(const BoundEngine& engine);
     void stop(uint64_t status_bits);
@@ -132,7 +134,8 @@ private:
         std::unique_ptr<EngineDriver> driver;
         int interrupt_line = -1;  // its index on engine_irq, or -1 when the firmware must poll it
     };
-    std::map<uint8_t, BoundEngine> engines_;
+    std::map<uint8_t, BoundEngine> engines_;              // in id order, for barriers
+    std::array<const BoundEngine*, 256> engine_by_id_{};  // the same, indexed for dispatch
     uint64_t code_address_ = 0;
     uint64_t pc_ = 0;
     std::vector<uint64_t> issued_descriptors_;  // by the current instruction, when tracing
