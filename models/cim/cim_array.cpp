@@ -38,7 +38,7 @@ Footprint footprint(const CimGeometry& geometry, int row_offset, int rows, int c
 // of the channel's value.
 enum ChannelKept : int32_t { kNone = 0, kAll = -1, kSome = 1 };
 
-// sums[v][c] += sum_r x[v][r] * w[r][c], exact in Accumulator (int32 when the bound allows, else int64).
+// sums[v][c] = sum_r x[v][r] * w[r][c], exact in Accumulator (int32 when the bound allows, else int64).
 // Rows are the outer loop so that the inner one runs over a contiguous weight row and vectorises.
 // For what the int16 kernel below cannot take: weights wider than int16, sums beyond int32.
 template <class Accumulator>
@@ -57,7 +57,7 @@ void dot_products(const MvmShape& shape, const int32_t* weights, uint64_t vector
             for (int channel = 0; channel < channels; ++channel) acc[channel] += x * weight_row[channel];
         }
         int64_t* out = sums + v * static_cast<uint64_t>(channels);
-        for (int channel = 0; channel < channels; ++channel) out[channel] += acc[channel];
+        for (int channel = 0; channel < channels; ++channel) out[channel] = acc[channel];
     }
 }
 
@@ -217,7 +217,7 @@ constexpr std::array<PairProducts, sizeof...(kVectors)> pair_kernels(std::index_
     return {&pair_products<static_cast<int>(kVectors) + 1, kBlocks>...};
 }
 
-// sums[v][c] += sum_r x[v][r] * w[r][c] over int16 weights in the pair layout, exact in int32
+// sums[v][c] = sum_r x[v][r] * w[r][c] over int16 weights in the pair layout, exact in int32
 // under run_fast's bound. Zero inputs are multiplied too: skipping them would break the vectors.
 void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t vectors, const uint8_t* inputs,
                          int64_t* sums) {
@@ -254,7 +254,7 @@ void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t
             for (int i = 0; i < in_block; ++i) {
                 int64_t* out = sums + (v + i) * channels + first;
                 const int32_t* in = block_sums + i * channel_blocks * kLanes;
-                for (int c = 0; c < width; ++c) out[c] += in[c];
+                for (int c = 0; c < width; ++c) out[c] = in[c];
             }
         }
     }
@@ -765,6 +765,7 @@ MvmCounts CimArray::run_detailed(const MvmShape& shape, uint64_t vectors, const 
     MvmCounts counts;
     std::vector<uint64_t> partition_rounds(static_cast<size_t>(geometry_.partitions));
     std::vector<uint8_t> channel_kept(static_cast<size_t>(shape.channels));
+    std::fill(sums, sums + vectors * static_cast<uint64_t>(shape.channels), 0);  // summed into below
     for (uint64_t v = 0; v < vectors; ++v) {
         const uint8_t* vector = inputs + v * static_cast<uint64_t>(shape.rows);
         int64_t* out = sums + v * static_cast<uint64_t>(shape.channels);

@@ -103,7 +103,7 @@ public:
     // A write keeps its own tile decoded (the words it stored), so no decode follows a write.
     const std::vector<int32_t>& cached_weight_matrix(const MvmShape& shape);
 
-    // `inputs` holds `vectors` rows of shape.rows bytes; sums[v * channels + c] receives the results.
+    // `inputs` holds `vectors` rows of shape.rows bytes; sums[v * channels + c] is set to the results.
     // fast: word-level dot products with the stored tile (decoded once, as cached_weight_matrix),
     // and closed-form counts. detailed: walks bit planes, digit columns and word-line groups through
     // the ADC, counting as it goes.

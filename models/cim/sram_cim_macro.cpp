@@ -341,7 +341,7 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
         }
         read_done = read_at;
         compute_start = std::max(read_done, compute_done);
-        sums_.assign(count * command.channels, 0);
+        sums_.resize(count * command.channels);
         const MvmCounts counts = params_.detailed ? array_.run_detailed(shape, count, staging_.data(), sums_.data())
                                                   : array_.run_fast(shape, count, staging_.data(), sums_.data());
         account(counts);

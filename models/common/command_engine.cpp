@@ -196,7 +196,7 @@ bool CommandEngine::strided(tlm::tlm_command command, uint64_t address, uint64_t
             // Overlapping rows are read once, as the span they cover; rows apart are one strided
             // transaction whose byte enables select them (platform/byte_enables.h).
             const uint64_t span = (group - 1) * stride + row_bytes;
-            span_.resize(span);
+            if (span_.size() < span) span_.resize(span);  // only grown: resizing back up would clear it again
             if (!is_read) {
                 for (uint64_t r = 0; r < group; ++r) std::memcpy(&span_[r * stride], packed + r * row_bytes, row_bytes);
             }
