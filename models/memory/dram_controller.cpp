@@ -253,6 +253,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
             bytes_read_ += bytes;
         }
     });
+    count_data_span();
     delay = to_time(done - now);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -413,7 +414,11 @@ DramController::Picos DramController::schedule_burst(uint64_t address, bool writ
     column_command_ = at;
     last_column_group_ = group;
     bus_free_ = data_end;
-    record_busy(to_time(data_start), to_time(data_end), "data");
+    if (data_start != data_span_end_) {
+        count_data_span();
+        data_span_begin_ = data_start;
+    }
+    data_span_end_ = data_end;
     end_ = std::max(end_, data_end);
     if (write) {
         bank.precharge_ready = std::max(bank.precharge_ready, data_end + t.tWR);
@@ -427,6 +432,11 @@ DramController::Picos DramController::schedule_burst(uint64_t address, bool writ
         read_energy_.add();
     }
     return data_end;
+}
+
+void DramController::count_data_span() {
+    if (data_span_end_ > data_span_begin_) record_busy(to_time(data_span_begin_), to_time(data_span_end_), "data");
+    data_span_begin_ = data_span_end_;
 }
 
 void DramController::finalize(const sc_core::sc_time& end) {

@@ -129,6 +129,10 @@ private:
     int last_write_group_ = -1;
     Picos next_refresh_ = 0;
     Picos end_ = 0;
+    // The data bus's busy time of the current transaction, gathered while its bursts stream back to
+    // back (bursts are scheduled in data-bus order) and counted once it ends or leaves a gap.
+    Picos data_span_begin_ = 0, data_span_end_ = 0;
+    void count_data_span();
 
     // Background power: precharge standby when every bank is closed, active standby otherwise.
     unsigned open_banks_ = 0;
