@@ -98,6 +98,7 @@ DramController::DramController(const ComponentContext& context)
       banks_per_group_(static_cast<uint64_t>(params_.banks / params_.bank_groups)),
       bursts_per_row_(params_.row_bytes / params_.burst_bytes()),
       bank_count_(static_cast<uint64_t>(params_.banks)),
+      groups_interleave_columns_(params_.mapping == kMappingRowBankColumnGroup),
       store_(params_.size),
       banks_(static_cast<size_t>(params_.banks)),
       row_hits_(counters()["row_hits"]),
@@ -277,7 +278,7 @@ DramController::Location DramController::locate(uint64_t address) const {
     uint64_t rest = burst_bytes_.quotient(address);
     uint64_t group = 0;
     uint64_t bank_in_group = 0;
-    if (params_.mapping == kMappingRowBankColumnGroup) {
+    if (groups_interleave_columns_) {
         group = bank_groups_.remainder(rest);
         rest = bank_groups_.quotient(rest);
         rest = bursts_per_row_.quotient(rest);  // column within the bank's row

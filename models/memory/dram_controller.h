@@ -109,6 +109,7 @@ private:
     Params params_;
     // The address map's divisors (locate() runs for every burst).
     Divisor burst_bytes_, bank_groups_, banks_per_group_, bursts_per_row_, bank_count_;
+    bool groups_interleave_columns_;  // mapping row_bank_column_group, decided once
     Timing timing_;
     SparseStore store_;
     std::vector<Bank> banks_;
