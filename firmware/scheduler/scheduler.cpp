@@ -40,11 +40,15 @@ Scheduler::Params::Params(ParamReader& reader) {
     interrupt_cycles = reader.integer("interrupt_cycles", 12, 0, 1000,
                                       "cycles from an engine's interrupt to the firmware running again");
     command_ram = reader.bytes("command_ram", "4KiB", "command RAM engines fetch descriptors from (64 B slots)");
+    fetch_bytes = reader.bytes("fetch_bytes", "256B",
+                               "code read ahead per program fetch (a prefetch buffer of whole 64 B instructions)");
     energy_per_instruction_pj = reader.energy_pj("energy_per_instruction", "10pJ",
                                                  "core energy to decode and dispatch one instruction (its fetch is "
                                                  "charged by the memory it comes from)");
     area_um2 = reader.area_um2("area", "0um2", "silicon area of the scheduler core");
     reader.require(command_ram % 64 == 0 && command_ram >= 128, "command_ram", "must hold at least two 64 B slots");
+    reader.require(fetch_bytes % isa::kInstructionBytes == 0 && fetch_bytes > 0 && fetch_bytes <= 4096, "fetch_bytes",
+                   "must be a whole number of 64 B instructions, at most 4 KiB");
 }
 
 Scheduler::Scheduler(const ComponentContext& context)
@@ -251,6 +255,8 @@ void Scheduler::load_image_header() {
     const uint8_t* engines_entry = table.data() + isa::kEngineSection * isa::kSectionEntryBytes;
     const uint8_t* code_entry = table.data() + isa::kCodeSection * isa::kSectionEntryBytes;
     code_address_ = little_endian(code_entry + kEntryAddressAt, 8);
+    code_end_ = code_address_ + little_endian(code_entry + kEntryBytesAt, 8);
+    fetched_.clear();
 
     const uint64_t engines_offset = little_endian(engines_entry + kEntryOffsetAt, 8);
     const uint64_t engines_bytes = little_endian(engines_entry + kEntryBytesAt, 8);
@@ -342,9 +348,8 @@ void Scheduler::execute_program() {
     // One timeline slice per instruction, from its fetch until the next may start.
     const int instruction_track = tracer() != nullptr ? tracer()->track(name(), "instructions") : -1;
     for (pc_ = code_address_;; pc_ += isa::kInstructionBytes) {
-        const sc_core::sc_time fetch = time_.now();
-        uint8_t word[isa::kInstructionBytes];
-        access(tlm::TLM_READ_COMMAND, pc_, word, sizeof word);
+        const sc_core::sc_time fetch_start = time_.now();
+        const uint8_t* word = fetch();
         isa::Instruction instruction;
         try {
             instruction = isa::decode_instruction(word, pc_);
@@ -367,19 +372,31 @@ void Scheduler::execute_program() {
             stop.message = std::string(instruction.spec().mnemonic) + ": " + stop.message;
             throw;
         }
-        if (instruction_track >= 0) trace_instruction(instruction_track, instruction, fetch);
+        if (instruction_track >= 0) trace_instruction(instruction_track, instruction, fetch_start);
     }
 }
 
-void Scheduler::trace_instruction(int track, const isa::Instruction& instruction, const sc_core::sc_time& fetch) {
+const uint8_t* Scheduler::fetch() {
+    if (pc_ < fetched_address_ || pc_ + isa::kInstructionBytes > fetched_address_ + fetched_.size()) {
+        // Read ahead within the code section; a program without halt reads on past it, one
+        // instruction at a time, until a word fails to decode or the read fails.
+        const uint64_t ahead = pc_ < code_end_ ? std::min(params_.fetch_bytes, code_end_ - pc_) : 0;
+        fetched_.resize(std::max<uint64_t>(ahead, isa::kInstructionBytes));
+        fetched_address_ = pc_;
+        access(tlm::TLM_READ_COMMAND, pc_, fetched_.data(), static_cast<unsigned>(fetched_.size()));
+    }
+    return fetched_.data() + (pc_ - fetched_address_);
+}
+
+void Scheduler::trace_instruction(int track, const isa::Instruction& instruction, const sc_core::sc_time& fetch_start) {
     Tracer& tracer = *this->tracer();
     const ProgramAnnotations& program = tracer.program();
     // Buffer allocations the compiler made from this instruction on.
     const auto changes = program.occupancy.equal_range(pc_);
     for (auto change = changes.first; change != changes.second; ++change) {
         const auto bytes = static_cast<double>(change->second.bytes);
-        tracer.counter(change->second.buffer, "occupancy_bytes", fetch, bytes);
-        tracer.signal(change->second.buffer, "occupancy_bytes", 32, fetch, bytes);
+        tracer.counter(change->second.buffer, "occupancy_bytes", fetch_start, bytes);
+        tracer.signal(change->second.buffer, "occupancy_bytes", 32, fetch_start, bytes);
     }
     nlohmann::json args = {{"pc", isa::to_hex(pc_)}};
     const ProgramAnnotations::Label* label = program.label_at(pc_);
@@ -390,7 +407,7 @@ void Scheduler::trace_instruction(int track, const isa::Instruction& instruction
     const bool on_engine = instruction.spec().operand_index("engine") >= 0;
     const auto engine = on_engine ? engines_.find(static_cast<uint8_t>(instruction.value("engine"))) : engines_.end();
     if (engine != engines_.end()) args["engine"] = engine->second.instance;
-    const int slice = tracer.slice(track, instruction.spec().mnemonic, fetch, time_.now(), std::move(args));
+    const int slice = tracer.slice(track, instruction.spec().mnemonic, fetch_start, time_.now(), std::move(args));
     for (uint64_t descriptor : issued_descriptors_) tracer.issued(descriptor, {slice, ++issued_commands_, label});
     // A sync or barrier was unblocked by the last command of each engine it waited for.
     if (instruction.opcode == isa::Opcode::kSync && engine != engines_.end()) {

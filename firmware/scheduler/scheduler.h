@@ -55,6 +55,7 @@ public:
         double poll_interval_ns;
         int64_t interrupt_cycles;
         uint64_t command_ram;
+        uint64_t fetch_bytes;
         double energy_per_instruction_pj;
         double area_um2;
         explicit Params(ParamReader& reader);
@@ -87,9 +88,12 @@ private:
     void execute_program();
     // The instruction's timeline slice (layer and tile from the program's annotations), the buffer
     // occupancy it changes, and the arrows to the commands it issued and from those it waited for.
-    void trace_instruction(int track, const isa::Instruction& instruction, const sc_core::sc_time& fetch);
+    void trace_instruction(int track, const isa::Instruction& instruction, const sc_core::sc_time& fetch_start);
     void execute(const isa::Instruction& instruction);
     void load_image_header();
+    // The 64-byte instruction word at pc_, from the fetch buffer, refilled with one read of up to
+    // fetch_bytes of code when pc_ is outside it (programs run straight through: no branches).
+    const uint8_t* fetch();
     struct BoundEngine;
     const BoundEngine& bound_engine(uint8_t engine_id) const;
     // One method per wired engine line latches its rising edges (spawned once the lines are bound).
@@ -137,7 +141,10 @@ private:
     std::map<uint8_t, BoundEngine> engines_;              // in id order, for barriers
     std::array<const BoundEngine*, 256> engine_by_id_{};  // the same, indexed for dispatch
     uint64_t code_address_ = 0;
+    uint64_t code_end_ = 0;  // the end of the code section
     uint64_t pc_ = 0;
+    std::vector<uint8_t> fetched_;  // code bytes from fetched_address_ on
+    uint64_t fetched_address_ = 0;
     std::vector<uint64_t> issued_descriptors_;  // by the current instruction, when tracing
     uint64_t issued_commands_ = 0;
     EnergyLedger::Handle instruction_energy_;

@@ -105,6 +105,32 @@ TEST(Scheduler, RunsDmaCopiesWaitsOnBarrierAndRaisesInterrupts) {
     EXPECT_EQ(scheduler.counters().get("interrupt_waits"), 0u);
 }
 
+// Runs 9 signals and a halt (640 bytes of code) with the scheduler's `fetch_bytes`, and returns
+// the scheduler's own NoC transactions: every transaction but the host's.
+uint64_t scheduler_transactions(const std::string& fetch_bytes) {
+    std::vector<isa::Instruction> code(9, isa::Instruction(isa::Opcode::kSignal).set("semaphore", 1));
+    code.push_back(isa::Instruction(isa::Opcode::kHalt));
+    std::string netlist = kNetlist;
+    const std::string params = "params: {poll_interval: 20ns}";
+    netlist.replace(netlist.find(params), params.size(), "params: {poll_interval: 20ns, fetch_bytes: " + fetch_bytes + "}");
+    ProgramRun run(netlist);
+    run.execute(image_of(code));
+    EXPECT_TRUE(run.outcome.ok) << run.outcome.error;
+    EXPECT_EQ(run.outcome.executed, 10u);
+    return run.platform->get<Component>("noc", "test").counters().get("transactions") -
+           run.platform->get<Component>("host", "test").counters().get("accesses");
+}
+
+// The header, the section table and the two engine records are one read each, and the halt's
+// barrier reads each engine's queue level and status: 8 reads besides the code.
+TEST(Scheduler, FetchesCodeAheadInReadsOfFetchBytes) {
+    EXPECT_EQ(scheduler_transactions("256B"), 8u + 3u);  // 256 + 256 + the last 128 bytes
+}
+
+TEST(Scheduler, FetchesOneInstructionPerReadWithFetchBytesOf64) {
+    EXPECT_EQ(scheduler_transactions("64B"), 8u + 10u);
+}
+
 TEST(Scheduler, AProgramThatHaltsRightAfterItsInterruptsIsSeenToFinish) {
     // The host acknowledges an interrupt while the next ones and the end are raised; it must still
     // see the end rather than wait for a line that the done bit keeps high.
