@@ -11,19 +11,25 @@ void CommandEngineDriver::issue(FirmwareBus& bus, uint64_t base, const isa::Inst
     translate(instruction, descriptor);
     if (queue_depth_ == 0) queue_depth_ = bus.read64(base + engine_reg::kQueueDepth);
     while (free_slots_ == 0) {
-        learn_free_slots(bus.read64(base + engine_reg::kQueued));
+        learn(bus.read64(base + engine_reg::kQueued));
         if (free_slots_ == 0) bus.pause();
     }
     --free_slots_;
-    const uint64_t slot = bus.put_descriptor(descriptor);
+    const uint64_t slot = bus.put_descriptor(descriptor, issued_ + 1);
     bus.write64(base + engine_reg::kCommandAddress, slot);
     bus.write64(base + engine_reg::kDoorbell, 1);
+    ++issued_;
 }
 
 bool CommandEngineDriver::idle(FirmwareBus& bus, uint64_t base) {
     const uint64_t queued = bus.read64(base + engine_reg::kQueued);
-    learn_free_slots(queued);
+    learn(queued);
     return queued == 0;
+}
+
+bool CommandEngineDriver::finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) {
+    if (finished_ < sequence) learn(bus.read64(base + engine_reg::kQueued));
+    return finished_ >= sequence;
 }
 
 std::string CommandEngineDriver::fault(FirmwareBus& bus, uint64_t base) {

@@ -6,7 +6,8 @@
 // Like firmware with credit-based flow control, the driver reads the queue depth once and counts
 // the slots it knows are free; it reads the engine's queue level only when that count runs out (or
 // in idle()), instead of before every command. Its count can only be lower than the truth, since
-// the engine frees slots on its own, so it never overfills the queue.
+// the engine frees slots on its own, so it never overfills the queue. The same reads tell which
+// commands have finished, so that the scheduler knows when a command slot may be reused.
 #pragma once
 
 #include "firmware/scheduler/engine_driver.h"
@@ -17,6 +18,7 @@ class CommandEngineDriver : public EngineDriver {
 public:
     void issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) override;
     bool idle(FirmwareBus& bus, uint64_t base) override;
+    bool finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) override;
     std::string fault(FirmwareBus& bus, uint64_t base) override;
 
 protected:
@@ -24,11 +26,16 @@ protected:
     virtual void translate(const isa::Instruction& instruction, uint8_t* descriptor) const = 0;
 
 private:
-    // From the engine's queue level as just read.
-    void learn_free_slots(uint64_t queued) { free_slots_ = queued < queue_depth_ ? queue_depth_ - queued : 0; }
+    // From the engine's queue level as just read: the commands it holds are the last ones issued.
+    void learn(uint64_t queued) {
+        free_slots_ = queued < queue_depth_ ? queue_depth_ - queued : 0;
+        finished_ = queued < issued_ ? issued_ - queued : 0;
+    }
 
     uint64_t queue_depth_ = 0;  // 0 until read
     uint64_t free_slots_ = 0;   // queue slots known to be free
+    uint64_t issued_ = 0;       // commands rung in
+    uint64_t finished_ = 0;     // of those, known to have finished
 };
 
 }  // namespace cimvp

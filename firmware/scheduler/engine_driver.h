@@ -22,7 +22,9 @@ public:
     virtual uint64_t read64(uint64_t address) = 0;
     virtual void write64(uint64_t address, uint64_t value) = 0;
     // Copies a 64-byte descriptor into a free command slot and returns the slot's bus address.
-    virtual uint64_t put_descriptor(const uint8_t* descriptor) = 0;
+    // `sequence` numbers the issuing engine's commands from 1: the slot is not reused before that
+    // command has finished (EngineDriver::finished), so the engine has fetched it.
+    virtual uint64_t put_descriptor(const uint8_t* descriptor, uint64_t sequence) = 0;
     // Waits a polling interval of simulated time.
     virtual void pause() = 0;
 };
@@ -35,6 +37,9 @@ public:
     virtual void issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) = 0;
     // True when everything issued has finished; reads the engine's registers.
     virtual bool idle(FirmwareBus& bus, uint64_t base) = 0;
+    // True when the `sequence`-th command issued through this driver has finished; reads the
+    // engine's registers only when what the driver already knows does not tell.
+    virtual bool finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) = 0;
     // A description of the engine's error state, or "" when it has none.
     virtual std::string fault(FirmwareBus& bus, uint64_t base) = 0;
     // True when the driver can issue `opcode` at all (checked before issuing, to name the instruction).

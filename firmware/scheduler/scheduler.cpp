@@ -208,16 +208,18 @@ void Scheduler::write64(uint64_t address, uint64_t value) {
     access(tlm::TLM_WRITE_COMMAND, address, reinterpret_cast<uint8_t*>(&value), 8);
 }
 
-uint64_t Scheduler::put_descriptor(const uint8_t* descriptor) {
-    // Slots are used round-robin. A slot is reused only after every engine went idle once since it
-    // was written: drivers block on idle() before reusing engines, and the ring is a whole program's
-    // worth of outstanding commands deep.
+uint64_t Scheduler::put_descriptor(const uint8_t* descriptor, uint64_t sequence) {
+    // Slots are used round-robin. A slot is overwritten only once the command it held has finished
+    // (the engine fetched it when it started): a whole ring of commands later it almost always
+    // has, and the driver knows so from its last read of the engine's queue.
     const size_t slots = command_ram_.size() / 64;
     const size_t slot = next_slot_;
     next_slot_ = (next_slot_ + 1) % slots;
-    if (next_slot_ == 0) {
-        for (const auto& [id, engine] : engines_) wait_until_idle(engine);
+    SlotUse& use = slot_uses_[slot];
+    if (use.engine != nullptr && !use.engine->driver->finished(*this, use.engine->base, use.sequence)) {
+        wait_until_idle(*use.engine);
     }
+    use = SlotUse{issuing_engine_, sequence};
     std::memcpy(command_ram_.data() + slot * 64, descriptor, 64);
     if (!own_base_) {  // looked up by name once, not per command
         const auto window = context().address_map ? context().address_map->find(name()) : std::nullopt;
@@ -262,6 +264,7 @@ void Scheduler::load_image_header() {
     const uint64_t engines_bytes = little_endian(engines_entry + kEntryBytesAt, 8);
     engines_.clear();
     engine_by_id_.fill(nullptr);
+    slot_uses_.assign(command_ram_.size() / 64, SlotUse{});
     for (uint64_t at = 0; at < engines_bytes; at += isa::kEngineRecordBytes) {
         uint8_t record[isa::kEngineRecordBytes];
         access(tlm::TLM_READ_COMMAND, program_address_ + engines_offset + at, record, sizeof record);
@@ -340,6 +343,7 @@ void Scheduler::execute(const isa::Instruction& instruction) {
         throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(instruction.value("engine")) +
                                                     " cannot run " + instruction.spec().mnemonic};
     }
+    issuing_engine_ = &engine;
     engine.driver->issue(*this, engine.base, instruction);
 }
 

@@ -107,7 +107,7 @@ private:
     // FirmwareBus: timed accesses that advance the scheduler's own time.
     uint64_t read64(uint64_t address) override;
     void write64(uint64_t address, uint64_t value) override;
-    uint64_t put_descriptor(const uint8_t* descriptor) override;
+    uint64_t put_descriptor(const uint8_t* descriptor, uint64_t sequence) override;
     void pause() override;
     void access(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length);
 
@@ -119,6 +119,14 @@ private:
     PayloadPool payloads_;
     std::vector<uint8_t> command_ram_;
     size_t next_slot_ = 0;
+    // Which engine's command each slot holds, by that engine's sequence number (the engine is
+    // null while the slot is unused in this program).
+    struct SlotUse {
+        const BoundEngine* engine = nullptr;
+        uint64_t sequence = 0;
+    };
+    std::vector<SlotUse> slot_uses_;
+    const BoundEngine* issuing_engine_ = nullptr;  // whose instruction is being issued
     std::optional<uint64_t> own_base_;  // where the platform maps this scheduler's window
     sc_core::sc_event start_event_;
     sc_core::sc_event irq_changed_;

@@ -161,6 +161,68 @@ TEST(Scheduler, SleepsInSyncUntilAWiredEngineInterrupts) {
     EXPECT_EQ(scheduler.counters().get("interrupt_waits"), 2u);
 }
 
+// The test netlist with 3 command slots, a second DMA engine (engine 3, `dma2`) and a second
+// memory (`mem2`, 256 KiB at kMemory2) on its own NoC port.
+constexpr uint64_t kMemory2 = 0x300000;
+std::string three_slot_netlist() {
+    std::string netlist = kNetlist;
+    const std::string params = "params: {poll_interval: 20ns}";
+    netlist.replace(netlist.find(params), params.size(), "params: {poll_interval: 20ns, command_ram: 192B}");
+    const std::string modules_end = "connections:\n";
+    netlist.insert(netlist.find(modules_end),
+                   "  - {name: dma2, type: dma_engine}\n  - {name: mem2, type: sram_buffer, params: {size: 256KiB}}\n");
+    return netlist + "  - {from: dma2.mem, to: noc.in}\n  - {from: noc.out, to: dma2.cfg, at: 0x5000}\n" +
+           "  - {from: noc.out, to: mem2.tgt, at: 0x300000}\n";
+}
+
+std::vector<uint8_t> image_with_two_dmas(std::vector<isa::Instruction> code) {
+    isa::ProgramImage image;
+    image.engines = {{1, "dma"}, {2, "macro"}, {3, "dma2"}};
+    image.code_address = kCode;
+    image.code = std::move(code);
+    return isa::encode_image(image);
+}
+
+TEST(Scheduler, ACommandSlotWaitsOnlyForTheCommandThatHeldIt) {
+    // Slot 0: a short copy on dma; slot 1: a 128 KiB copy on dma2, within mem2; slot 2: a short
+    // copy on dma, then a sync on dma and an interrupt. Filling the ring's last slot must not wait
+    // for dma2.
+    ProgramRun run(three_slot_netlist());
+    sc_core::sc_time interrupted;
+    isa::Instruction copy_on_dma2 = dma(kMemory2, kMemory2 + 0x20000, 128 * 1024, 1, 0, 0);
+    copy_on_dma2.set("engine", 3);
+    const auto image = image_with_two_dmas({dma(kMemory, kMemory + 0x1000, 64, 1, 0, 0), copy_on_dma2,
+                                            dma(kMemory, kMemory + 0x2000, 64, 1, 0, 0),
+                                            isa::Instruction(isa::Opcode::kSync).set("engine", 1), interrupt(5),
+                                            isa::Instruction(isa::Opcode::kHalt)});
+    run_on_host(*run.platform, [&](Host& host) {
+        load_program(host, image, kImage);
+        run.outcome = run_program(host, kScheduler, kImage, "sched", *run.platform,
+                                  [&](uint64_t) { interrupted = sc_core::sc_time_stamp(); });
+    });
+    ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
+    // The long copy takes at least 2048 cycles of the 64-byte NoC port; the interrupt comes long before.
+    EXPECT_GT(run.outcome.duration, sc_core::sc_time(2048, sc_core::SC_NS));
+    EXPECT_LT(interrupted, run.outcome.duration / 4.0);
+}
+
+TEST(Scheduler, ACommandSlotIsNotOverwrittenBeforeItsEngineHasFetchedIt) {
+    // Five copies on one engine through 3 slots: while the first (long) copy runs, the second and
+    // third wait in the engine's queue, unfetched. The fourth may take slot 0 only after the first
+    // has finished, and the fifth slot 1 only after the second has; each copy must land.
+    ProgramRun run(three_slot_netlist());
+    for (int i = 0; i < 64 * 1024; ++i) run.memory()[0x20000 + i] = static_cast<uint8_t>(i * 11 + 7);
+    std::vector<isa::Instruction> code = {dma(kMemory + 0x20000, kMemory + 0x60000, 64 * 1024, 1, 0, 0)};
+    for (uint64_t i = 1; i < 5; ++i) code.push_back(dma(kMemory + 0x20000 + 256 * i, kMemory + 0x1000 * i, 256, 1, 0, 0));
+    code.push_back(isa::Instruction(isa::Opcode::kHalt));
+    run.execute(image_with_two_dmas(code));
+    ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
+    EXPECT_EQ(0, std::memcmp(run.memory() + 0x60000, run.memory() + 0x20000, 64 * 1024));
+    for (int i = 1; i < 5; ++i) {
+        EXPECT_EQ(0, std::memcmp(run.memory() + 0x1000 * i, run.memory() + 0x20000 + 256 * i, 256)) << "copy " << i;
+    }
+}
+
 TEST(Scheduler, RefusesAnEngineInterruptWiredTwice) {
     try {
         build_platform(std::string(kNetlist) + kInterruptLine + kInterruptLine);
