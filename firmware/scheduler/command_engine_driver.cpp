@@ -16,8 +16,7 @@ void CommandEngineDriver::issue(FirmwareBus& bus, uint64_t base, const isa::Inst
     }
     --free_slots_;
     const uint64_t slot = bus.put_descriptor(descriptor, issued_ + 1);
-    bus.write64(base + engine_reg::kCommandAddress, slot);
-    bus.write64(base + engine_reg::kDoorbell, 1);
+    bus.write128(base + engine_reg::kCommandAddress, slot, 1);  // the address, then a doorbell of 1
     ++issued_;
 }
 

@@ -1,6 +1,7 @@
 // The driver side shared by every engine built on CommandEngine (models/common/command_engine.h):
 // put the translated 64-byte descriptor into a command slot, wait while the engine's queue is full,
-// ring the doorbell, and read completion and errors from the engine's registers. A concrete driver
+// write the slot's address and ring the doorbell (one 16-byte write), and read completion and
+// errors from the engine's registers. A concrete driver
 // only says which opcodes it takes and how one becomes the engine's descriptor.
 //
 // Like firmware with credit-based flow control, the driver reads the queue depth once and counts

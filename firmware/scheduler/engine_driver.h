@@ -21,6 +21,8 @@ public:
     virtual ~FirmwareBus() = default;
     virtual uint64_t read64(uint64_t address) = 0;
     virtual void write64(uint64_t address, uint64_t value) = 0;
+    // Two adjacent registers in one 16-byte write: `low` at `address`, `high` 8 bytes above.
+    virtual void write128(uint64_t address, uint64_t low, uint64_t high) = 0;
     // Copies a 64-byte descriptor into a free command slot and returns the slot's bus address.
     // `sequence` numbers the issuing engine's commands from 1: the slot is not reused before that
     // command has finished (EngineDriver::finished), so the engine has fetched it.

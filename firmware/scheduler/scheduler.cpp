@@ -208,6 +208,11 @@ void Scheduler::write64(uint64_t address, uint64_t value) {
     access(tlm::TLM_WRITE_COMMAND, address, reinterpret_cast<uint8_t*>(&value), 8);
 }
 
+void Scheduler::write128(uint64_t address, uint64_t low, uint64_t high) {
+    uint64_t words[2] = {low, high};
+    access(tlm::TLM_WRITE_COMMAND, address, reinterpret_cast<uint8_t*>(words), sizeof words);
+}
+
 uint64_t Scheduler::put_descriptor(const uint8_t* descriptor, uint64_t sequence) {
     // Slots are used round-robin. A slot is overwritten only once the command it held has finished
     // (the engine fetched it when it started): a whole ring of commands later it almost always

@@ -107,6 +107,7 @@ private:
     // FirmwareBus: timed accesses that advance the scheduler's own time.
     uint64_t read64(uint64_t address) override;
     void write64(uint64_t address, uint64_t value) override;
+    void write128(uint64_t address, uint64_t low, uint64_t high) override;
     uint64_t put_descriptor(const uint8_t* descriptor, uint64_t sequence) override;
     void pause() override;
     void access(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length);

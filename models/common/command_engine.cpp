@@ -37,6 +37,15 @@ CommandEngine::CommandEngine(const ComponentContext& context, const EngineParams
 
 void CommandEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
     const uint64_t address = payload.get_address();
+    if (payload.get_data_length() == 16 && payload.is_write() && address == engine_reg::kCommandAddress) {
+        delay += cycle_;
+        uint64_t words[2];
+        std::memcpy(words, payload.get_data_ptr(), sizeof words);
+        command_address_ = words[0];
+        ring_doorbell(words[1], delay);
+        payload.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
     if (payload.get_data_length() != 8 || address % 8 != 0 || address >= engine_reg::kWindowSize) {
         payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;

@@ -22,6 +22,8 @@
 namespace cimvp {
 
 // Register map of the `cfg` window: 64-bit little-endian registers, accessed 8 bytes at a time.
+// One 16-byte write may also cover kCommandAddress and kDoorbell together: it sets the address and
+// then rings the doorbell, as one 128-bit store (or a pair of stores merged into one burst) would.
 namespace engine_reg {
 constexpr uint64_t kCommandAddress = 0x00;  // RW: address of the first descriptor the next doorbell enqueues
 constexpr uint64_t kDoorbell = 0x08;        // W: N >= 1 enqueues the N descriptors at kCommandAddress + 64*i

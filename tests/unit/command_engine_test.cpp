@@ -307,6 +307,27 @@ TEST(CommandEngine, ABusErrorReportsTheFailingAddress) {
     EXPECT_EQ(address, kBuffer + 0x10000);  // the second 256-byte burst is the first out of range
 }
 
+TEST(CommandEngine, OneSixteenByteWriteSetsTheCommandAddressAndRingsTheDoorbell) {
+    auto platform = build_platform(kNetlist);
+    auto& buffer = platform->get<SramBuffer>("buf", "test");
+    uint64_t status = 0, completed = 0, address = 0;
+    run_on_host(*platform, [&](Host& host) {
+        const std::vector<FillCommand> fills = {fill(kBuffer, 16, 0x44), fill(kBuffer + 16, 16, 0x55)};
+        host.load(kCommands + 0x400, fills.data(), fills.size() * sizeof(FillCommand));
+        const uint64_t words[2] = {kCommands + 0x400, 2};
+        host.write(kEngine + engine_reg::kCommandAddress, words, sizeof words);
+        host.wait_for_interrupt();
+        status = host.read64(kEngine + engine_reg::kStatus);
+        completed = host.read64(kEngine + engine_reg::kCompleted);
+        address = host.read64(kEngine + engine_reg::kCommandAddress);
+    });
+    EXPECT_EQ(status, engine_reg::kStatusDone);
+    EXPECT_EQ(completed, 2u);
+    EXPECT_EQ(address, kCommands + 0x400);
+    EXPECT_EQ(buffer.data()[15], 0x44);
+    EXPECT_EQ(buffer.data()[16], 0x55);
+}
+
 TEST(CommandEngine, TheRegisterWindowRejectsBadAccesses) {
     auto platform = build_platform(kNetlist);
     std::vector<std::string> failures;
@@ -318,6 +339,14 @@ TEST(CommandEngine, TheRegisterWindowRejectsBadAccesses) {
                 uint32_t word = 0;
                 host.read(kEngine + engine_reg::kStatus, &word, 4);
             },
+            [&] {  // 16 bytes only as a write of the command address and the doorbell
+                uint64_t words[2] = {0, 1};
+                host.write(kEngine + engine_reg::kDoorbell, words, sizeof words);
+            },
+            [&] {
+                uint64_t words[2] = {};
+                host.read(kEngine + engine_reg::kCommandAddress, words, sizeof words);
+            },
         };
         for (const auto& access : accesses) {
             try {
@@ -328,7 +357,7 @@ TEST(CommandEngine, TheRegisterWindowRejectsBadAccesses) {
             }
         }
     });
-    ASSERT_EQ(failures.size(), 3u);
+    ASSERT_EQ(failures.size(), 5u);
     for (const std::string& failure : failures) EXPECT_NE(failure.find("ADDRESS_ERROR"), std::string::npos) << failure;
 }
 
