@@ -115,6 +115,7 @@ void check_table(const std::vector<OpcodeSpec>& table) {
         for (const OperandSpec& operand : spec.operands) {
             const unsigned w = operand.width;
             if (w != 1 && w != 2 && w != 4 && w != 8) throw std::logic_error(where + operand.name + ": bad width");
+            if (operand.name.empty()) throw std::logic_error(where + "an operand has no name");
             if (!names.insert(operand.name).second) throw std::logic_error(where + operand.name + " repeated");
         }
     }
@@ -154,6 +155,11 @@ unsigned OpcodeSpec::payload_bytes() const {
 }
 
 int OpcodeSpec::operand_index(std::string_view name) const {
+    if (!name.empty()) {
+        const int8_t slot = operand_slots[name_slot(name)];
+        if (slot == kNoOperand) return -1;
+        if (slot >= 0) return operands[static_cast<size_t>(slot)].name == name ? slot : -1;
+    }
     for (size_t i = 0; i < operands.size(); ++i) {
         if (operands[i].name == name) return int(i);
     }
@@ -172,6 +178,13 @@ const std::vector<OpcodeSpec>& opcode_table() {
     static const std::vector<OpcodeSpec> table = [] {
         std::vector<OpcodeSpec> built = build_table();
         check_table(built);
+        for (OpcodeSpec& spec : built) {
+            spec.operand_slots.fill(OpcodeSpec::kNoOperand);
+            for (size_t i = 0; i < spec.operands.size(); ++i) {
+                int8_t& slot = spec.operand_slots[OpcodeSpec::name_slot(spec.operands[i].name)];
+                slot = slot == OpcodeSpec::kNoOperand ? static_cast<int8_t>(i) : OpcodeSpec::kScan;
+            }
+        }
         return built;
     }();
     return table;

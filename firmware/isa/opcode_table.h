@@ -4,6 +4,7 @@
 // docs/isa.md describes every instruction and its semantics.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -70,6 +71,21 @@ struct OpcodeSpec {
     int operand_index(std::string_view name) const;
     // Byte offset of operand `name` in the 64-byte word (after the header); `name` must exist.
     unsigned operand_offset(std::string_view name) const;
+
+    // operand_index runs for every operand access (drivers read a dozen per instruction), so each
+    // name hashes to a slot: the one operand with that hash, kNoOperand, or kScan when several
+    // share it. opcode_table() fills the slots; an entry built elsewhere scans.
+    static constexpr int8_t kNoOperand = -1, kScan = -2;
+    static size_t name_slot(std::string_view name) {
+        return (name.size() * 7 + static_cast<unsigned char>(name.front()) * 3 +
+                static_cast<unsigned char>(name.back())) % 64;
+    }
+    std::array<int8_t, 64> operand_slots = scan_slots();
+    static std::array<int8_t, 64> scan_slots() {
+        std::array<int8_t, 64> slots{};
+        slots.fill(kScan);
+        return slots;
+    }
 };
 
 const std::vector<OpcodeSpec>& opcode_table();

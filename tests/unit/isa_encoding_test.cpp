@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 #include <random>
+#include <set>
 #include <string>
 
 #include "firmware/isa/crc32.h"
@@ -75,6 +76,24 @@ TEST(IsaOpcodeTable, EveryOpcodeHasOneEntryThatFitsTheWord) {
     EXPECT_EQ(spec_of(Opcode::kVectorRequantize).payload_bytes(), 60u);
     EXPECT_EQ(spec_of(Opcode::kMvm).payload_bytes(), 41u);
     EXPECT_EQ(spec_of(Opcode::kPermute).payload_bytes(), 42u);
+}
+
+TEST(IsaOpcodeTable, OperandsAreFoundByNameAndOthersAreNot) {
+    // Every operand name of every opcode, and each name that belongs to some other opcode only
+    // (many of them hash to a slot that this opcode's operands use), against a plain scan.
+    std::set<std::string> all_names = {"", "x", "engine_", "ENGINE", "rowsx"};
+    for (const OpcodeSpec& spec : opcode_table()) {
+        for (const OperandSpec& operand : spec.operands) all_names.insert(operand.name);
+    }
+    for (const OpcodeSpec& spec : opcode_table()) {
+        for (const std::string& name : all_names) {
+            int expected = -1;
+            for (size_t i = 0; i < spec.operands.size(); ++i) {
+                if (spec.operands[i].name == name) expected = static_cast<int>(i);
+            }
+            EXPECT_EQ(spec.operand_index(name), expected) << spec.mnemonic << "." << name;
+        }
+    }
 }
 
 TEST(IsaEncoding, WordLayoutIsHeaderThenPackedLittleEndianOperands) {
