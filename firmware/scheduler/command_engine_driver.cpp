@@ -9,13 +9,15 @@ namespace cimvp {
 void CommandEngineDriver::issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) {
     uint8_t descriptor[CommandEngine::kDescriptorBytes] = {};
     translate(instruction, descriptor);
+    // The slot first: freeing it may read this engine's queue level (learn()), which knows nothing
+    // of a command taken from the count but not rung yet.
+    const uint64_t slot = bus.put_descriptor(descriptor, issued_ + 1);
     if (queue_depth_ == 0) queue_depth_ = bus.read64(base + engine_reg::kQueueDepth);
     while (free_slots_ == 0) {
         learn(bus.read64(base + engine_reg::kQueued));
         if (free_slots_ == 0) bus.pause();
     }
     --free_slots_;
-    const uint64_t slot = bus.put_descriptor(descriptor, issued_ + 1);
     bus.write128(base + engine_reg::kCommandAddress, slot, 1);  // the address, then a doorbell of 1
     ++issued_;
 }

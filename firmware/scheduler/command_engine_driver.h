@@ -5,10 +5,11 @@
 // only says which opcodes it takes and how one becomes the engine's descriptor.
 //
 // Like firmware with credit-based flow control, the driver reads the queue depth once and counts
-// the slots it knows are free; it reads the engine's queue level only when that count runs out (or
-// in idle()), instead of before every command. Its count can only be lower than the truth, since
-// the engine frees slots on its own, so it never overfills the queue. The same reads tell which
-// commands have finished, so that the scheduler knows when a command slot may be reused.
+// the slots it knows are free; it reads the engine's queue level only when that count runs out, or
+// when idle() or finished() need it, instead of before every command. As long as the scheduler is
+// the only one ringing the engine, the count can only be lower than the truth (the engine frees
+// slots on its own), so the queue is never overfilled. The same reads tell which commands have
+// finished, so that the scheduler knows when a command slot may be reused.
 #pragma once
 
 #include "firmware/scheduler/engine_driver.h"

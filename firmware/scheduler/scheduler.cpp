@@ -120,6 +120,11 @@ void Scheduler::wait_until_idle(const BoundEngine& engine) {
     }
 }
 
+void Scheduler::wait_until_finished(const SlotUse& use) {
+    if (use.engine == nullptr) return;
+    while (!use.engine->driver->finished(*this, use.engine->base, use.sequence)) pause();
+}
+
 void Scheduler::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
     const uint64_t address = payload.get_address();
     const unsigned length = payload.get_data_length();
@@ -216,14 +221,13 @@ void Scheduler::write128(uint64_t address, uint64_t low, uint64_t high) {
 uint64_t Scheduler::put_descriptor(const uint8_t* descriptor, uint64_t sequence) {
     // Slots are used round-robin. A slot is overwritten only once the command it held has finished
     // (the engine fetched it when it started): a whole ring of commands later it almost always
-    // has, and the driver knows so from its last read of the engine's queue.
+    // has, and the driver knows so from its last read of the engine's queue. If not, the firmware
+    // polls for that command, as it polls a full queue.
     const size_t slots = command_ram_.size() / 64;
     const size_t slot = next_slot_;
     next_slot_ = (next_slot_ + 1) % slots;
     SlotUse& use = slot_uses_[slot];
-    if (use.engine != nullptr && !use.engine->driver->finished(*this, use.engine->base, use.sequence)) {
-        wait_until_idle(*use.engine);
-    }
+    wait_until_finished(use);
     use = SlotUse{issuing_engine_, sequence};
     std::memcpy(command_ram_.data() + slot * 64, descriptor, 64);
     if (!own_base_) {  // looked up by name once, not per command
@@ -267,6 +271,9 @@ void Scheduler::load_image_header() {
 
     const uint64_t engines_offset = little_endian(engines_entry + kEntryOffsetAt, 8);
     const uint64_t engines_bytes = little_endian(engines_entry + kEntryBytesAt, 8);
+    // A program that stopped on an error may have left commands queued, their descriptors still in
+    // command slots; they finish before this program reuses the slots.
+    for (const SlotUse& use : slot_uses_) wait_until_finished(use);
     engines_.clear();
     engine_by_id_.fill(nullptr);
     slot_uses_.assign(command_ram_.size() / 64, SlotUse{});

@@ -101,6 +101,10 @@ private:
     void latch_engine_interrupt(size_t line);
     // Returns once the engine has finished everything issued to it.
     void wait_until_idle(const BoundEngine& engine);
+    struct SlotUse;
+    // Returns once the command that `use` records has finished (polling, since an engine interrupts
+    // only when its whole queue drains).
+    void wait_until_finished(const SlotUse& use);
     void stop(uint64_t status_bits);
     void drive_irq() { irq.write((status_ & ~scheduler_reg::kStatusRunning) != 0); }
 

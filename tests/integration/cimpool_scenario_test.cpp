@@ -139,10 +139,10 @@ TEST(CimPoolScenario, CompressionAndAreaFollowTheirClosedFormsAndTheRunIsPinned)
     // (1.290 ms and 401.4 uJ while macros fetched input rows one transaction each, waiting for each;
     // 963.2 us and 316.1 uJ while router ports and buffer banks kept one busy-until time each, so a
     // booking made a quantum ahead held up earlier requests. The energy follows the latency through
-    // the DRAM's background and refresh energy; 687.1 us and 244.1 uJ while the DMA engine moved
-    // short rows one read and one write each, every write waiting for the one before; 659.7 us and
-    // 233.5 uJ while the scheduler fetched one instruction per read and drained every engine each
-    // time its command ring wrapped.)
+    // the DRAM's background and refresh energy; 687.1 us and 244.1 uJ before the queue credits of
+    // 5 December 2026 and while the DMA engine moved short rows one read and one write each, every
+    // write waiting for the one before; 659.7 us and 233.5 uJ while the scheduler fetched one
+    // instruction per read and drained every engine each time its command ring wrapped.)
     EXPECT_NEAR(workload["latency_ns"].get<double>(), 656205.0, 656205.0 * 0.01);
     EXPECT_NEAR(workload["energy_per_inference_pj"].get<double>(), 230.191e6, 230.191e6 * 0.01);
 }

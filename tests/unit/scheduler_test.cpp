@@ -184,15 +184,16 @@ std::vector<uint8_t> image_with_two_dmas(std::vector<isa::Instruction> code) {
 }
 
 TEST(Scheduler, ACommandSlotWaitsOnlyForTheCommandThatHeldIt) {
-    // Slot 0: a short copy on dma; slot 1: a 128 KiB copy on dma2, within mem2; slot 2: a short
-    // copy on dma, then a sync on dma and an interrupt. Filling the ring's last slot must not wait
-    // for dma2.
+    // Slot 0: a short copy on dma; slot 1: a 128 KiB copy on dma2, within mem2; slot 2 and then
+    // slot 0 again: short copies on dma; then a sync on dma and an interrupt. Neither filling the
+    // ring's last slot nor reusing slot 0 may wait for dma2.
     ProgramRun run(three_slot_netlist());
     sc_core::sc_time interrupted;
     isa::Instruction copy_on_dma2 = dma(kMemory2, kMemory2 + 0x20000, 128 * 1024, 1, 0, 0);
     copy_on_dma2.set("engine", 3);
     const auto image = image_with_two_dmas({dma(kMemory, kMemory + 0x1000, 64, 1, 0, 0), copy_on_dma2,
                                             dma(kMemory, kMemory + 0x2000, 64, 1, 0, 0),
+                                            dma(kMemory, kMemory + 0x3000, 64, 1, 0, 0),
                                             isa::Instruction(isa::Opcode::kSync).set("engine", 1), interrupt(5),
                                             isa::Instruction(isa::Opcode::kHalt)});
     run_on_host(*run.platform, [&](Host& host) {
@@ -204,6 +205,29 @@ TEST(Scheduler, ACommandSlotWaitsOnlyForTheCommandThatHeldIt) {
     // The long copy takes at least 2048 cycles of the 64-byte NoC port; the interrupt comes long before.
     EXPECT_GT(run.outcome.duration, sc_core::sc_time(2048, sc_core::SC_NS));
     EXPECT_LT(interrupted, run.outcome.duration / 4.0);
+}
+
+TEST(Scheduler, FreeingACommandSlotDoesNotOverfillTheEnginesQueue) {
+    // dma holds 2 commands. Its second long copy reuses slot 0 while its first still runs there;
+    // freeing the slot reads dma's queue level, which must not count the command being issued as
+    // room. Then a third long copy and a short one: with one slot too many believed free, the short
+    // copy's doorbell would find the queue full and the engine would refuse it.
+    std::string netlist = three_slot_netlist();
+    const std::string dma_module = "{name: dma, type: dma_engine}";
+    netlist.replace(netlist.find(dma_module), dma_module.size(), "{name: dma, type: dma_engine, params: {queue_depth: 2}}");
+    ProgramRun run(netlist);
+    for (int i = 0; i < 16 * 1024; ++i) run.memory()[0x20000 + i] = static_cast<uint8_t>(i * 3 + 1);
+    isa::Instruction short_on_dma2 = dma(kMemory2, kMemory2 + 0x1000, 64, 1, 0, 0);
+    short_on_dma2.set("engine", 3);
+    const auto long_copy = [](uint64_t to) { return dma(kMemory + 0x20000, kMemory + to, 16 * 1024, 1, 0, 0); };
+    run.execute(image_with_two_dmas({long_copy(0x40000), short_on_dma2, short_on_dma2, long_copy(0x50000),
+                                     long_copy(0x60000), dma(kMemory + 0x20000, kMemory + 0x70000, 64, 1, 0, 0),
+                                     isa::Instruction(isa::Opcode::kHalt)}));
+    ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
+    for (uint64_t to : {0x40000, 0x50000, 0x60000}) {
+        EXPECT_EQ(0, std::memcmp(run.memory() + to, run.memory() + 0x20000, 16 * 1024)) << std::hex << to;
+    }
+    EXPECT_EQ(0, std::memcmp(run.memory() + 0x70000, run.memory() + 0x20000, 64));
 }
 
 TEST(Scheduler, ACommandSlotIsNotOverwrittenBeforeItsEngineHasFetchedIt) {
