@@ -274,8 +274,7 @@ void Scheduler::load_image_header() {
     // A program that stopped on an error may have left commands queued, their descriptors still in
     // command slots; they finish before this program reuses the slots.
     for (const SlotUse& use : slot_uses_) wait_until_finished(use);
-    engines_.clear();
-    engine_by_id_.fill(nullptr);
+    for (std::unique_ptr<BoundEngine>& engine : engines_) engine.reset();
     slot_uses_.assign(command_ram_.size() / 64, SlotUse{});
     for (uint64_t at = 0; at < engines_bytes; at += isa::kEngineRecordBytes) {
         uint8_t record[isa::kEngineRecordBytes];
@@ -297,13 +296,12 @@ void Scheduler::load_image_header() {
             throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(record[0]) + " ('" + engine.instance +
                                                         "') is a " + window->type + ", which has no driver"};
         }
-        engines_[record[0]] = std::move(engine);
+        engines_[record[0]] = std::make_unique<BoundEngine>(std::move(engine));
     }
-    for (const auto& [id, engine] : engines_) engine_by_id_[id] = &engine;
 }
 
 const Scheduler::BoundEngine& Scheduler::bound_engine(uint8_t engine_id) const {
-    const BoundEngine* engine = engine_by_id_[engine_id];
+    const BoundEngine* engine = engines_[engine_id].get();
     if (engine == nullptr) {
         throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(engine_id) + " is not in the engine table"};
     }
@@ -334,10 +332,11 @@ void Scheduler::execute(const isa::Instruction& instruction) {
             return;
         }
         case Opcode::kBarrier:
-            for (const auto& [id, engine] : engines_) {
-                wait_until_idle(engine);
-                if (const std::string fault = engine.driver->fault(*this, engine.base); !fault.empty()) {
-                    throw Stop{scheduler_error::kEngineFault, "engine '" + engine.instance + "': " + fault};
+            for (const std::unique_ptr<BoundEngine>& engine : engines_) {
+                if (!engine) continue;
+                wait_until_idle(*engine);
+                if (const std::string fault = engine->driver->fault(*this, engine->base); !fault.empty()) {
+                    throw Stop{scheduler_error::kEngineFault, "engine '" + engine->instance + "': " + fault};
                 }
             }
             return;
@@ -421,15 +420,17 @@ void Scheduler::trace_instruction(int track, const isa::Instruction& instruction
         args["tile"] = label->tile;
     }
     const bool on_engine = instruction.spec().operand_index("engine") >= 0;
-    const auto engine = on_engine ? engines_.find(static_cast<uint8_t>(instruction.value("engine"))) : engines_.end();
-    if (engine != engines_.end()) args["engine"] = engine->second.instance;
+    const BoundEngine* engine = on_engine ? engines_[static_cast<uint8_t>(instruction.value("engine"))].get() : nullptr;
+    if (engine != nullptr) args["engine"] = engine->instance;
     const int slice = tracer.slice(track, instruction.spec().mnemonic, fetch_start, time_.now(), std::move(args));
     for (uint64_t descriptor : issued_descriptors_) tracer.issued(descriptor, {slice, ++issued_commands_, label});
     // A sync or barrier was unblocked by the last command of each engine it waited for.
-    if (instruction.opcode == isa::Opcode::kSync && engine != engines_.end()) {
-        tracer.flow(tracer.take_completed(engine->second.instance), slice);
+    if (instruction.opcode == isa::Opcode::kSync && engine != nullptr) {
+        tracer.flow(tracer.take_completed(engine->instance), slice);
     } else if (instruction.opcode == isa::Opcode::kBarrier) {
-        for (const auto& [id, bound] : engines_) tracer.flow(tracer.take_completed(bound.instance), slice);
+        for (const std::unique_ptr<BoundEngine>& bound : engines_) {
+            if (bound) tracer.flow(tracer.take_completed(bound->instance), slice);
+        }
     }
 }
 

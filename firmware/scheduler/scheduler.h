@@ -151,8 +151,7 @@ private:
         std::unique_ptr<EngineDriver> driver;
         int interrupt_line = -1;  // its index on engine_irq, or -1 when the firmware must poll it
     };
-    std::map<uint8_t, BoundEngine> engines_;              // in id order, for barriers
-    std::array<const BoundEngine*, 256> engine_by_id_{};  // the same, indexed for dispatch
+    std::array<std::unique_ptr<BoundEngine>, 256> engines_;  // by id; null where the table binds none
     uint64_t code_address_ = 0;
     uint64_t code_end_ = 0;  // the end of the code section
     uint64_t pc_ = 0;
