@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "models/memory/dram_controller.h"
+#include "platform/byte_enables.h"
 #include "platform/error.h"
 #include "platform/registry.h"
 
@@ -68,16 +69,21 @@ struct Initiator : sc_core::sc_module {
     tlm::tlm_response_status send(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length,
                                   sc_time* delay_out = nullptr, sc_time offset = sc_core::SC_ZERO_TIME) {
         tlm::tlm_generic_payload payload;
+        prepare(payload, command, address, data, length);
+        sc_time delay = offset;
+        socket->b_transport(payload, delay);
+        if (delay_out != nullptr) *delay_out = delay;
+        return payload.get_response_status();
+    }
+    // A payload of `length` bytes at `address`, not yet sent.
+    static void prepare(tlm::tlm_generic_payload& payload, tlm::tlm_command command, uint64_t address, uint8_t* data,
+                        unsigned length) {
         payload.set_command(command);
         payload.set_address(address);
         payload.set_data_ptr(data);
         payload.set_data_length(length);
         payload.set_streaming_width(length);
         payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_time delay = offset;
-        socket->b_transport(payload, delay);
-        if (delay_out != nullptr) *delay_out = delay;
-        return payload.get_response_status();
     }
     // Reads and waits until the data has arrived; returns the completion time in ns.
     double read_and_wait(uint64_t address, unsigned length) {
@@ -392,25 +398,23 @@ namespace {
 
 // A strided transaction: rows of `row_bytes` every `stride` bytes, selected by byte enables.
 tlm::tlm_response_status send_rows(Initiator& self, tlm::tlm_command command, uint64_t address, uint8_t* data,
-                                   unsigned length, std::vector<uint8_t>& pattern, unsigned row_bytes,
-                                   unsigned stride, bool debug = false) {
-    pattern.assign(stride, TLM_BYTE_DISABLED);
-    std::fill(pattern.begin(), pattern.begin() + row_bytes, TLM_BYTE_ENABLED);
+                                   unsigned length, unsigned row_bytes, unsigned stride) {
+    std::vector<uint8_t> pattern;
+    cimvp::row_pattern(row_bytes, stride, pattern);
     tlm::tlm_generic_payload payload;
-    payload.set_command(command);
-    payload.set_address(address);
-    payload.set_data_ptr(data);
-    payload.set_data_length(length);
-    payload.set_streaming_width(length);
+    Initiator::prepare(payload, command, address, data, length);
     payload.set_byte_enable_ptr(pattern.data());
     payload.set_byte_enable_length(stride);
-    if (debug) {
-        self.socket->transport_dbg(payload);
-    } else {
-        sc_time delay;
-        self.socket->b_transport(payload, delay);
-    }
+    sc_time delay;
+    self.socket->b_transport(payload, delay);
     return payload.get_response_status();
+}
+
+// Debug access to the whole of [address, address + length).
+void debug_access(Initiator& self, tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length) {
+    tlm::tlm_generic_payload payload;
+    Initiator::prepare(payload, command, address, data, length);
+    EXPECT_EQ(self.socket->transport_dbg(payload), length);
 }
 
 }  // namespace
@@ -420,16 +424,14 @@ TEST(DramController, AStridedTransactionMovesItsEnabledBytesInTheBurstsThatHoldT
     std::vector<uint8_t> memory(2048);  // what the DRAM holds, from address 0, via debug reads
     std::vector<uint8_t> read_back(400, 0x55);
     Initiator cpu("cpu", *dram, [&](Initiator& self) {
-        std::vector<uint8_t> pattern, background(2048, 0xAA), rows(400);
+        std::vector<uint8_t> background(2048, 0xAA), rows(400);
         for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint8_t>(i + 1);
-        send_rows(self, tlm::TLM_WRITE_COMMAND, 0, background.data(), 2048, pattern, 2048, 2048, true);
+        debug_access(self, tlm::TLM_WRITE_COMMAND, 0, background.data(), 2048);
         // 4 rows of 16 bytes every 128 bytes from address 56: each row straddles two 64-byte bursts.
-        EXPECT_EQ(send_rows(self, tlm::TLM_WRITE_COMMAND, 56, rows.data(), 400, pattern, 16, 128),
-                  tlm::TLM_OK_RESPONSE);
+        EXPECT_EQ(send_rows(self, tlm::TLM_WRITE_COMMAND, 56, rows.data(), 400, 16, 128), tlm::TLM_OK_RESPONSE);
         // 4 rows of 16 bytes every 32 bytes from address 1024: two rows in each of two bursts.
-        EXPECT_EQ(send_rows(self, tlm::TLM_READ_COMMAND, 1024, read_back.data(), 112, pattern, 16, 32),
-                  tlm::TLM_OK_RESPONSE);
-        send_rows(self, tlm::TLM_READ_COMMAND, 0, memory.data(), 2048, pattern, 2048, 2048, true);
+        EXPECT_EQ(send_rows(self, tlm::TLM_READ_COMMAND, 1024, read_back.data(), 112, 16, 32), tlm::TLM_OK_RESPONSE);
+        debug_access(self, tlm::TLM_READ_COMMAND, 0, memory.data(), 2048);
     });
     sc_core::sc_start();
     EXPECT_EQ(dram->counters().get("writes"), 8u);
