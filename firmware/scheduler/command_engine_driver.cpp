@@ -13,10 +13,7 @@ void CommandEngineDriver::issue(FirmwareBus& bus, uint64_t base, const isa::Inst
     // of a command taken from the count but not rung yet.
     const uint64_t slot = bus.put_descriptor(descriptor, issued_ + 1);
     if (queue_depth_ == 0) queue_depth_ = bus.read64(base + engine_reg::kQueueDepth);
-    while (free_slots_ == 0) {
-        learn(bus.read64(base + engine_reg::kQueued));
-        if (free_slots_ == 0) bus.pause();
-    }
+    if (free_slots_ == 0) wait_until_queued_at_most(bus, base, queue_depth_ - 1);
     --free_slots_;
     bus.write128(base + engine_reg::kCommandAddress, slot, 1);  // the address, then a doorbell of 1
     ++issued_;
@@ -28,9 +25,24 @@ bool CommandEngineDriver::idle(FirmwareBus& bus, uint64_t base) {
     return queued == 0;
 }
 
-bool CommandEngineDriver::finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) {
-    if (finished_ < sequence) learn(bus.read64(base + engine_reg::kQueued));
-    return finished_ >= sequence;
+void CommandEngineDriver::wait_until_finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) {
+    // Commands finish in order: the sequence-th has once the queue holds only those after it.
+    if (finished_ < sequence) wait_until_queued_at_most(bus, base, issued_ - sequence);
+}
+
+void CommandEngineDriver::wait_until_queued_at_most(FirmwareBus& bus, uint64_t base, uint64_t level) {
+    uint64_t queued = bus.read64(base + engine_reg::kQueued);
+    learn(queued);
+    if (queued <= level) return;
+    // The watermark holds the engine's irq high from the moment its queue is down to `level`; the
+    // level is read again after each wake-up, since an interrupt may also mean done or an error.
+    bus.write64(base + engine_reg::kQueueWatermark, level);
+    do {
+        bus.wait_for_interrupt(base);
+        queued = bus.read64(base + engine_reg::kQueued);
+        learn(queued);
+    } while (queued > level);
+    bus.write64(base + engine_reg::kQueueWatermark, engine_reg::kWatermarkOff);
 }
 
 std::string CommandEngineDriver::fault(FirmwareBus& bus, uint64_t base) {

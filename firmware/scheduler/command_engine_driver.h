@@ -6,10 +6,12 @@
 //
 // Like firmware with credit-based flow control, the driver reads the queue depth once and counts
 // the slots it knows are free; it reads the engine's queue level only when that count runs out, or
-// when idle() or finished() need it, instead of before every command. As long as the scheduler is
-// the only one ringing the engine, the count can only be lower than the truth (the engine frees
-// slots on its own), so the queue is never overfilled. The same reads tell which commands have
-// finished, so that the scheduler knows when a command slot may be reused.
+// when idle() or wait_until_finished() need it, instead of before every command. As long as the
+// scheduler is the only one ringing the engine, the count can only be lower than the truth (the
+// engine frees slots on its own), so the queue is never overfilled. The same reads tell which
+// commands have finished, so that the scheduler knows when a command slot may be reused. To wait
+// for a queue slot or for one command, the driver arms the engine's queue watermark and sleeps
+// until the engine interrupts, rather than polling the queue level.
 #pragma once
 
 #include "firmware/scheduler/engine_driver.h"
@@ -20,7 +22,7 @@ class CommandEngineDriver : public EngineDriver {
 public:
     void issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) override;
     bool idle(FirmwareBus& bus, uint64_t base) override;
-    bool finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) override;
+    void wait_until_finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) override;
     std::string fault(FirmwareBus& bus, uint64_t base) override;
 
 protected:
@@ -33,6 +35,8 @@ private:
         free_slots_ = queued < queue_depth_ ? queue_depth_ - queued : 0;
         finished_ = queued < issued_ ? issued_ - queued : 0;
     }
+    // Returns once the engine holds at most `level` commands.
+    void wait_until_queued_at_most(FirmwareBus& bus, uint64_t base, uint64_t level);
 
     uint64_t queue_depth_ = 0;  // 0 until read
     uint64_t free_slots_ = 0;   // queue slots known to be free

@@ -25,23 +25,25 @@ public:
     virtual void write128(uint64_t address, uint64_t low, uint64_t high) = 0;
     // Copies a 64-byte descriptor into a free command slot and returns the slot's bus address.
     // `sequence` numbers the issuing engine's commands from 1: the slot is not reused before that
-    // command has finished (EngineDriver::finished), so the engine has fetched it.
+    // command has finished (EngineDriver::wait_until_finished), so the engine has fetched it.
     virtual uint64_t put_descriptor(const uint8_t* descriptor, uint64_t sequence) = 0;
-    // Waits a polling interval of simulated time.
-    virtual void pause() = 0;
+    // Sleeps until the engine whose window is at `base` raises its interrupt line, plus the
+    // interrupt-entry time. An engine whose line is not wired, or is already held high, is polled
+    // instead: this then waits one polling interval.
+    virtual void wait_for_interrupt(uint64_t base) = 0;
 };
 
 class EngineDriver {
 public:
     virtual ~EngineDriver() = default;
-    // Starts `instruction` on the engine whose register window is at `base`; may block (by pausing)
-    // while the engine cannot take more work.
+    // Starts `instruction` on the engine whose register window is at `base`; may block (sleeping
+    // until the engine interrupts) while the engine cannot take more work.
     virtual void issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) = 0;
     // True when everything issued has finished; reads the engine's registers.
     virtual bool idle(FirmwareBus& bus, uint64_t base) = 0;
-    // True when the `sequence`-th command issued through this driver has finished; reads the
+    // Returns once the `sequence`-th command issued through this driver has finished; reads the
     // engine's registers only when what the driver already knows does not tell.
-    virtual bool finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) = 0;
+    virtual void wait_until_finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) = 0;
     // A description of the engine's error state, or "" when it has none.
     virtual std::string fault(FirmwareBus& bus, uint64_t base) = 0;
     // True when the driver can issue `opcode` at all (checked before issuing, to name the instruction).

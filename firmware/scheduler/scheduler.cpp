@@ -105,24 +105,38 @@ void Scheduler::latch_engine_interrupt(size_t line) {
 }
 
 void Scheduler::wait_until_idle(const BoundEngine& engine) {
-    while (!engine.driver->idle(*this, engine.base)) {
-        if (engine.interrupt_line < 0) {
-            pause();
-            continue;
-        }
-        // Sleep until the engine's interrupt, then take the interrupt-entry cycles.
-        const auto line = static_cast<size_t>(engine.interrupt_line);
-        ++interrupt_waits_;
-        time_.wait_until([&] { return line < pending_interrupts_.size() && pending_interrupts_[line]; },
-                         engine_interrupt_);
-        pending_interrupts_[line] = false;
-        time_.elapse(cycle_ * static_cast<double>(params_.interrupt_cycles));
+    while (!engine.driver->idle(*this, engine.base)) wait_for_line(engine.interrupt_line);
+}
+
+void Scheduler::wait_for_line(int interrupt_line) {
+    if (interrupt_line < 0) {
+        pause();
+        return;
     }
+    const auto line = static_cast<size_t>(interrupt_line);
+    // The line's level and edges are the kernel's: catch up first.
+    time_.sync();
+    // A line already high that has not risen since the last wait (an error, or done with commands
+    // still queued behind it) gives no edge to wake on.
+    if (!pending_interrupts_[line] && line_levels_[line]) {
+        pause();
+        return;
+    }
+    // Sleep until the engine's interrupt, then take the interrupt-entry cycles.
+    ++interrupt_waits_;
+    time_.wait_until([&] { return pending_interrupts_[line]; }, engine_interrupt_);
+    pending_interrupts_[line] = false;
+    time_.elapse(cycle_ * static_cast<double>(params_.interrupt_cycles));
+}
+
+void Scheduler::wait_for_interrupt(uint64_t base) {
+    const auto found = interrupt_line_at_.find(base);
+    wait_for_line(found == interrupt_line_at_.end() ? -1 : found->second);
 }
 
 void Scheduler::wait_until_finished(const SlotUse& use) {
     if (use.engine == nullptr) return;
-    while (!use.engine->driver->finished(*this, use.engine->base, use.sequence)) pause();
+    use.engine->driver->wait_until_finished(*this, use.engine->base, use.sequence);
 }
 
 void Scheduler::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
@@ -275,6 +289,7 @@ void Scheduler::load_image_header() {
     // command slots; they finish before this program reuses the slots.
     for (const SlotUse& use : slot_uses_) wait_until_finished(use);
     for (std::unique_ptr<BoundEngine>& engine : engines_) engine.reset();
+    interrupt_line_at_.clear();
     slot_uses_.assign(command_ram_.size() / 64, SlotUse{});
     for (uint64_t at = 0; at < engines_bytes; at += isa::kEngineRecordBytes) {
         uint8_t record[isa::kEngineRecordBytes];
@@ -296,6 +311,7 @@ void Scheduler::load_image_header() {
             throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(record[0]) + " ('" + engine.instance +
                                                         "') is a " + window->type + ", which has no driver"};
         }
+        interrupt_line_at_[engine.base] = engine.interrupt_line;
         engines_[record[0]] = std::make_unique<BoundEngine>(std::move(engine));
     }
 }

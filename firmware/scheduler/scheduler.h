@@ -102,9 +102,11 @@ private:
     // Returns once the engine has finished everything issued to it.
     void wait_until_idle(const BoundEngine& engine);
     struct SlotUse;
-    // Returns once the command that `use` records has finished (polling, since an engine interrupts
-    // only when its whole queue drains).
+    // Returns once the command that `use` records has finished.
     void wait_until_finished(const SlotUse& use);
+    // Sleeps until engine_irq line `line` rises (plus the interrupt-entry cycles), or polls once
+    // when the line is -1 (not wired) or already held high.
+    void wait_for_line(int line);
     void stop(uint64_t status_bits);
     void drive_irq() { irq.write((status_ & ~scheduler_reg::kStatusRunning) != 0); }
 
@@ -113,7 +115,9 @@ private:
     void write64(uint64_t address, uint64_t value) override;
     void write128(uint64_t address, uint64_t low, uint64_t high) override;
     uint64_t put_descriptor(const uint8_t* descriptor, uint64_t sequence) override;
-    void pause() override;
+    void wait_for_interrupt(uint64_t base) override;
+    // Waits a polling interval of simulated time.
+    void pause();
     void access(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length);
 
     Params params_;
@@ -152,6 +156,7 @@ private:
         int interrupt_line = -1;  // its index on engine_irq, or -1 when the firmware must poll it
     };
     std::array<std::unique_ptr<BoundEngine>, 256> engines_;  // by id; null where the table binds none
+    std::map<uint64_t, int> interrupt_line_at_;              // register window base -> interrupt_line
     uint64_t code_address_ = 0;
     uint64_t code_end_ = 0;  // the end of the code section
     uint64_t pc_ = 0;

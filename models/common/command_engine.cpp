@@ -75,6 +75,9 @@ void CommandEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::
             case engine_reg::kQueueDepth:
                 value = static_cast<uint64_t>(engine_params_.queue_depth);
                 break;
+            case engine_reg::kQueueWatermark:
+                value = queue_watermark_;
+                break;
             default:
                 // The doorbell reads as zero.
                 if (address >= engine_reg::kInfo)
@@ -95,6 +98,10 @@ void CommandEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::
             break;
         case engine_reg::kDoorbell:
             ring_doorbell(value, delay);
+            break;
+        case engine_reg::kQueueWatermark:
+            queue_watermark_ = value;
+            irq_changed_.notify(delay);
             break;
         case engine_reg::kStatus:
             status_ &= ~(value & (engine_reg::kStatusDone | engine_reg::kStatusError));
@@ -120,10 +127,10 @@ void CommandEngine::ring_doorbell(uint64_t count, const sc_core::sc_time& delay)
     for (uint64_t i = 0; i < count; ++i) queue_.push_back(command_address_ + i * kDescriptorBytes);
     status_ = (status_ & ~engine_reg::kStatusDone) | engine_reg::kStatusBusy;
     // A busy engine is not waiting for its queue, and its irq is already low (done rises only with
-    // an empty queue): notifying would only give the kernel an event that wakes nothing.
-    if (!was_idle) return;
-    irq_changed_.notify(delay);
-    queue_filled_.notify(delay);
+    // an empty queue) unless a watermark is armed: notifying would only give the kernel an event
+    // that wakes nothing.
+    if (was_idle || queue_watermark_ != engine_reg::kWatermarkOff) irq_changed_.notify(delay);
+    if (was_idle) queue_filled_.notify(delay);
 }
 
 void CommandEngine::fail(uint64_t code, uint64_t address) {
@@ -312,6 +319,7 @@ void CommandEngine::run_queue() {
             ++completed_;
             ++commands_;
         }
+        const bool was_below = below_watermark();
         queue_.pop_front();
         // After any error (this command's or a rejected doorbell) the commands behind are dropped.
         if ((status_ & engine_reg::kStatusError) != 0) queue_.clear();
@@ -319,6 +327,9 @@ void CommandEngine::run_queue() {
             time_.sync();  // the interrupt rises at the command's end, in the kernel's time
             status_ &= ~engine_reg::kStatusBusy;
             if ((status_ & engine_reg::kStatusError) == 0) status_ |= engine_reg::kStatusDone;
+            irq_changed_.notify(sc_core::SC_ZERO_TIME);
+        } else if (below_watermark() && !was_below) {
+            time_.sync();
             irq_changed_.notify(sc_core::SC_ZERO_TIME);
         }
     }

@@ -35,7 +35,11 @@ constexpr uint64_t kQueued = 0x30;          // R: commands accepted and not yet 
 constexpr uint64_t kQueueDepth = 0x38;      // R: how many commands the queue holds
 constexpr uint64_t kInfo = 0x40;            // R: 8 engine-specific read-only words (geometry), see each engine
 constexpr uint64_t kInfoWords = 8;
-constexpr uint64_t kWindowSize = kInfo + 8 * kInfoWords;
+// RW: irq is also high while kQueued <= this value, so that firmware waiting for a queue slot or
+// for one command to finish can sleep instead of polling. kWatermarkOff (the reset value) disarms it.
+constexpr uint64_t kQueueWatermark = kInfo + 8 * kInfoWords;
+constexpr uint64_t kWatermarkOff = ~uint64_t{0};
+constexpr uint64_t kWindowSize = kQueueWatermark + 8;
 constexpr uint64_t kStatusBusy = 1, kStatusDone = 2, kStatusError = 4;
 }  // namespace engine_reg
 
@@ -52,7 +56,9 @@ constexpr uint64_t kFirstEngineSpecific = 0x100;
 // - a doorbell while the error bit is set is ignored: software acknowledges the error first;
 // - a failed command is not counted as completed, and after any error the commands still queued are dropped,
 //   so that software restarts from a known state;
-// - the done bit (and irq) rises when the queue drains without an error.
+// - the done bit (and irq) rises when the queue drains without an error;
+// - an armed queue watermark holds irq high while the queue is at or below it (it is not a status bit:
+//   firmware disarms it to lower the line).
 class CommandEngine : public Component {
 public:
     static constexpr uint64_t kDescriptorBytes = 64;
@@ -146,7 +152,12 @@ private:
                  uint8_t* data, sc_core::sc_time& when);
     bool block(tlm::tlm_command command, uint64_t address, uint8_t* data, uint64_t length, sc_core::sc_time& when);
     // The only process that writes `irq` (a signal may have one driver).
-    void drive_irq() { irq.write((status_ & (engine_reg::kStatusDone | engine_reg::kStatusError)) != 0); }
+    void drive_irq() {
+        irq.write((status_ & (engine_reg::kStatusDone | engine_reg::kStatusError)) != 0 || below_watermark());
+    }
+    bool below_watermark() const {
+        return queue_watermark_ != engine_reg::kWatermarkOff && queue_.size() <= queue_watermark_;
+    }
 
     EngineParams engine_params_;
     sc_core::sc_time cycle_;
@@ -162,6 +173,7 @@ private:
     uint64_t error_address_ = 0;
     uint64_t descriptor_address_ = 0;
     uint64_t failed_address_ = 0;
+    uint64_t queue_watermark_ = engine_reg::kWatermarkOff;
     std::vector<uint8_t> span_;         // a strided access's data, laid out as in memory
     std::vector<uint8_t> row_enables_;  // its byte-enable pattern
     RowPattern row_pattern_;            // and the same pattern as a hint

@@ -233,6 +233,50 @@ TEST(CommandEngine, RunsQueuedCommandsInOrderAndInterruptsWhenTheQueueDrains) {
     EXPECT_LT(engine.busy().busy().to_seconds(), 2100e-9);
 }
 
+TEST(CommandEngine, AnArmedQueueWatermarkHoldsTheInterruptWhileTheQueueIsDownToIt) {
+    auto platform = build_platform(kNetlist);
+    uint64_t reset_watermark = 0, armed_watermark = 0, queued_at_irq = 9, completed_at_irq = 9, status_at_irq = 0;
+    bool irq_after_disarm = true, irq_when_armed_below = false;
+    sc_core::sc_time irq_at, done_at;
+    run_on_host(*platform, [&](Host& host) {
+        reset_watermark = host.read64(kEngine + engine_reg::kQueueWatermark);
+        // Three commands of 1000 cycles: the queue is down to one once the second has finished.
+        place(host, {fill(kBuffer, 8, 1, 1000), fill(kBuffer, 8, 2, 1000), fill(kBuffer, 8, 3, 1000)});
+        host.write64(kEngine + engine_reg::kDoorbell, 3);
+        host.write64(kEngine + engine_reg::kQueueWatermark, 1);
+        armed_watermark = host.read64(kEngine + engine_reg::kQueueWatermark);
+        host.wait_for_interrupt();
+        irq_at = sc_core::sc_time_stamp();
+        queued_at_irq = host.read64(kEngine + engine_reg::kQueued);
+        completed_at_irq = host.read64(kEngine + engine_reg::kCompleted);
+        status_at_irq = host.read64(kEngine + engine_reg::kStatus);
+        // Disarming lowers the line: the watermark is not a status bit to acknowledge.
+        host.write64(kEngine + engine_reg::kQueueWatermark, engine_reg::kWatermarkOff);
+        sc_core::wait(sc_core::SC_ZERO_TIME);
+        irq_after_disarm = host.irq.read();
+        // Armed at or above the queue level, it raises the line at once.
+        host.write64(kEngine + engine_reg::kQueueWatermark, 3);
+        sc_core::wait(sc_core::SC_ZERO_TIME);
+        irq_when_armed_below = host.irq.read();
+        host.write64(kEngine + engine_reg::kQueueWatermark, engine_reg::kWatermarkOff);
+        sc_core::wait(sc_core::SC_ZERO_TIME);
+        host.wait_for_interrupt();  // done
+        done_at = sc_core::sc_time_stamp();
+    });
+    EXPECT_EQ(reset_watermark, engine_reg::kWatermarkOff);
+    EXPECT_EQ(armed_watermark, 1u);
+    EXPECT_EQ(queued_at_irq, 1u);
+    EXPECT_EQ(completed_at_irq, 2u);
+    EXPECT_EQ(status_at_irq, engine_reg::kStatusBusy);
+    EXPECT_FALSE(irq_after_disarm);
+    EXPECT_TRUE(irq_when_armed_below);
+    // The second command ends after two descriptor fetches, two decodes and 2 x 1000 cycles.
+    EXPECT_GE(irq_at.to_seconds(), 2000e-9);
+    EXPECT_LT(irq_at.to_seconds(), 2100e-9);
+    EXPECT_GE(done_at.to_seconds(), 3000e-9);
+    EXPECT_LT(done_at.to_seconds(), 3150e-9);
+}
+
 TEST(CommandEngine, ADoorbellBeyondTheQueueDepthIsRejected) {
     auto platform = build_platform(kNetlist);
     uint64_t status = 0, code = 0, address = 0, completed = 9, depth = 0, status_after_zero = 0;

@@ -249,6 +249,27 @@ TEST(Scheduler, ACommandSlotIsNotOverwrittenBeforeItsEngineHasFetchedIt) {
     }
 }
 
+TEST(Scheduler, WaitsForACommandSlotOnTheEnginesQueueWatermarkInterrupt) {
+    // The program above, with dma's interrupt wired: reusing slot 0 waits for the long first copy,
+    // and the firmware sleeps on the queue watermark instead of polling the queue level.
+    ProgramRun run(three_slot_netlist() + kInterruptLine);
+    for (int i = 0; i < 64 * 1024; ++i) run.memory()[0x20000 + i] = static_cast<uint8_t>(i * 11 + 7);
+    std::vector<isa::Instruction> code = {dma(kMemory + 0x20000, kMemory + 0x60000, 64 * 1024, 1, 0, 0)};
+    for (uint64_t i = 1; i < 5; ++i) code.push_back(dma(kMemory + 0x20000 + 256 * i, kMemory + 0x1000 * i, 256, 1, 0, 0));
+    code.push_back(isa::Instruction(isa::Opcode::kHalt));
+    run.execute(image_with_two_dmas(code));
+    ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
+    EXPECT_EQ(0, std::memcmp(run.memory() + 0x60000, run.memory() + 0x20000, 64 * 1024));
+    for (int i = 1; i < 5; ++i) {
+        EXPECT_EQ(0, std::memcmp(run.memory() + 0x1000 * i, run.memory() + 0x20000 + 256 * i, 256)) << "copy " << i;
+    }
+    const auto& scheduler = run.platform->get<Scheduler>("sched", "test");
+    EXPECT_EQ(scheduler.counters().get("polls"), 0u);
+    EXPECT_GE(scheduler.counters().get("interrupt_waits"), 1u);
+    // The long copy (64 KiB over a 64-byte port) still ran alone before the fourth could be issued.
+    EXPECT_GT(run.outcome.duration, sc_core::sc_time(1024, sc_core::SC_NS));
+}
+
 TEST(Scheduler, RefusesAnEngineInterruptWiredTwice) {
     try {
         build_platform(std::string(kNetlist) + kInterruptLine + kInterruptLine);
