@@ -38,12 +38,22 @@ Footprint footprint(const CimGeometry& geometry, int row_offset, int rows, int c
 // of the channel's value.
 enum ChannelKept : int32_t { kNone = 0, kAll = -1, kSome = 1 };
 
+// An exact sum as an int64, or wrapped to 32 bits as the macro's int32 accumulators keep it.
+template <class Sum, class Value>
+Sum wrapped(Value value) {
+    if constexpr (sizeof(Sum) == 4) {
+        return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(value)));
+    } else {
+        return value;
+    }
+}
+
 // sums[v][c] = sum_r x[v][r] * w[r][c], exact in Accumulator (int32 when the bound allows, else int64).
 // Rows are the outer loop so that the inner one runs over a contiguous weight row and vectorises.
 // For what the int16 kernel below cannot take: weights wider than int16, sums beyond int32.
-template <class Accumulator>
+template <class Accumulator, class Sum>
 void dot_products(const MvmShape& shape, const int32_t* weights, uint64_t vectors, const uint8_t* inputs,
-                  int64_t* sums) {
+                  Sum* sums) {
     const int channels = shape.channels;
     std::vector<Accumulator> accumulators(static_cast<size_t>(channels));
     Accumulator* acc = accumulators.data();
@@ -56,8 +66,8 @@ void dot_products(const MvmShape& shape, const int32_t* weights, uint64_t vector
             const int32_t* weight_row = weights + static_cast<size_t>(row) * channels;
             for (int channel = 0; channel < channels; ++channel) acc[channel] += x * weight_row[channel];
         }
-        int64_t* out = sums + v * static_cast<uint64_t>(channels);
-        for (int channel = 0; channel < channels; ++channel) out[channel] = acc[channel];
+        Sum* out = sums + v * static_cast<uint64_t>(channels);
+        for (int channel = 0; channel < channels; ++channel) out[channel] = wrapped<Sum>(acc[channel]);
     }
 }
 
@@ -219,8 +229,9 @@ constexpr std::array<PairProducts, sizeof...(kVectors)> pair_kernels(std::index_
 
 // sums[v][c] = sum_r x[v][r] * w[r][c] over int16 weights in the pair layout, exact in int32
 // under run_fast's bound. Zero inputs are multiplied too: skipping them would break the vectors.
+template <class Sum>
 void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t vectors, const uint8_t* inputs,
-                         int64_t* sums) {
+                         Sum* sums) {
     static constexpr std::array<std::array<PairProducts, kVectorBlock>, kChannelBlocks> kernels = {
         pair_kernels<1>(std::make_index_sequence<kVectorBlock>()),
         pair_kernels<2>(std::make_index_sequence<kVectorBlock>())};
@@ -252,7 +263,7 @@ void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t
             const int first = b * kLanes;
             const int width = std::min(channel_blocks * kLanes, channels - first);
             for (int i = 0; i < in_block; ++i) {
-                int64_t* out = sums + (v + i) * channels + first;
+                Sum* out = sums + (v + i) * channels + first;
                 const int32_t* in = block_sums + i * channel_blocks * kLanes;
                 for (int c = 0; c < width; ++c) out[c] = in[c];
             }
@@ -740,7 +751,8 @@ const CimArray::DecodedTile& CimArray::tile_of(const MvmShape& shape) {
 
 const std::vector<int32_t>& CimArray::cached_weight_matrix(const MvmShape& shape) { return words_of(tile_of(shape)); }
 
-MvmCounts CimArray::run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) {
+template <class Sum>
+MvmCounts CimArray::run_fast_into(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, Sum* sums) {
     const DecodedTile& tile = tile_of(shape);
     // int32 accumulation is exact while rows x max|input| x max|weight| stays below 2^31.
     const int64_t bound = int64_t{shape.rows} << (shape.input_bits + shape.weight_bits);
@@ -752,6 +764,14 @@ MvmCounts CimArray::run_fast(const MvmShape& shape, uint64_t vectors, const uint
         narrow_dot_products(shape, tile.narrow.data(), vectors, inputs, sums);
     }
     return scaled(tile.unit, shape.input_bits, vectors);
+}
+
+MvmCounts CimArray::run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) {
+    return run_fast_into(shape, vectors, inputs, sums);
+}
+
+MvmCounts CimArray::run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int32_t* sums) {
+    return run_fast_into(shape, vectors, inputs, sums);
 }
 
 MvmCounts CimArray::run_detailed(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const {

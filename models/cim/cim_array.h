@@ -108,9 +108,13 @@ public:
     // and closed-form counts. detailed: walks bit planes, digit columns and word-line groups through
     // the ADC, counting as it goes.
     MvmCounts run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums);
+    // The same with the sums wrapped to 32 bits, as the macro's int32 accumulators keep them.
+    MvmCounts run_fast(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int32_t* sums);
     MvmCounts run_detailed(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, int64_t* sums) const;
 
 private:
+    template <class Sum>
+    MvmCounts run_fast_into(const MvmShape& shape, uint64_t vectors, const uint8_t* inputs, Sum* sums);
     // What the shift-and-add multiplies the sum of a weight's digit column `index` by.
     int64_t column_significance(int index, int weight_bits, bool is_signed) const;
     int column_group_of(int column) const { return column / geometry_.columns_per_adc; }

@@ -341,9 +341,18 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
         }
         read_done = read_at;
         compute_start = std::max(read_done, compute_done);
-        sums_.resize(count * command.channels);
-        const MvmCounts counts = params_.detailed ? array_.run_detailed(shape, count, staging_.data(), sums_.data())
-                                                  : array_.run_fast(shape, count, staging_.data(), sums_.data());
+        // int32 sums, wrapped like the hardware's 32-bit accumulators; the detailed walk sums in
+        // int64 and is wrapped here.
+        chunk_sums_.resize(count * command.channels);
+        MvmCounts counts;
+        if (params_.detailed) {
+            sums_.resize(count * command.channels);
+            counts = array_.run_detailed(shape, count, staging_.data(), sums_.data());
+            for (size_t i = 0; i < sums_.size(); ++i)
+                chunk_sums_[i] = static_cast<int32_t>(static_cast<uint32_t>(sums_[i]));
+        } else {
+            counts = array_.run_fast(shape, count, staging_.data(), chunk_sums_.data());
+        }
         account(counts);
         compute_done = compute_start + cycle() * static_cast<double>(counts.compute_cycles);
         if (tracer() != nullptr) {
@@ -354,20 +363,19 @@ CommandEngine::Outcome SramCimMacro::multiply(const CimMvmCommand& command, cons
             }
         }
 
-        results_.resize(count * command.channels);
         const uint64_t output = command.output + first * output_stride;
-        auto* result_bytes = reinterpret_cast<uint8_t*>(results_.data());
+        auto* result_bytes = reinterpret_cast<uint8_t*>(chunk_sums_.data());
         sc_core::sc_time write_at = std::max(compute_start, write_done);
-        // int32 partial sums wrap like the hardware's 32-bit accumulators.
         if (accumulate) {
-            if (!read_rows(output, output_bytes, count, output_stride, result_bytes, write_at)) return bus_error();
-            for (size_t i = 0; i < results_.size(); ++i) {
-                results_[i] =
-                    static_cast<int32_t>(static_cast<uint32_t>(results_[i]) + static_cast<uint32_t>(sums_[i]));
+            results_.resize(count * command.channels);
+            if (!read_rows(output, output_bytes, count, output_stride, reinterpret_cast<uint8_t*>(results_.data()),
+                           write_at)) {
+                return bus_error();
             }
-        } else {
-            for (size_t i = 0; i < results_.size(); ++i)
-                results_[i] = static_cast<int32_t>(static_cast<uint32_t>(sums_[i]));
+            for (size_t i = 0; i < results_.size(); ++i) {
+                chunk_sums_[i] =
+                    static_cast<int32_t>(static_cast<uint32_t>(results_[i]) + static_cast<uint32_t>(chunk_sums_[i]));
+            }
         }
         write_at = std::max(write_at, compute_done);
         if (!write_rows(output, output_bytes, count, output_stride, result_bytes, write_at)) return bus_error();

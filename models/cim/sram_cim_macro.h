@@ -131,8 +131,9 @@ private:
     // The layout of the last masked tile: the next one usually has the same shape, and the layout
     // keeps its working space and the last mask's table.
     std::optional<SparseTileLayout> layout_;
-    std::vector<int64_t> sums_;
-    std::vector<int32_t> results_;
+    std::vector<int64_t> sums_;         // a chunk's exact sums (detailed mode)
+    std::vector<int32_t> chunk_sums_;   // a chunk's int32 sums, and then what is written back
+    std::vector<int32_t> results_;      // the partial sums an accumulating MVM adds to
     // While tracing: the running MVM's word lines and its compute spans (back-to-back chunks merged).
     int traced_active_rows_ = 0;
     std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> compute_spans_;
