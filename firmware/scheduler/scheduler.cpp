@@ -130,8 +130,11 @@ void Scheduler::wait_for_line(int interrupt_line) {
 }
 
 void Scheduler::wait_for_interrupt(uint64_t base) {
-    const auto found = interrupt_line_at_.find(base);
-    wait_for_line(found == interrupt_line_at_.end() ? -1 : found->second);
+    // A scan: waits are rare next to the work they wait for.
+    for (const std::unique_ptr<BoundEngine>& engine : engines_) {
+        if (engine && engine->base == base) return wait_for_line(engine->interrupt_line);
+    }
+    wait_for_line(-1);
 }
 
 void Scheduler::wait_until_finished(const SlotUse& use) {
@@ -289,7 +292,6 @@ void Scheduler::load_image_header() {
     // command slots; they finish before this program reuses the slots.
     for (const SlotUse& use : slot_uses_) wait_until_finished(use);
     for (std::unique_ptr<BoundEngine>& engine : engines_) engine.reset();
-    interrupt_line_at_.clear();
     slot_uses_.assign(command_ram_.size() / 64, SlotUse{});
     for (uint64_t at = 0; at < engines_bytes; at += isa::kEngineRecordBytes) {
         uint8_t record[isa::kEngineRecordBytes];
@@ -311,7 +313,6 @@ void Scheduler::load_image_header() {
             throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(record[0]) + " ('" + engine.instance +
                                                         "') is a " + window->type + ", which has no driver"};
         }
-        interrupt_line_at_[engine.base] = engine.interrupt_line;
         engines_[record[0]] = std::make_unique<BoundEngine>(std::move(engine));
     }
 }

@@ -156,7 +156,6 @@ private:
         int interrupt_line = -1;  // its index on engine_irq, or -1 when the firmware must poll it
     };
     std::array<std::unique_ptr<BoundEngine>, 256> engines_;  // by id; null where the table binds none
-    std::map<uint64_t, int> interrupt_line_at_;              // register window base -> interrupt_line
     uint64_t code_address_ = 0;
     uint64_t code_end_ = 0;  // the end of the code section
     uint64_t pc_ = 0;
