@@ -1,5 +1,7 @@
 #include "models/cim/cim_array.h"
 
+#include "models/cim/sparse_tile.h"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -451,15 +453,7 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     const int per_weight = weight_columns(weight_bits, is_signed);
     const int tile_columns = channels * per_weight;
     const Footprint f = footprint(geometry_, row_offset, rows, column_offset, tile_columns);
-    forget_tiles_touching(f.row_begin, f.row_end, f.column_begin, f.column_end);
-    const int mask_width = f.last_column_group - f.first_column_group + 1;
-    for (int g = f.first_group; g <= f.last_group; ++g) {
-        for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
-            const bool keep =
-                mask == nullptr || mask[(g - f.first_group) * mask_width + (q - f.first_column_group)] != 0;
-            kept_[g * column_groups() + q] = keep ? 1 : 0;
-        }
-    }
+    const int rows_written = mark_written_blocks(row_offset, rows, column_offset, tile_columns, mask);
     const DigitCoder& coder = coder_for(weight_bits, is_signed);
     // The words this write leaves in the cells: what the MVMs use, and what the cells are encoded
     // from when something reads them (settle_cells). A tile whose weights fit int16 goes straight
@@ -481,15 +475,12 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     std::vector<ChannelKept> channel_kept(static_cast<size_t>(channels));
     const std::vector<std::pair<int, int>>& channel_groups = channel_column_groups(column_offset, channels, per_weight);
     const bool one_group_each = channels_in_one_group_;
-    int rows_written = 0;
     // Group by group (no division per row), then the group's rows.
     for (int group = f.first_group; group <= f.last_group; ++group) {
         const int row_begin = std::max(f.row_begin, group * geometry_.max_active_wl) - row_offset;
         const int row_end = std::min(f.row_end, (group + 1) * geometry_.max_active_wl) - row_offset;
         // Without branches on the kept flags (0 or 1): the blocks are random by design.
         const uint8_t* kept_in_group = &kept_[static_cast<size_t>(group) * column_groups_];
-        uint8_t any_block = 0;
-        for (int q = f.first_column_group; q <= f.last_column_group; ++q) any_block |= kept_in_group[q];
         uint8_t partial = 0;
         if (one_group_each) {
             for (int c = 0; c < channels; ++c) {
@@ -515,7 +506,6 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
                 std::fill(&keep[begin], &keep[end], kept_in_group[q] != 0 ? 0xff : 0);
             }
         }
-        rows_written += any_block != 0 ? row_end - row_begin : 0;
         for (int r = row_begin; r < row_end; ++r) {
             const int32_t* in = weights + static_cast<size_t>(r) * channels;
             int32_t* out = narrow ? row_pair_.data() + static_cast<size_t>(r % 2) * channels
@@ -538,19 +528,76 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
             }
         }
     }
-    // A decoded tile does not depend on the inputs' width or sign.
-    const MvmShape written{row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed};
+    keep_written_tile({row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed}, std::move(words),
+                      std::move(pairs));
+    return rows_written;
+}
+
+int CimArray::write_packed_weights(int row_offset, int column_offset, bool is_signed, const SparseTileLayout& layout,
+                                   const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask) {
+    const int rows = layout.rows(), channels = layout.channels(), weight_bits = layout.weight_bits();
+    const int per_weight = weight_columns(weight_bits, is_signed);
+    if (layout.weight_columns() != per_weight || layout.group_rows() != geometry_.max_active_wl ||
+        layout.columns_per_adc() != geometry_.columns_per_adc) {
+        throw std::invalid_argument("cim array: the sparse tile layout does not match the array's word-line groups, "
+                                    "column groups or weight columns");
+    }
+    if (row_offset % geometry_.max_active_wl != 0 || column_offset % geometry_.columns_per_adc != 0) {
+        throw std::invalid_argument("cim array: a masked tile must start on a word-line group and a column group");
+    }
+    channel_column_groups(column_offset, channels, per_weight);
+    // Straight to the kernel's pair layout where that gives the cells write_weights would store: the
+    // stream's sign-extended values are the weights (signed, not binary), and a pruned channel is
+    // pruned in all its columns (no channel straddles two column groups).
+    if (!is_signed || binary(weight_bits) || !fits_int16(weight_bits, is_signed) || !channels_in_one_group_) {
+        unpacked_.resize(static_cast<size_t>(rows) * channels);
+        layout.unpack(bytes, size, mask, unpacked_.data());
+        return write_weights(row_offset, column_offset, rows, channels, weight_bits, is_signed, unpacked_.data(),
+                             mask.data());
+    }
+    std::vector<int16_t> pairs = SpareBuffers::take(spares_->narrow);
+    pairs.resize(pair_layout_size(rows, channels));
+    // Decoded before anything changes, so that a stream the mask does not match changes nothing.
+    layout.unpack_pairs(bytes, size, mask, pairs.data(), padded_channels(channels));
+    const int rows_written = mark_written_blocks(row_offset, rows, column_offset, channels * per_weight, mask.data());
+    keep_written_tile({row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed}, {},
+                      std::move(pairs));
+    return rows_written;
+}
+
+int CimArray::mark_written_blocks(int row_offset, int rows, int column_offset, int columns, const uint8_t* mask) {
+    const Footprint f = footprint(geometry_, row_offset, rows, column_offset, columns);
+    forget_tiles_touching(f.row_begin, f.row_end, f.column_begin, f.column_end);
+    const int mask_width = f.last_column_group - f.first_column_group + 1;
+    int rows_written = 0;
+    for (int g = f.first_group; g <= f.last_group; ++g) {
+        uint8_t any_block = 0;
+        for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
+            const uint8_t keep =
+                mask == nullptr || mask[(g - f.first_group) * mask_width + (q - f.first_column_group)] != 0 ? 1 : 0;
+            kept_[g * column_groups() + q] = keep;
+            any_block |= keep;
+        }
+        if (any_block != 0) {
+            rows_written += overlap(f.row_begin, f.row_end, g * geometry_.max_active_wl,
+                                    (g + 1) * geometry_.max_active_wl);
+        }
+    }
+    return rows_written;
+}
+
+void CimArray::keep_written_tile(const MvmShape& written, std::vector<int32_t> words, std::vector<int16_t> pairs) {
     DecodedTile decoded;
-    decoded.rows = rows;
-    decoded.channels = channels;
+    decoded.rows = written.rows;
+    decoded.channels = written.channels;
     decoded.words = std::move(words);
     decoded.narrow = std::move(pairs);
     decoded.unit = unit_counts(written);
     std::shared_ptr<const DecodedTile> tile = shared(std::move(decoded));
     decoded_.insert_or_assign(key_of(written), tile);
     defer_cells(key_of(written), std::move(tile));
-    return rows_written;
 }
+
 
 void CimArray::defer_cells(const TileKey& key, std::shared_ptr<const DecodedTile> tile) {
     const auto covers = [this](const TileKey& outer, const TileKey& inner) {
@@ -621,6 +668,16 @@ const std::vector<std::pair<int, int>>& CimArray::channel_column_groups(int colu
     channels_in_one_group_ =
         std::all_of(channel_groups_.begin(), channel_groups_.end(),
                     [](const std::pair<int, int>& groups) { return groups.first == groups.second; });
+    const int column_end = column_offset + channels * per_weight;
+    group_columns_.assign(static_cast<size_t>(column_groups_), 0);
+    group_channels_.assign(static_cast<size_t>(column_groups_), 0);
+    for (int q = column_group_of(column_offset); q <= column_group_of(column_end - 1); ++q) {
+        group_columns_[static_cast<size_t>(q)] = static_cast<uint64_t>(
+            overlap(column_offset, column_end, q * geometry_.columns_per_adc, (q + 1) * geometry_.columns_per_adc));
+    }
+    for (const auto& [first_group, last_group] : channel_groups_) {
+        if (first_group == last_group) ++group_channels_[static_cast<size_t>(first_group)];
+    }
     channel_groups_of_ = tile;
     return channel_groups_;
 }
@@ -644,15 +701,15 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
             overlap(f.row_begin, f.row_end, g * geometry_.max_active_wl, (g + 1) * geometry_.max_active_wl));
         const uint8_t* kept_in_group = &kept_[static_cast<size_t>(g) * column_groups_];
         int rounds = 0;
-        uint64_t skipped = 0, kept_columns = 0, skipped_columns = 0;
+        uint64_t skipped = 0, kept_columns = 0, skipped_columns = 0, kept_channels = 0;
         for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
-            const auto columns = static_cast<uint64_t>(overlap(
-                f.column_begin, f.column_end, q * geometry_.columns_per_adc, (q + 1) * geometry_.columns_per_adc));
+            const uint64_t columns = group_columns_[static_cast<size_t>(q)];
             const uint64_t keep = kept_in_group[q] != 0 ? ~uint64_t{0} : 0;
             kept_columns += columns & keep;
             skipped_columns += columns & ~keep;
             skipped += 1 & ~keep;
             rounds = std::max(rounds, static_cast<int>(columns & keep));
+            kept_channels += group_channels_[static_cast<size_t>(q)] & keep;  // channels in this group alone
         }
         unit.adc_conversions += kept_columns;
         unit.cell_operations += active_rows * kept_columns;
@@ -667,11 +724,9 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
             unit.macs += active_rows * static_cast<uint64_t>(shape.channels);
             continue;
         }
-        uint64_t kept_channels = 0;
-        if (one_group_each) {
-            for (const auto& [first_group, last_group] : channel_groups) kept_channels += kept_in_group[first_group];
-        } else {
+        if (!one_group_each) {  // a channel across column groups is kept when any of them is
             for (const auto& [first_group, last_group] : channel_groups) {
+                if (first_group == last_group) continue;  // counted above
                 uint8_t channel_kept = 0;
                 for (int q = first_group; q <= last_group; ++q) channel_kept |= kept_in_group[q];
                 kept_channels += channel_kept != 0 ? 1 : 0;

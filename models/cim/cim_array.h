@@ -35,6 +35,8 @@
 
 namespace cimvp {
 
+class SparseTileLayout;
+
 struct CimGeometry {
     int rows = 128;
     int columns = 128;
@@ -93,6 +95,13 @@ public:
     // tile. A 1-bit weight other than +-1 in a kept block throws std::invalid_argument.
     int write_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits, bool is_signed,
                       const int32_t* weights, const uint8_t* mask);
+    // The same for a masked tile in its packed form (sparse_tile.h): stores what write_weights would
+    // store from layout.unpack(bytes, size, mask), decoding straight into the multiply kernel's layout
+    // where it can (a MARS network writes thousands of such tiles). The layout's group rows, columns
+    // per ADC and weight columns must be the array's; a mismatch, or a stream the mask does not
+    // match, throws std::invalid_argument.
+    int write_packed_weights(int row_offset, int column_offset, bool is_signed, const SparseTileLayout& layout,
+                             const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask);
 
     // Closed-form counts of one MVM over `vectors` input vectors.
     MvmCounts count(const MvmShape& shape, uint64_t vectors) const;
@@ -167,6 +176,12 @@ private:
     // cells, or which of their blocks are kept (their counts, and the zeros of binary weights).
     void forget_tiles_touching(int row_begin, int row_end, int column_begin, int column_end);
     MvmCounts unit_counts(const MvmShape& shape) const;
+    // A write's first step: drops the decoded tiles it touches and marks its blocks kept (every one
+    // without a mask). Returns the word lines written: the tile's rows in groups with a kept block.
+    int mark_written_blocks(int row_offset, int rows, int column_offset, int columns, const uint8_t* mask);
+    // A write's last step: the tile's words (or pairs alone) become its decoded tile and wait to be
+    // encoded into the cells. A decoded tile does not depend on the inputs' width or sign.
+    void keep_written_tile(const MvmShape& written, std::vector<int32_t> words, std::vector<int16_t> pairs);
 
     // Cells are encoded only when something reads them (the detailed walk, a decode of a tile no
     // write produced): fast-mode MVMs use the decoded words, and most tiles are never read back.
@@ -193,8 +208,11 @@ private:
     mutable std::tuple<int, int, int> channel_groups_of_{-1, -1, -1};  // (column_offset, channels, per_weight)
     mutable std::vector<std::pair<int, int>> channel_groups_;
     mutable bool channels_in_one_group_ = false;  // no channel of those straddles two column groups
+    // Per column group of the array: the tile's columns in it, and its channels that lie in it alone.
+    mutable std::vector<uint64_t> group_columns_, group_channels_;
     mutable std::vector<uint64_t> partition_rounds_;  // unit_counts' working space
     std::vector<int32_t> row_pair_;                   // write_weights' two decoded rows
+    std::vector<int32_t> unpacked_;                   // write_packed_weights' tile, where it cannot go straight
     // Shared with the pending cell writes that still hold them.
     std::map<TileKey, std::shared_ptr<const DecodedTile>> decoded_;
 };

@@ -221,6 +221,9 @@ SparseTileLayout::SparseTileLayout(int rows, int channels, int weight_bits, int 
         block_channels_.emplace_back(q * columns_per_adc_ / weight_columns_,
                                      ((q + 1) * columns_per_adc_ - 1) / weight_columns_);
     }
+    if (columns_per_adc_ % weight_columns_ == 0) {
+        for (int c = 0; c < channels_; ++c) channel_group_.push_back(c * weight_columns_ / columns_per_adc_);
+    }
 }
 
 void SparseTileLayout::check_mask(const std::vector<uint8_t>& mask) const {
@@ -273,6 +276,10 @@ const std::vector<uint8_t>& SparseTileLayout::kept_table(const std::vector<uint8
     for (int g = 0; g < groups(); ++g) {
         uint8_t* kept = &table_[static_cast<size_t>(g) * channels_];
         const uint8_t* group_mask = &mask[static_cast<size_t>(g) * column_groups()];
+        if (!channel_group_.empty()) {  // each channel in one column group: a lookup per channel
+            for (int c = 0; c < channels_; ++c) kept[c] = group_mask[channel_group_[c]] != 0 ? 1 : 0;
+            continue;
+        }
         for (int q = 0; q < column_groups(); ++q) {
             const uint8_t flag = group_mask[q] != 0 ? 1 : 0;
             for (int c = block_channels_[q].first; c <= block_channels_[q].second; ++c) kept[c] |= flag;
@@ -321,10 +328,8 @@ std::vector<int32_t> SparseTileLayout::unpack(const std::vector<uint8_t>& bytes,
     return weights;
 }
 
-void SparseTileLayout::unpack(const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask,
-                              int32_t* weights) const {
-    // Every write of a masked tile comes here: the kept weights are decoded as one stream
-    // (decode_weights) and then put in their places, group by group.
+const std::vector<uint8_t>& SparseTileLayout::decode_kept_values(const uint8_t* bytes, size_t size,
+                                                                 const std::vector<uint8_t>& mask) const {
     const std::vector<uint8_t>& kept = kept_table(mask);
     const size_t kept_weights = table_kept_ * static_cast<size_t>(group_rows_);
     if (size != packed_weight_bytes(kept_weights, weight_bits_)) {
@@ -333,20 +338,89 @@ void SparseTileLayout::unpack(const uint8_t* bytes, size_t size, const std::vect
     }
     values_.resize(kept_weights + kPlaceSlack);
     decode_weights(bytes, kept_weights, weight_bits_, values_.data());
+    return kept;
+}
+
+void SparseTileLayout::channel_bits(const uint8_t* kept_in_group, uint16_t* blocks) const {
+    for (int first = 0; first < channels_; first += 16) {
+        uint32_t bits = 0;  // in a register: or-ing into memory would chain every step on a store
+        for (int c = first; c < std::min(first + 16, channels_); ++c) bits |= uint32_t{kept_in_group[c]} << (c - first);
+        blocks[first / 16] = static_cast<uint16_t>(bits);
+    }
+}
+
+void SparseTileLayout::unpack(const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask,
+                              int32_t* weights) const {
+    // Every write of a masked tile comes here: the kept weights are decoded as one stream
+    // (decode_weights) and then put in their places, group by group.
+    const std::vector<uint8_t>& kept = decode_kept_values(bytes, size, mask);
     const int32_t* next = values_.data();
-    // Per group, which channels a row's values go to, as bytes and as bits.
     blocks_.resize(static_cast<size_t>((channels_ + 15) / 16));
     for (int g = 0; g < groups(); ++g) {
         const uint8_t* kept_in_group = &kept[static_cast<size_t>(g) * channels_];
-        for (int first = 0; first < channels_; first += 16) {
-            uint32_t bits = 0;  // in a register: or-ing into memory would chain every step on a store
-            for (int c = first; c < std::min(first + 16, channels_); ++c)
-                bits |= uint32_t{kept_in_group[c]} << (c - first);
-            blocks_[static_cast<size_t>(first / 16)] = static_cast<uint16_t>(bits);
-        }
+        channel_bits(kept_in_group, blocks_.data());
         for (int r = g * group_rows_; r < (g + 1) * group_rows_; ++r) {
             next +=
                 place_row(next, kept_in_group, blocks_.data(), channels_, weights + static_cast<size_t>(r) * channels_);
+        }
+    }
+}
+
+void SparseTileLayout::unpack_pairs(const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask,
+                                    int16_t* pairs, int width) const {
+    if (width < channels_) {
+        misuse("width", "(" + std::to_string(width) + ") must be at least channels (" + std::to_string(channels_) + ")");
+    }
+    const std::vector<uint8_t>& kept = decode_kept_values(bytes, size, mask);
+    // Each group's channels as bits (channels from `channels` to `width` are zeros), and where each
+    // row's values start in the stream.
+    const size_t blocks_per_row = static_cast<size_t>((width + 15) / 16);
+    group_blocks_.assign(static_cast<size_t>(groups()) * blocks_per_row, 0);
+    row_starts_.resize(static_cast<size_t>(rows_) + 1);
+    row_blocks_.resize(static_cast<size_t>(rows_));
+    row_starts_[0] = 0;
+    for (int g = 0; g < groups(); ++g) {
+        const uint8_t* kept_in_group = &kept[static_cast<size_t>(g) * channels_];
+        channel_bits(kept_in_group, &group_blocks_[static_cast<size_t>(g) * blocks_per_row]);
+        const int per_row = static_cast<int>(std::count(kept_in_group, kept_in_group + channels_, 1));
+        for (int r = g * group_rows_; r < (g + 1) * group_rows_; ++r) {
+            row_starts_[static_cast<size_t>(r) + 1] = row_starts_[static_cast<size_t>(r)] + per_row;
+            row_blocks_[static_cast<size_t>(r)] = static_cast<size_t>(g) * blocks_per_row;
+        }
+    }
+    const int32_t* values = values_.data();
+    for (int r = 0; r < rows_; r += 2) {
+        const bool odd = r + 1 < rows_;  // the last row of an odd count pairs with zeros
+        const int32_t* even_values = values + row_starts_[static_cast<size_t>(r)];
+        const int32_t* odd_values = values + row_starts_[static_cast<size_t>(r) + (odd ? 1 : 0)];
+        const uint16_t* even_bits = &group_blocks_[row_blocks_[static_cast<size_t>(r)]];
+        const uint16_t* odd_bits = odd ? &group_blocks_[row_blocks_[static_cast<size_t>(r) + 1]] : nullptr;
+        int16_t* out = pairs + static_cast<size_t>(r / 2) * static_cast<size_t>(width) * 2;
+        for (int c = 0, b = 0; c < width; c += 16, ++b) {
+            const uint32_t even_lanes = even_bits[b], odd_lanes = odd ? odd_bits[b] : 0;
+            const int lanes = std::min(16, width - c);
+#if defined(__AVX512F__)
+            // Each row's values expanded to their channels, then the pair (even, odd) as the low and
+            // high half of one 32-bit lane: int16 pairs in memory order. Loads may run 15 values past
+            // the stream's end, which decode_kept_values leaves room for.
+            __m512i even = _mm512_loadu_si512(even_values);
+            __m512i odd_row = _mm512_loadu_si512(odd_values);
+            asm("" : "+v"(even), "+v"(odd_row));  // a register expand: the memory form is microcoded on AMD
+            even = _mm512_maskz_expand_epi32(static_cast<__mmask16>(even_lanes), even);
+            odd_row = _mm512_maskz_expand_epi32(static_cast<__mmask16>(odd_lanes), odd_row);
+            const __m512i lane_pairs = _mm512_or_si512(_mm512_and_si512(even, _mm512_set1_epi32(0xffff)),
+                                                       _mm512_maskz_slli_epi32(0xffff, odd_row, 16));
+            _mm512_mask_storeu_epi32(out + 2 * c, static_cast<__mmask16>((1u << lanes) - 1u), lane_pairs);
+#else
+            const int32_t* next_even = even_values;
+            const int32_t* next_odd = odd_values;
+            for (int k = 0; k < lanes; ++k) {
+                out[2 * (c + k)] = (even_lanes >> k & 1u) != 0 ? static_cast<int16_t>(*next_even++) : 0;
+                out[2 * (c + k) + 1] = (odd_lanes >> k & 1u) != 0 ? static_cast<int16_t>(*next_odd++) : 0;
+            }
+#endif
+            even_values += __builtin_popcount(even_lanes);
+            odd_values += __builtin_popcount(odd_lanes);
         }
     }
 }

@@ -58,6 +58,8 @@ public:
     int channels() const { return channels_; }
     int weight_bits() const { return weight_bits_; }
     int weight_columns() const { return weight_columns_; }
+    int group_rows() const { return group_rows_; }
+    int columns_per_adc() const { return columns_per_adc_; }
     int groups() const { return rows_ / group_rows_; }
     int column_groups() const { return channels_ * weight_columns_ / columns_per_adc_; }
     size_t mask_bytes() const { return static_cast<size_t>(groups()) * column_groups(); }
@@ -77,6 +79,12 @@ public:
     std::vector<int32_t> unpack(const std::vector<uint8_t>& bytes, const std::vector<uint8_t>& mask) const;
     // The same from `size` bytes into weights[0, rows x channels).
     void unpack(const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask, int32_t* weights) const;
+    // The same tile as row pairs for a kernel that multiplies two rows at once: row pair p, channel c
+    // is the int16 pair (w[2p][c], w[2p + 1][c]) at pairs[(p * width + c) * 2], each weight as unpack
+    // gives it, cut to its low 16 bits. The channels from `channels` to `width`, and the odd row of
+    // the last pair of an odd row count, are zeros. pairs holds ceil(rows / 2) x width x 2 values.
+    void unpack_pairs(const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask, int16_t* pairs,
+                      int width) const;
 
 private:
     void check_mask(const std::vector<uint8_t>& mask) const;
@@ -84,14 +92,26 @@ private:
     // groups x channels: 1 where the channel is kept in the group. The last mask's table is kept:
     // a weight write asks for packed_bytes and then unpacks, both with the same mask.
     const std::vector<uint8_t>& kept_table(const std::vector<uint8_t>& mask) const;
+    // Checks that `size` bytes are what the mask implies and decodes them into values_; returns the
+    // kept table.
+    const std::vector<uint8_t>& decode_kept_values(const uint8_t* bytes, size_t size,
+                                                   const std::vector<uint8_t>& mask) const;
+    // A group's row of the kept table as a bit per channel, 16 to a word.
+    void channel_bits(const uint8_t* kept_in_group, uint16_t* blocks) const;
 
     int rows_, channels_, weight_bits_, weight_columns_, group_rows_, columns_per_adc_;
     mutable std::vector<uint8_t> table_mask_, table_;
     mutable size_t table_kept_ = 0;                    // ones in table_
     std::vector<std::pair<int, int>> block_channels_;  // first and last channel of each column group
+    std::vector<int> channel_group_;  // each channel's column group, where none spans two; else empty
     // unpack's working space, kept between writes.
     mutable std::vector<int32_t> values_;
     mutable std::vector<uint16_t> blocks_;
+    // unpack_pairs' working space: where each row's values start, and each group's channel bits
+    // (per row, so that no row divides by the group size).
+    mutable std::vector<int> row_starts_;
+    mutable std::vector<uint16_t> group_blocks_;
+    mutable std::vector<size_t> row_blocks_;  // where each row's group's bits start in group_blocks_
 };
 
 }  // namespace cimvp

@@ -209,16 +209,18 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
         staging_.resize(layout->packed_bytes(mask));
         if (!read_block(command.source, staging_.data(), staging_.size(), when)) return bus_error();
     }
-    tile_weights_.resize(uint64_t{command.rows} * command.channels);
+    const int row_offset = static_cast<int>(command.row_offset), column_offset = static_cast<int>(command.column_offset);
+    int rows_written = 0;
     if (layout != nullptr) {
-        layout->unpack(staging_.data(), staging_.size(), mask, tile_weights_.data());
+        rows_written = array_.write_packed_weights(row_offset, column_offset, is_signed, *layout, staging_.data(),
+                                                   staging_.size(), mask);
     } else {
+        tile_weights_.resize(uint64_t{command.rows} * command.channels);
         decode_weights(staging_.data(), tile_weights_.size(), command.weight_bits, tile_weights_.data());
+        rows_written = array_.write_weights(row_offset, column_offset, static_cast<int>(command.rows),
+                                            static_cast<int>(command.channels), command.weight_bits, is_signed,
+                                            tile_weights_.data(), nullptr);
     }
-    const int rows_written =
-        array_.write_weights(static_cast<int>(command.row_offset), static_cast<int>(command.column_offset),
-                             static_cast<int>(command.rows), static_cast<int>(command.channels), command.weight_bits,
-                             is_signed, tile_weights_.data(), mask.empty() ? nullptr : mask.data());
     // One word line is written per cycle, across every column of the tile.
     weight_rows_written_ += static_cast<uint64_t>(rows_written);
     weight_cells_written_ += static_cast<uint64_t>(rows_written) * columns;

@@ -4,8 +4,11 @@
 // the int32 and int64 paths for weights too wide for int16 or sums beyond the int32 bound.
 #include "models/cim/cim_array.h"
 
+#include "models/cim/sparse_tile.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -140,6 +143,62 @@ TEST(CimArray, AMaskedWriteKeepsZerosForSkippedBlocksEvenWhenAWeightStraddlesTwo
         EXPECT_EQ(array.weight_matrix(shape), expected);
         EXPECT_EQ(array.cached_weight_matrix(shape), expected);
         expect_fast_matches(array, shape, expected, 9, random);
+    }
+}
+
+TEST(CimArray, APackedMaskedTileStoresWhatItsUnpackedWeightsWould) {
+    // write_packed_weights against write_weights of the unpacked tile, tile after tile into one
+    // array each: the kept blocks, the rows written, the cells, the cached tile, the products and the
+    // counts. Signed 4-, 8- and 16-bit weights at one bit per cell go straight to the pair layout
+    // (also with 5-row groups: pairs across groups, an odd row count); 3-bit and 2-bit-cell tiles
+    // (channels across column groups), unsigned and binary ones take the unpacked path.
+    struct PackedCase {
+        int bits_per_cell, max_active_wl, rows, channels, weight_bits;
+        bool is_signed;
+    };
+    const PackedCase cases[] = {
+        {1, 16, 128, 32, 4, true}, {1, 16, 64, 16, 8, true}, {1, 16, 32, 8, 16, true}, {1, 5, 15, 28, 4, true},
+        {1, 16, 64, 40, 3, true},  {2, 16, 48, 40, 4, true}, {1, 16, 64, 32, 4, false}, {1, 16, 32, 64, 1, true},
+    };
+    std::mt19937 random(43);
+    for (const PackedCase& t : cases) {
+        SCOPED_TRACE("bits_per_cell " + std::to_string(t.bits_per_cell) + ", groups of " +
+                     std::to_string(t.max_active_wl) + ", " + std::to_string(t.rows) + " x " +
+                     std::to_string(t.channels) + ", " + std::to_string(t.weight_bits) + " bits" +
+                     (t.is_signed ? "" : " unsigned"));
+        CimGeometry geometry;
+        geometry.bits_per_cell = t.bits_per_cell;
+        geometry.max_active_wl = t.max_active_wl;
+        geometry.rows = t.rows + t.max_active_wl;  // room for the tile one group down
+        CimArray packed(geometry), unpacked(geometry);
+        const int per_weight = packed.weight_columns(t.weight_bits, t.is_signed);
+        const SparseTileLayout layout(t.rows, t.channels, t.weight_bits, per_weight, t.max_active_wl,
+                                      geometry.columns_per_adc);
+        for (int tile = 0; tile < 4; ++tile) {
+            SCOPED_TRACE("tile " + std::to_string(tile));
+            const int row_offset = tile % 2 == 0 ? 0 : t.max_active_wl;
+            std::vector<uint8_t> mask(layout.mask_bytes());
+            for (uint8_t& block : mask) block = random() % 2;
+            if (tile == 3) std::fill(mask.begin(), mask.end(), 0);  // a fully pruned tile writes no row
+            auto weights = random_weights(random, static_cast<size_t>(t.rows) * t.channels, t.weight_bits, t.is_signed);
+            const auto bytes = layout.pack(weights, mask);
+            const auto unpacked_weights = layout.unpack(bytes, mask);
+            const int rows_written = packed.write_packed_weights(row_offset, 0, t.is_signed, layout, bytes.data(),
+                                                                 bytes.size(), mask);
+            EXPECT_EQ(rows_written, unpacked.write_weights(row_offset, 0, t.rows, t.channels, t.weight_bits,
+                                                           t.is_signed, unpacked_weights.data(), mask.data()));
+            int groups_with_a_kept_block = 0;
+            for (int g = 0; g < layout.groups(); ++g) {
+                const auto group_mask = mask.begin() + g * layout.column_groups();
+                groups_with_a_kept_block += std::count(group_mask, group_mask + layout.column_groups(), 1) > 0 ? 1 : 0;
+            }
+            EXPECT_EQ(rows_written, groups_with_a_kept_block * t.max_active_wl);
+            const MvmShape shape{row_offset, t.rows, 0, t.channels, 4, t.weight_bits, false, t.is_signed};
+            EXPECT_EQ(packed.cached_weight_matrix(shape), unpacked.cached_weight_matrix(shape));
+            EXPECT_EQ(packed.weight_matrix(shape), unpacked.weight_matrix(shape));
+            expect_fast_matches(packed, shape, unpacked.weight_matrix(shape), 6, random);
+            EXPECT_TRUE(packed.count(shape, 6) == unpacked.count(shape, 6));
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 // The stored weight format and the packed MARS weight layout: sizes against closed forms, masks of
 // dense tiles, the exact bit order, round trips at every width, binary (+-1) weights, and the
-// errors for misuse.
+// row-pair form the CIM kernel takes, and the errors for misuse.
 #include "models/cim/sparse_tile.h"
 
 #include <gtest/gtest.h>
@@ -30,6 +30,23 @@ std::vector<int32_t> tile_with_blocks(const SparseTileLayout& layout, const std:
         }
     }
     return weights;
+}
+
+// unpack_pairs against its definition: (w[2p][c], w[2p + 1][c]) at (p * width + c) * 2, with zeros
+// past the last channel and past the last row. The buffer starts full of 99s, which must not show.
+void expect_pairs_of(const SparseTileLayout& layout, const std::vector<uint8_t>& bytes,
+                     const std::vector<uint8_t>& mask, const std::vector<int32_t>& weights, int width) {
+    const int rows = layout.rows(), channels = layout.channels();
+    std::vector<int16_t> pairs(static_cast<size_t>((rows + 1) / 2) * width * 2, 99);
+    layout.unpack_pairs(bytes.data(), bytes.size(), mask, pairs.data(), width);
+    std::vector<int16_t> expected(pairs.size(), 0);
+    for (int r = 0; r < rows; ++r) {
+        for (int c = 0; c < channels; ++c) {
+            expected[(static_cast<size_t>(r / 2) * width + c) * 2 + r % 2] =
+                static_cast<int16_t>(weights[static_cast<size_t>(r) * channels + c]);
+        }
+    }
+    EXPECT_EQ(pairs, expected);
 }
 
 std::string error_of(const std::function<void()>& misuse) {
@@ -123,6 +140,7 @@ TEST(SparseTile, MaskOfPackAndUnpackRoundTrip) {
         {32, 4, 12, 12, 8, 8, 2047},  // channels across column groups, 12 bits each
         {32, 5, 3, 3, 16, 5, 3},      // 3-bit weights: streams that end mid-byte
         {96, 25, 4, 2, 32, 10, 7},    // 2-bit cells: 5 channels per column group
+        {15, 36, 4, 4, 5, 8, 7},      // 5-row groups: row pairs across groups, an odd row count
     };
     std::mt19937 random(17);
     for (const Case& t : cases) {
@@ -144,6 +162,8 @@ TEST(SparseTile, MaskOfPackAndUnpackRoundTrip) {
         EXPECT_EQ(bytes.size(), layout.packed_bytes(found));
         EXPECT_EQ(layout.unpack(bytes, found), weights);
         EXPECT_EQ(layout.unpack(layout.pack(weights, mask), mask), weights);
+        expect_pairs_of(layout, bytes, found, weights, t.channels);
+        expect_pairs_of(layout, bytes, found, weights, (t.channels + 15) / 16 * 16 + 16);
     }
 }
 
@@ -162,6 +182,7 @@ TEST(SparseTile, OneLayoutUnpacksTileAfterTileWithTheirOwnMasks) {
         const auto bytes = layout.pack(weights, mask);
         layout.unpack(bytes.data(), bytes.size(), mask, unpacked.data());
         EXPECT_EQ(unpacked, weights);
+        expect_pairs_of(layout, bytes, mask, weights, 48);
     }
 }
 
@@ -212,6 +233,16 @@ TEST(SparseTile, MisuseIsOneLineNamingTheField) {
                   layout.unpack(std::vector<uint8_t>(10), {1, 0});
               }),
               "sparse tile: bytes are 10, the mask implies 16");
+    EXPECT_EQ(error_of([&] {
+                  std::vector<int16_t> pairs(32);
+                  layout.unpack_pairs(std::vector<uint8_t>(10).data(), 10, {1, 0}, pairs.data(), 2);
+              }),
+              "sparse tile: bytes are 10, the mask implies 16");
+    EXPECT_EQ(error_of([&] {
+                  std::vector<int16_t> pairs(32);
+                  layout.unpack_pairs(std::vector<uint8_t>(16).data(), 16, {1, 0}, pairs.data(), 1);
+              }),
+              "sparse tile: width (1) must be at least channels (2)");
     EXPECT_EQ(error_of([&] {
                   layout.pack(std::vector<int32_t>(31), {1, 1});
               }),
