@@ -410,7 +410,11 @@ void SparseTileLayout::unpack_pairs(const uint8_t* bytes, size_t size, const std
             odd_row = _mm512_maskz_expand_epi32(static_cast<__mmask16>(odd_lanes), odd_row);
             const __m512i lane_pairs = _mm512_or_si512(_mm512_and_si512(even, _mm512_set1_epi32(0xffff)),
                                                        _mm512_maskz_slli_epi32(0xffff, odd_row, 16));
-            _mm512_mask_storeu_epi32(out + 2 * c, static_cast<__mmask16>((1u << lanes) - 1u), lane_pairs);
+            if (lanes == 16) {  // a plain store: masked ones are slow on AMD
+                _mm512_storeu_si512(out + 2 * c, lane_pairs);
+            } else {
+                _mm512_mask_storeu_epi32(out + 2 * c, static_cast<__mmask16>((1u << lanes) - 1u), lane_pairs);
+            }
 #else
             const int32_t* next_even = even_values;
             const int32_t* next_odd = odd_values;
