@@ -8,6 +8,7 @@
 #include <string>
 
 #include "platform/busy_calendar.h"
+#include "platform/kernel_time.h"
 
 namespace cimvp {
 
@@ -66,8 +67,8 @@ public:
     // a span reaching back before the kernel's time may lose the part before spans already dropped.
     template <class NewlyBusy>
     void add(uint64_t start, uint64_t end, NewlyBusy&& newly_busy) {
-        // Asking the kernel for its time costs a call, and dropping old spans only bounds the work.
-        if (spans_.intervals() > kKeptSpans) spans_.forget_before(sc_core::sc_time_stamp().value());
+        // Old spans are dropped only once many have built up: that is enough to bound the work.
+        if (spans_.intervals() > kKeptSpans) spans_.forget_before(kernel_time().value());
         spans_.cover(start, end, [&](uint64_t from, uint64_t to) {
             busy_ += to - from;
             newly_busy(from, to);

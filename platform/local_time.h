@@ -10,11 +10,13 @@
 #include <systemc>
 #include <tlm>
 
+#include "platform/kernel_time.h"
+
 namespace cimvp {
 
 class LocalTime {
 public:
-    sc_core::sc_time now() const { return sc_core::sc_time_stamp() + ahead_; }
+    sc_core::sc_time now() const { return kernel_time() + ahead_; }
     // How far the thread is ahead of the kernel: the delay to annotate on an access issued now().
     const sc_core::sc_time& ahead() const { return ahead_; }
 

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "platform/byte_enables.h"
+#include "platform/kernel_time.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -99,7 +100,7 @@ void Router::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_tim
     const uint64_t length = enabled_bytes(payload);
     // The output port is a shared resource: a transfer waits for a free stretch of the port
     // (platform/busy_calendar.h), and occupies it for whole cycles.
-    const uint64_t now = sc_core::sc_time_stamp().value();
+    const uint64_t now = kernel_time().value();
     const uint64_t arrival = now + delay.value() + hop_latency_.value();
     const uint64_t occupancy = cycle_.value() * width_.quotient(length + params_.width_bytes - 1);
     const uint64_t start = port_calendars_[static_cast<size_t>(port)].book(arrival, occupancy, now);
@@ -108,7 +109,7 @@ void Router::b_transport(int, tlm::tlm_generic_payload& payload, sc_core::sc_tim
     delay = sc_core::sc_time::from_value(start - now);
     out[port]->b_transport(payload, delay);
     // The transfer is not over before the port has carried every byte (cut-through).
-    const uint64_t after = sc_core::sc_time_stamp().value();
+    const uint64_t after = kernel_time().value();
     if (after + delay.value() < end) delay = sc_core::sc_time::from_value(end - after);
     payload.set_address(original_address);
     transfer_energy_.add(length);

@@ -5,6 +5,7 @@
 #include "firmware/isa/decode_error.h"
 #include "firmware/isa/hex.h"
 #include "platform/bus_access.h"
+#include "platform/kernel_time.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -460,7 +461,7 @@ void Scheduler::stop(uint64_t status_bits) {
 void Scheduler::run() {
     for (;;) {
         sc_core::wait(start_event_);
-        const sc_core::sc_time begin = sc_core::sc_time_stamp();
+        const sc_core::sc_time begin = kernel_time();
         executed_ = 0;
         error_code_ = scheduler_error::kNone;
         error_message_.clear();
@@ -474,7 +475,7 @@ void Scheduler::run() {
             error_message_ = "scheduler stopped at pc " + isa::to_hex(pc_) + ": " + failure.message;
             stop(scheduler_reg::kStatusError);
         }
-        record_busy(begin, sc_core::sc_time_stamp(), "program");
+        record_busy(begin, kernel_time(), "program");
     }
 }
 

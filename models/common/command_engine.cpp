@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "platform/kernel_time.h"
+
 namespace cimvp {
 
 CommandEngine::EngineParams::EngineParams(ParamReader& reader, const char* default_clock, const char* clock_meaning) {
@@ -154,7 +156,7 @@ tlm::tlm_response_status CommandEngine::transfer(tlm::tlm_command command, uint6
     }
     payload->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     // Issued at `when`, or at the engine's time if that has passed; the delay counts from the kernel's.
-    const sc_core::sc_time kernel = sc_core::sc_time_stamp();
+    const sc_core::sc_time kernel = kernel_time();
     sc_core::sc_time delay = std::max(when, kernel + time_.ahead()) - kernel;
     mem->b_transport(*payload, delay);
     if (strided) payload->clear_extension(&row_pattern_);  // the engine owns it, not the pool

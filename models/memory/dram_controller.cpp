@@ -5,6 +5,7 @@
 
 #include "models/memory/dram_standard.h"
 #include "platform/byte_enables.h"
+#include "platform/kernel_time.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -230,8 +231,8 @@ void DramController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
     if (!accept(trans, false)) return;
     const uint64_t address = trans.get_address();
     const bool write = trans.is_write();
-    const Picos now = to_ps(sc_core::sc_time_stamp());
-    const Picos arrival = to_ps(sc_core::sc_time_stamp() + delay);
+    const Picos now = to_ps(kernel_time());
+    const Picos arrival = to_ps(kernel_time() + delay);
 
     // Every burst that holds an enabled byte is scheduled once, in address order: a strided
     // transaction's rows go out back to back, as a controller with the requests queued would send

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "platform/byte_enables.h"
+#include "platform/kernel_time.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -149,7 +150,7 @@ void SramBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
         bytes += length;
         copy_run(payload, offset, length);
     });
-    const uint64_t now = sc_core::sc_time_stamp().value();
+    const uint64_t now = kernel_time().value();
     const uint64_t arrival = now + delay.value();
     const uint64_t served = serve_queued_words(arrival, now);
     record_busy(arrival, served, is_read ? "read" : "write");
