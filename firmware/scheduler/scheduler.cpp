@@ -6,6 +6,7 @@
 #include "firmware/isa/hex.h"
 #include "platform/bus_access.h"
 #include "platform/kernel_time.h"
+#include "platform/register_window.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -144,6 +145,7 @@ void Scheduler::wait_until_finished(const SlotUse& use) {
 }
 
 void Scheduler::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
+    if (!accept_register_access(payload)) return;
     const uint64_t address = payload.get_address();
     const unsigned length = payload.get_data_length();
     delay += cycle_;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "platform/kernel_time.h"
+#include "platform/register_window.h"
 
 namespace cimvp {
 
@@ -38,6 +39,7 @@ CommandEngine::CommandEngine(const ComponentContext& context, const EngineParams
 }
 
 void CommandEngine::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
+    if (!accept_register_access(payload)) return;
     const uint64_t address = payload.get_address();
     if (payload.get_data_length() == 16 && payload.is_write() && address == engine_reg::kCommandAddress) {
         delay += cycle_;

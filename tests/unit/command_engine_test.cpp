@@ -9,6 +9,7 @@
 #include "models/memory/sram_buffer.h"
 #include "platform/registry.h"
 #include "tests/support/platform_fixture.h"
+#include "tests/support/register_probe.h"
 
 using namespace cimvp;
 using cimvp::testing::build_platform;
@@ -403,6 +404,21 @@ TEST(CommandEngine, TheRegisterWindowRejectsBadAccesses) {
     });
     ASSERT_EQ(failures.size(), 5u);
     for (const std::string& failure : failures) EXPECT_NE(failure.find("ADDRESS_ERROR"), std::string::npos) << failure;
+}
+
+TEST(CommandEngine, TheRegisterWindowRefusesByteEnablesStreamingAndIgnoreCommands) {
+    // Registers have no byte lanes or FIFO: such accesses get the base protocol's error responses,
+    // and the refused writes leave the command address as it was.
+    auto platform = build_platform(kNetlist);
+    auto& engine = platform->get<FillEngine>("fill", "test");
+    std::vector<tlm::tlm_response_status> responses;
+    uint64_t command_address = 1;
+    run_on_host(*platform, [&](Host& host) {
+        responses = cimvp::testing::refused_register_accesses(engine.cfg, engine_reg::kCommandAddress, 0x1234);
+        command_address = host.read64(kEngine + engine_reg::kCommandAddress);
+    });
+    EXPECT_EQ(responses, cimvp::testing::kRefusedRegisterResponses);
+    EXPECT_EQ(command_address, 0u);
 }
 
 TEST(CommandEngine, RowsApartMoveAsStridedTransactionsOfOneBurstOfData) {

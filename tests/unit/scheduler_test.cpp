@@ -11,6 +11,7 @@
 #include "models/cim/sparse_tile.h"
 #include "models/memory/sram_buffer.h"
 #include "tests/support/platform_fixture.h"
+#include "tests/support/register_probe.h"
 #include "tests/support/temp_files.h"
 
 using namespace cimvp;
@@ -317,6 +318,26 @@ TEST(Scheduler, RefusesAnEngineTheNetlistDoesNotHave) {
     EXPECT_EQ(run.error_code, scheduler_error::kBadEngine);
     EXPECT_EQ(run.outcome.error,
               "scheduler stopped at pc 0x100000: engine 1 is bound to 'dma9', which the platform does not map");
+}
+
+TEST(Scheduler, TheRegisterWindowRefusesByteEnablesStreamingAndIgnoreCommands) {
+    // As every register window (platform/register_window.h): the refused writes leave the program
+    // address as it was, and a refused write to the control register starts nothing.
+    auto platform = build_platform(kNetlist);
+    auto& scheduler = platform->get<Scheduler>("sched", "test");
+    std::vector<tlm::tlm_response_status> address_responses, control_responses;
+    uint64_t program_address = 1, status = 1;
+    run_on_host(*platform, [&](Host& host) {
+        address_responses = cimvp::testing::refused_register_accesses(scheduler.cfg, scheduler_reg::kProgramAddress, 64);
+        control_responses = cimvp::testing::refused_register_accesses(scheduler.cfg, scheduler_reg::kControl, 1);
+        sc_core::wait(1, sc_core::SC_US);
+        program_address = host.read64(kScheduler + scheduler_reg::kProgramAddress);
+        status = host.read64(kScheduler + scheduler_reg::kStatus);
+    });
+    EXPECT_EQ(address_responses, cimvp::testing::kRefusedRegisterResponses);
+    EXPECT_EQ(control_responses, cimvp::testing::kRefusedRegisterResponses);
+    EXPECT_EQ(program_address, 0u);
+    EXPECT_EQ(status, 0u);
 }
 
 TEST(Scheduler, WaitBlocksUntilTheHostSignals) {
