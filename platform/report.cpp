@@ -15,6 +15,7 @@ nlohmann::json make_report(const Scenario& scenario, const Platform& platform, d
     nlohmann::json report;
     report["schema"] = 1;
     report["scenario"] = scenario.name;
+    if (!scenario.overrides.empty()) report["overrides"] = scenario.overrides;
     report["platform"] = platform.netlist().platform;
     report["sim_time_ns"] = sim_time_ns;
     report["wall_time_s"] = wall_time_s;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "platform/params.h"
+#include "platform/scenario_override.h"
 #include "platform/units.h"
 
 namespace cimvp {
@@ -24,15 +25,27 @@ double time_field(const YAML::Node& root, const std::string& key, const char* de
 
 }  // namespace
 
-Scenario load_scenario(const std::string& path) {
-    const YAML::Node root = load_yaml_file(path);
+Scenario load_scenario(const std::string& path, const std::vector<ScenarioOverride>& overrides) {
+    YAML::Node root = load_yaml_file(path);
     if (!is_scenario_file(root)) {
         throw ConfigError(SourceLocation{path, 1, 1}, "not a scenario: the file has no 'scenario:' field");
+    }
+    // A change below `platform.` goes into the netlist's own file when the platform is one, once
+    // that is loaded; every other change goes into the scenario now.
+    const bool platform_file = static_cast<const YAML::Node&>(root)["platform"].IsScalar();
+    std::vector<const ScenarioOverride*> netlist_overrides;
+    for (const ScenarioOverride& change : overrides) {
+        if (platform_file && change.path.size() > 1 && change.path[0] == "platform") {
+            netlist_overrides.push_back(&change);
+        } else {
+            apply_override(root, change);
+        }
     }
     reject_unknown_keys(root, {"scenario", "description", "platform", "quantum", "time_limit", "host", "workload", "trace"},
                         path, "the scenario");
     Scenario scenario;
     scenario.file = path;
+    for (const ScenarioOverride& change : overrides) scenario.overrides.push_back(change.text);
     scenario.name = required_scalar(root, "scenario", path, "the scenario");
     scenario.description = root["description"] ? root["description"].Scalar() : "";
     scenario.quantum_ns = time_field(root, "quantum", "1us", path);
@@ -45,13 +58,16 @@ Scenario load_scenario(const std::string& path) {
         const std::filesystem::path netlist_path =
             std::filesystem::path(path).parent_path() / std::filesystem::path(platform.Scalar());
         const std::string netlist_file = netlist_path.lexically_normal().string();
+        YAML::Node netlist_root;
         try {
-            scenario.netlist = parse_netlist(load_yaml_file(netlist_file), netlist_file);
+            netlist_root = load_yaml_file(netlist_file);
         } catch (const ConfigError& error) {
             if (error.where().line != 0 || error.where().file != netlist_file) throw;
             // The netlist file itself is missing: point at the line that names it.
             throw ConfigError(location_of(platform, path), "cannot open platform netlist '" + netlist_file + "'");
         }
+        for (const ScenarioOverride* change : netlist_overrides) apply_override(netlist_root, *change, 1);
+        scenario.netlist = parse_netlist(netlist_root, netlist_file);
     } else {
         scenario.netlist = parse_netlist(platform, path);
     }

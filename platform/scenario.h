@@ -12,8 +12,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <vector>
 
 #include "platform/netlist.h"
+#include "platform/scenario_override.h"
 #include "platform/tracer.h"
 
 namespace cimvp {
@@ -30,11 +32,14 @@ struct Scenario {
     SourceLocation workload_where;
     std::string host = "host";  // the instance that runs the workload
     TraceConfig trace;          // the scenario's `trace:`, else the netlist's
+    std::vector<std::string> overrides;  // the --set changes made to it, as given
 };
 
 // True when the YAML file is a scenario (has `scenario:`) rather than a bare netlist.
 bool is_scenario_file(const YAML::Node& root);
 
-Scenario load_scenario(const std::string& path);
+// Loads the scenario at `path`, with `overrides` (cimvp run --set) applied to its YAML, or to its
+// netlist file's, before either is parsed.
+Scenario load_scenario(const std::string& path, const std::vector<ScenarioOverride>& overrides = {});
 
 }  // namespace cimvp

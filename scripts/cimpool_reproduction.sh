@@ -11,9 +11,9 @@ cimvp=build/cimvp
 [ -x "$cimvp" ] || { echo "cimpool_reproduction: build first (scripts/build.sh)" >&2; exit 1; }
 mkdir -p "$out"
 
-run() {  # run SCENARIO NAME
+run() {  # run SCENARIO NAME [--set KEY=VALUE]...
     echo "== $2" >&2
-    "$cimvp" run "$1" --out "$out/$2" --quiet
+    "$cimvp" run "$1" --out "$out/$2" --quiet "${@:3}"
 }
 
 run scenarios/sram-cim-resnet18-imagenet-w4a4.yaml dense-w4a4
@@ -21,18 +21,12 @@ run scenarios/cimpool-resnet18.yaml cimpool-128
 # The sweep changes the pool size, and sizes each core's pool macro (one column per pool vector) and
 # crossbar (one port per pool vector) to it; traces stay off.
 for size in 32 64 256; do
-    platform="$out/cimpool-$size-platform.yaml"
-    sed -e "s/{name: \(c[0-9]_pool\), type: sram_cim_macro}/{name: \1, type: sram_cim_macro, params: {columns: $size}}/" \
-        -e "s/ports: 128,/ports: $size,/" scenarios/platforms/cimpool.yaml > "$platform"
-    variant="$out/cimpool-$size.yaml"
-    sed -e "s/^    pool_size: 128$/    pool_size: $size/" -e '/^trace:/,$d' \
-        -e "s|^platform: platforms/cimpool.yaml$|platform: $platform|" \
-        -e "s/^scenario: cimpool-resnet18$/scenario: cimpool-resnet18-pool$size/" \
-        scenarios/cimpool-resnet18.yaml > "$variant"
-    for expected in "pool_size: $size" "columns: $size" "ports: $size,"; do
-        grep -q "$expected" "$variant" "$platform" || { echo "cimpool_reproduction: could not set $expected" >&2; exit 1; }
+    sets=(--set "scenario=cimpool-resnet18-pool$size" --set "workload.params.pool_size=$size" --set trace=null)
+    for core in 0 1 2 3; do
+        sets+=(--set "platform.modules.c${core}_pool.params.columns=$size")
+        sets+=(--set "platform.modules.c${core}_xbar.params.ports=$size")
     done
-    run "$variant" "cimpool-$size"
+    run scenarios/cimpool-resnet18.yaml "cimpool-$size" "${sets[@]}"
 done
 
 echo

@@ -1,4 +1,4 @@
-// `cimvp run SCENARIO.yaml [--out DIR]`: simulate a scenario and write report.json.
+// `cimvp run SCENARIO.yaml [--out DIR] [--set KEY=VALUE]...`: simulate a scenario and write report.json.
 #include <filesystem>
 
 #include <cstdlib>
@@ -8,19 +8,26 @@
 #include "platform/cli/command.h"
 #include "platform/error.h"
 #include "platform/report.h"
+#include "platform/scenario.h"
 #include "platform/simulation.h"
 
 namespace cimvp::cli {
 namespace {
 
 const char* kUsage =
-    "usage: cimvp run SCENARIO.yaml [--out DIR] [--trace] [--html] [--quiet]\n"
+    "usage: cimvp run SCENARIO.yaml [--out DIR] [--set KEY=VALUE]... [--trace] [--html] [--quiet]\n"
     "\n"
     "Builds the scenario's platform, runs its workload to the end, checks the results, and writes\n"
     "DIR/report.json (default DIR: out/<scenario name>). Prints a per-component table of busy time,\n"
     "energy, bytes and area, then the totals.\n"
     "\n"
     "  --out DIR   where report.json (and trace files) go\n"
+    "  --set KEY=VALUE\n"
+    "              change one field of the scenario before it is read (repeatable; the report\n"
+    "              lists them under `overrides`). KEY is a dotted path; `platform.` reaches into the\n"
+    "              netlist, and a module is picked by its name. VALUE is YAML. For example:\n"
+    "                --set quantum=10us --set workload.params.sparsity=0.75\n"
+    "                --set platform.modules.dram.params.standard=LPDDR4-3200\n"
     "  --trace     record a Perfetto timeline (DIR/trace.json), waveforms of every instance\n"
     "              (DIR/waves.vcd) and power every 1us, overriding the scenario's `trace:`\n"
     "  --html      also write DIR/report.html and PNG charts (scripts/plot_report.py, needs\n"
@@ -63,9 +70,12 @@ int run(const std::vector<std::string>& args) {
     bool quiet = false;
     bool trace = false;
     bool html = false;
+    std::vector<std::string> sets;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--out" && i + 1 < args.size()) {
             out_dir = args[++i];
+        } else if (args[i] == "--set" && i + 1 < args.size()) {
+            sets.push_back(args[++i]);
         } else if (args[i] == "--trace") {
             trace = true;
         } else if (args[i] == "--html") {
@@ -87,7 +97,9 @@ int run(const std::vector<std::string>& args) {
         return 2;
     }
     try {
-        const Scenario scenario = load_scenario(scenario_path);
+        std::vector<ScenarioOverride> overrides;
+        for (const std::string& set : sets) overrides.push_back(parse_override(set));
+        const Scenario scenario = load_scenario(scenario_path, overrides);
         if (out_dir.empty()) out_dir = "out/" + scenario.name;
         Simulation simulation(scenario);
         if (!quiet) std::cerr << "cimvp: running " << scenario.name << " (" << scenario_path << ")\n";

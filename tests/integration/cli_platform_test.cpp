@@ -25,6 +25,27 @@ TEST(CliPlatform, RunWritesReportAndPrintsTheTable) {
     EXPECT_TRUE(report.good());
 }
 
+TEST(CliPlatform, RunSetChangesTheScenarioBeforeItIsReadAndTheReportSaysSo) {
+    const std::string out = cimvp::testing::temp_directory("cli-set");
+    const std::string set = "platform.modules.dram.params.standard=LPDDR4-3200";
+    ASSERT_EQ(run_cimvp("run scenarios/dma-random-rows.yaml --quiet --out " + out + "/as-is").exit_code, 0);
+    const CliOutcome changed = run_cimvp("run scenarios/dma-random-rows.yaml --quiet --out " + out + "/set --set " + set);
+    ASSERT_EQ(changed.exit_code, 0) << changed.output();
+    const auto as_is = nlohmann::json::parse(std::ifstream(out + "/as-is/report.json"));
+    const auto with_set = nlohmann::json::parse(std::ifstream(out + "/set/report.json"));
+    EXPECT_FALSE(as_is.contains("overrides"));
+    EXPECT_EQ(with_set["overrides"], nlohmann::json::array({set}));
+    EXPECT_EQ(as_is["components"]["dram"]["standard"], "DDR4-2400");
+    EXPECT_EQ(with_set["components"]["dram"]["standard"], "LPDDR4-3200");
+    EXPECT_NE(with_set["sim_time_ns"], as_is["sim_time_ns"]);
+    const CliOutcome misspelt = run_cimvp("run scenarios/dma-random-rows.yaml --quiet --out " + out +
+                                          "/bad --set platform.modules.drm.params.standard=DDR4-2400");
+    EXPECT_EQ(misspelt.exit_code, 1);
+    EXPECT_NE(misspelt.err.find("--set platform.modules.drm.params.standard=DDR4-2400: error: no entry named 'drm'"),
+              std::string::npos)
+        << misspelt.err;
+}
+
 TEST(CliPlatform, ValidatePrintsTheAddressMap) {
     const CliOutcome outcome = run_cimvp("validate scenarios/platforms/dma-soc.yaml");
     EXPECT_EQ(outcome.exit_code, 0) << outcome.output();

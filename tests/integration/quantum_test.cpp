@@ -19,19 +19,9 @@ namespace {
 
 // small-cnn-cimpool's latency with the given quantum.
 double latency_ns_with_quantum(const std::string& quantum) {
-    std::string text = cimvp::testing::read_text("scenarios/small-cnn-cimpool.yaml");
-    const std::string line = "quantum: 1us";
-    const size_t at = text.find(line);
-    if (at == std::string::npos) throw std::runtime_error("small-cnn-cimpool.yaml no longer has '" + line + "'");
-    text.replace(at, line.size(), "quantum: " + quantum);
-    // The copy lives elsewhere, so its platform path must not be relative.
-    const std::string platform = "platform: platforms/";
-    const size_t platform_at = text.find(platform);
-    if (platform_at == std::string::npos) throw std::runtime_error("small-cnn-cimpool.yaml has no platforms/ path");
-    text.replace(platform_at, platform.size(), "platform: " + std::string(CIMVP_SOURCE_DIR) + "/scenarios/platforms/");
-    const std::string scenario = cimvp::testing::write_temp("quantum-" + quantum + ".yaml", text);
     const std::string out = cimvp::testing::temp_directory("quantum-" + quantum);
-    const CliOutcome outcome = run_cimvp("run " + scenario + " --out " + out + " --quiet");
+    const CliOutcome outcome =
+        run_cimvp("run scenarios/small-cnn-cimpool.yaml --set quantum=" + quantum + " --out " + out + " --quiet");
     if (outcome.exit_code != 0) throw std::runtime_error("cimvp run failed: " + outcome.output());
     std::ifstream report(out + "/report.json");
     const nlohmann::json json = nlohmann::json::parse(report);
