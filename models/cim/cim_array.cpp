@@ -1,7 +1,5 @@
 #include "models/cim/cim_array.h"
 
-#include "models/cim/sparse_tile.h"
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -9,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+
+#include "models/cim/sparse_tile.h"
 
 #if defined(__AVX2__) || defined(__AVX512BW__)
 #include <immintrin.h>
@@ -597,7 +597,6 @@ void CimArray::keep_written_tile(const MvmShape& written, std::vector<int32_t> w
     decoded_.insert_or_assign(key_of(written), tile);
     defer_cells(key_of(written), std::move(tile));
 }
-
 
 void CimArray::defer_cells(const TileKey& key, std::shared_ptr<const DecodedTile> tile) {
     const auto covers = [this](const TileKey& outer, const TileKey& inner) {

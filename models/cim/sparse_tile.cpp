@@ -351,8 +351,8 @@ void SparseTileLayout::channel_bits(const uint8_t* kept_in_group, uint16_t* bloc
 
 void SparseTileLayout::unpack(const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask,
                               int32_t* weights) const {
-    // Every write of a masked tile comes here: the kept weights are decoded as one stream
-    // (decode_weights) and then put in their places, group by group.
+    // The kept weights are decoded as one stream (decode_weights) and then put in their places,
+    // group by group.
     const std::vector<uint8_t>& kept = decode_kept_values(bytes, size, mask);
     const int32_t* next = values_.data();
     blocks_.resize(static_cast<size_t>((channels_ + 15) / 16));

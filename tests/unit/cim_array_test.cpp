@@ -1,10 +1,8 @@
 // The CIM array's fast paths against a naive reference and the detailed walk: the tile a write
-// keeps decoded, its int16 dot products and cached counts, which writes drop a cached tile, the
-// cells encoded late from pending writes, and
-// the int32 and int64 paths for weights too wide for int16 or sums beyond the int32 bound.
+// keeps decoded, its int16 dot products and cached counts, packed MARS tiles written straight into
+// the kernel's layout, which writes drop a cached tile, the cells encoded late from pending writes,
+// and the int32 and int64 paths for weights too wide for int16 or sums beyond the int32 bound.
 #include "models/cim/cim_array.h"
-
-#include "models/cim/sparse_tile.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +10,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "models/cim/sparse_tile.h"
 
 using namespace cimvp;
 
