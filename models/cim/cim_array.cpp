@@ -21,6 +21,20 @@ namespace {
 // The part of [begin, end) inside [low, high).
 int overlap(int begin, int end, int low, int high) { return std::max(0, std::min(end, high) - std::max(begin, low)); }
 
+// How many of `count` flags (each 0 or 1) are 1, eight at a time: the byte sum of a word is its
+// product with 0x0101...01, read from the top byte.
+uint64_t count_ones(const uint8_t* flags, int count) {
+    uint64_t ones = 0;
+    int i = 0;
+    for (; i + 8 <= count; i += 8) {
+        uint64_t word;
+        std::memcpy(&word, flags + i, sizeof word);
+        ones += (word * 0x0101010101010101ull) >> 56;
+    }
+    for (; i < count; ++i) ones += flags[i];
+    return ones;
+}
+
 // The rows and columns one tile touches, and the word-line groups and column groups they fall in.
 struct Footprint {
     int row_begin, row_end, column_begin, column_end;
@@ -677,6 +691,13 @@ const std::vector<std::pair<int, int>>& CimArray::channel_column_groups(int colu
     for (const auto& [first_group, last_group] : channel_groups_) {
         if (first_group == last_group) ++group_channels_[static_cast<size_t>(first_group)];
     }
+    const auto first = static_cast<size_t>(column_group_of(column_offset));
+    const auto last = static_cast<size_t>(column_group_of(column_end - 1));
+    uniform_groups_ = channels_in_one_group_;
+    for (size_t q = first; q <= last; ++q) {
+        uniform_groups_ = uniform_groups_ && group_columns_[q] == group_columns_[first] &&
+                          group_channels_[q] == group_channels_[first];
+    }
     channel_groups_of_ = tile;
     return channel_groups_;
 }
@@ -701,14 +722,25 @@ MvmCounts CimArray::unit_counts(const MvmShape& shape) const {
         const uint8_t* kept_in_group = &kept_[static_cast<size_t>(g) * column_groups_];
         int rounds = 0;
         uint64_t skipped = 0, kept_columns = 0, skipped_columns = 0, kept_channels = 0;
-        for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
-            const uint64_t columns = group_columns_[static_cast<size_t>(q)];
-            const uint64_t keep = kept_in_group[q] != 0 ? ~uint64_t{0} : 0;
-            kept_columns += columns & keep;
-            skipped_columns += columns & ~keep;
-            skipped += 1 & ~keep;
-            rounds = std::max(rounds, static_cast<int>(columns & keep));
-            kept_channels += group_channels_[static_cast<size_t>(q)] & keep;  // channels in this group alone
+        if (uniform_groups_) {  // every column group alike: only how many are kept matters
+            const int touched = f.last_column_group - f.first_column_group + 1;
+            const uint64_t kept = count_ones(kept_in_group + f.first_column_group, touched);
+            const uint64_t columns = group_columns_[static_cast<size_t>(f.first_column_group)];
+            kept_columns = kept * columns;
+            skipped = static_cast<uint64_t>(touched) - kept;
+            skipped_columns = skipped * columns;
+            rounds = kept > 0 ? static_cast<int>(columns) : 0;
+            kept_channels = kept * group_channels_[static_cast<size_t>(f.first_column_group)];
+        } else {
+            for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
+                const uint64_t columns = group_columns_[static_cast<size_t>(q)];
+                const uint64_t keep = kept_in_group[q] != 0 ? ~uint64_t{0} : 0;
+                kept_columns += columns & keep;
+                skipped_columns += columns & ~keep;
+                skipped += 1 & ~keep;
+                rounds = std::max(rounds, static_cast<int>(columns & keep));
+                kept_channels += group_channels_[static_cast<size_t>(q)] & keep;  // channels in this group alone
+            }
         }
         unit.adc_conversions += kept_columns;
         unit.cell_operations += active_rows * kept_columns;

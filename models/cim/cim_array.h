@@ -210,6 +210,7 @@ private:
     mutable bool channels_in_one_group_ = false;  // no channel of those straddles two column groups
     // Per column group of the array: the tile's columns in it, and its channels that lie in it alone.
     mutable std::vector<uint64_t> group_columns_, group_channels_;
+    mutable bool uniform_groups_ = false;  // no channel across groups, and every touched group alike
     mutable std::vector<uint64_t> partition_rounds_;  // unit_counts' working space
     std::vector<int32_t> row_pair_;                   // write_weights' two decoded rows
     std::vector<int32_t> unpacked_;                   // write_packed_weights' tile, where it cannot go straight
