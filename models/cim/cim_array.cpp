@@ -262,12 +262,17 @@ void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t
     x.resize(vectors * x_stride);
     const int low_bits = (1 << shape.input_bits) - 1;
     const int sign = shape.signed_inputs ? 1 << (shape.input_bits - 1) : 0;
-    for (uint64_t v = 0; v < vectors; ++v) {
-        const uint8_t* vector = inputs + v * static_cast<uint64_t>(shape.rows);
-        int16_t* out = x.data() + v * x_stride;
-        for (int row = 0; row < shape.rows; ++row)
-            out[row] = static_cast<int16_t>(((vector[row] & low_bits) ^ sign) - sign);
-        if (shape.rows % 2 != 0) out[shape.rows] = 0;
+    const auto convert = [low_bits, sign](const uint8_t* __restrict in, int16_t* __restrict out, uint64_t count) {
+        for (uint64_t i = 0; i < count; ++i) out[i] = static_cast<int16_t>(((in[i] & low_bits) ^ sign) - sign);
+    };
+    if (shape.rows % 2 == 0) {
+        convert(inputs, x.data(), vectors * static_cast<uint64_t>(shape.rows));  // no padding: one long run
+    } else {
+        for (uint64_t v = 0; v < vectors; ++v) {
+            int16_t* out = x.data() + v * x_stride;
+            convert(inputs + v * static_cast<uint64_t>(shape.rows), out, static_cast<uint64_t>(shape.rows));
+            out[shape.rows] = 0;
+        }
     }
     int32_t block_sums[kVectorBlock * kChannelBlocks * kLanes];
     for (uint64_t v = 0; v < vectors; v += kVectorBlock) {
