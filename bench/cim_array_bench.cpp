@@ -131,6 +131,26 @@ void BM_WritePacked(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(tiles[0].weights.size()));
 }
 
+// A dense tile from its stored bit stream: decoded and written through write_weights, or through
+// write_dense_weights, which lays the decoded words straight out as the kernel's row pairs.
+void BM_WriteDenseStream(benchmark::State& state) {
+    Tile tile(static_cast<int>(state.range(0)), false);
+    const bool direct = state.range(1) != 0;
+    const std::vector<uint8_t> stream = encode_weights(tile.weights, tile.shape.weight_bits);
+    std::vector<int32_t> decoded(tile.weights.size());
+    for (auto _ : state) {
+        if (direct) {
+            benchmark::DoNotOptimize(tile.array.write_dense_weights(0, 0, tile.shape.rows, tile.shape.channels,
+                                                                    tile.shape.weight_bits, true, stream.data()));
+        } else {
+            decode_weights(stream.data(), decoded.size(), tile.shape.weight_bits, decoded.data());
+            benchmark::DoNotOptimize(tile.array.write_weights(0, 0, tile.shape.rows, tile.shape.channels,
+                                                              tile.shape.weight_bits, true, decoded.data(), nullptr));
+        }
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(tile.weights.size()));
+}
+
 void BM_Count(benchmark::State& state) {
     Tile tile(static_cast<int>(state.range(0)), state.range(1) != 0);
     tile.write();
@@ -144,6 +164,7 @@ BENCHMARK(BM_WriteAndCachedWeightMatrix)->ArgNames({"bits", "mask"})->ArgsProduc
 BENCHMARK(BM_RunFast)->ArgNames({"bits", "mask", "vectors"})->ArgsProduct({{4, 8}, {0, 1}, {64, 512}});
 BENCHMARK(BM_UnpackAndWrite)->ArgNames({"bits"})->Arg(4)->Arg(8);
 BENCHMARK(BM_WritePacked)->ArgNames({"bits"})->Arg(4)->Arg(8);
+BENCHMARK(BM_WriteDenseStream)->ArgNames({"bits", "direct"})->ArgsProduct({{4, 8}, {0, 1}});
 BENCHMARK(BM_Count)->ArgNames({"bits", "mask"})->ArgsProduct({{4, 8}, {0, 1}});
 
 // SystemC's library provides main() and calls sc_main, since every area links SystemC.

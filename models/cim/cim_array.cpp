@@ -584,6 +584,25 @@ int CimArray::write_packed_weights(int row_offset, int column_offset, bool is_si
     return rows_written;
 }
 
+int CimArray::write_dense_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits,
+                                  bool is_signed, const uint8_t* stream) {
+    unpacked_.resize(static_cast<size_t>(rows) * channels);
+    decode_weights(stream, unpacked_.size(), weight_bits, unpacked_.data());
+    // The decoded values are the weights when they are signed, not binary, and fit int16: then they
+    // go straight to the kernel's pair layout, with no per-row decode and no per-group bookkeeping.
+    if (!is_signed || binary(weight_bits) || !fits_int16(weight_bits, is_signed)) {
+        return write_weights(row_offset, column_offset, rows, channels, weight_bits, is_signed, unpacked_.data(),
+                             nullptr);
+    }
+    std::vector<int16_t> pairs = SpareBuffers::take(spares_->narrow);
+    pair_layout(unpacked_.data(), rows, channels, pairs);
+    const int per_weight = weight_columns(weight_bits, is_signed);
+    const int rows_written = mark_written_blocks(row_offset, rows, column_offset, channels * per_weight, nullptr);
+    keep_written_tile({row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed}, {},
+                      std::move(pairs));
+    return rows_written;
+}
+
 int CimArray::mark_written_blocks(int row_offset, int rows, int column_offset, int columns, const uint8_t* mask) {
     const Footprint f = footprint(geometry_, row_offset, rows, column_offset, columns);
     forget_tiles_touching(f.row_begin, f.row_end, f.column_begin, f.column_end);

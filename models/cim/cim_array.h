@@ -102,6 +102,11 @@ public:
     // match, throws std::invalid_argument.
     int write_packed_weights(int row_offset, int column_offset, bool is_signed, const SparseTileLayout& layout,
                              const uint8_t* bytes, size_t size, const std::vector<uint8_t>& mask);
+    // The same for a dense tile in its stored form (sparse_tile.h: rows x channels weights as one bit
+    // stream, packed_weight_bytes of them): stores what write_weights would store from the decoded
+    // stream without a mask, going straight to the kernel's layout where it can.
+    int write_dense_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits, bool is_signed,
+                            const uint8_t* stream);
 
     // Closed-form counts of one MVM over `vectors` input vectors.
     MvmCounts count(const MvmShape& shape, uint64_t vectors) const;
@@ -213,7 +218,7 @@ private:
     mutable bool uniform_groups_ = false;  // no channel across groups, and every touched group alike
     mutable std::vector<uint64_t> partition_rounds_;  // unit_counts' working space
     std::vector<int32_t> row_pair_;                   // write_weights' two decoded rows
-    std::vector<int32_t> unpacked_;                   // write_packed_weights' tile, where it cannot go straight
+    std::vector<int32_t> unpacked_;                   // the decoded tile of write_packed/dense_weights
     // Shared with the pending cell writes that still hold them.
     std::map<TileKey, std::shared_ptr<const DecodedTile>> decoded_;
 };

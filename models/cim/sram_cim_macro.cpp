@@ -215,11 +215,9 @@ CommandEngine::Outcome SramCimMacro::write_weights(const CimWeightWriteCommand& 
         rows_written = array_.write_packed_weights(row_offset, column_offset, is_signed, *layout, staging_.data(),
                                                    staging_.size(), mask);
     } else {
-        tile_weights_.resize(uint64_t{command.rows} * command.channels);
-        decode_weights(staging_.data(), tile_weights_.size(), command.weight_bits, tile_weights_.data());
-        rows_written = array_.write_weights(row_offset, column_offset, static_cast<int>(command.rows),
-                                            static_cast<int>(command.channels), command.weight_bits, is_signed,
-                                            tile_weights_.data(), nullptr);
+        rows_written = array_.write_dense_weights(row_offset, column_offset, static_cast<int>(command.rows),
+                                                  static_cast<int>(command.channels), command.weight_bits, is_signed,
+                                                  staging_.data());
     }
     // One word line is written per cycle, across every column of the tile.
     weight_rows_written_ += static_cast<uint64_t>(rows_written);

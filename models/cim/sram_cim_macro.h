@@ -127,7 +127,6 @@ private:
     Params params_;
     CimArray array_;
     std::vector<uint8_t> staging_;
-    std::vector<int32_t> tile_weights_;  // a weight write's tile, decoded from staging_
     // The layout of the last masked tile: the next one usually has the same shape, and the layout
     // keeps its working space and the last mask's table.
     std::optional<SparseTileLayout> layout_;

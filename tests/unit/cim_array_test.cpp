@@ -1,6 +1,6 @@
 // The CIM array's fast paths against a naive reference and the detailed walk: the tile a write
-// keeps decoded, its int16 dot products and cached counts, packed MARS tiles written straight into
-// the kernel's layout, which writes drop a cached tile, the cells encoded late from pending writes,
+// keeps decoded, its int16 dot products and cached counts, packed MARS tiles and dense streams
+// written straight into the kernel's layout, which writes drop a cached tile, the cells encoded late from pending writes,
 // and the int32 and int64 paths for weights too wide for int16 or sums beyond the int32 bound.
 #include "models/cim/cim_array.h"
 
@@ -66,6 +66,15 @@ void expect_fast_matches(CimArray& array, const MvmShape& shape, const std::vect
     EXPECT_EQ(detailed, fast);
     EXPECT_TRUE(fast_counts == detailed_counts);
     EXPECT_TRUE(fast_counts == array.count(shape, vectors));
+}
+
+// `written` holds the tile `shape` as another write path left it in `reference`: the same decoded
+// tile, cells, products and counts.
+void expect_same_tile(CimArray& written, CimArray& reference, const MvmShape& shape, std::mt19937& random) {
+    EXPECT_EQ(written.cached_weight_matrix(shape), reference.cached_weight_matrix(shape));
+    EXPECT_EQ(written.weight_matrix(shape), reference.weight_matrix(shape));
+    expect_fast_matches(written, shape, reference.weight_matrix(shape), 6, random);
+    EXPECT_TRUE(written.count(shape, 6) == reference.count(shape, 6));
 }
 
 struct Case {
@@ -193,11 +202,47 @@ TEST(CimArray, APackedMaskedTileStoresWhatItsUnpackedWeightsWould) {
                 groups_with_a_kept_block += std::count(group_mask, group_mask + layout.column_groups(), 1) > 0 ? 1 : 0;
             }
             EXPECT_EQ(rows_written, groups_with_a_kept_block * t.max_active_wl);
-            const MvmShape shape{row_offset, t.rows, 0, t.channels, 4, t.weight_bits, false, t.is_signed};
-            EXPECT_EQ(packed.cached_weight_matrix(shape), unpacked.cached_weight_matrix(shape));
-            EXPECT_EQ(packed.weight_matrix(shape), unpacked.weight_matrix(shape));
-            expect_fast_matches(packed, shape, unpacked.weight_matrix(shape), 6, random);
-            EXPECT_TRUE(packed.count(shape, 6) == unpacked.count(shape, 6));
+            expect_same_tile(packed, unpacked, {row_offset, t.rows, 0, t.channels, 4, t.weight_bits, false, t.is_signed},
+                             random);
+        }
+    }
+}
+
+TEST(CimArray, ADenseStreamStoresWhatItsDecodedWeightsWould) {
+    // write_dense_weights against write_weights of the decoded stream, tile after tile into one
+    // array each, the later tiles overlapping the earlier ones. Signed 4-, 8- and 16-bit tiles go
+    // straight to the pair layout (odd rows, channels that leave part of a 16-lane block, offsets off
+    // the blocks, 2-bit cells); unsigned and binary ones take write_weights.
+    struct DenseCase {
+        int bits_per_cell, rows, channels, weight_bits;
+        bool is_signed;
+    };
+    const DenseCase cases[] = {{1, 128, 32, 4, true}, {1, 77, 13, 8, true}, {1, 33, 8, 16, true},
+                               {2, 50, 30, 4, true},  {1, 64, 32, 4, false}, {1, 45, 100, 1, true}};
+    std::mt19937 random(47);
+    for (const DenseCase& t : cases) {
+        SCOPED_TRACE("bits_per_cell " + std::to_string(t.bits_per_cell) + ", " + std::to_string(t.rows) + " x " +
+                     std::to_string(t.channels) + ", " + std::to_string(t.weight_bits) + " bits" +
+                     (t.is_signed ? "" : " unsigned"));
+        CimGeometry geometry;
+        geometry.bits_per_cell = t.bits_per_cell;
+        CimArray direct(geometry), decoded(geometry);
+        const int columns = t.channels * direct.weight_columns(t.weight_bits, t.is_signed);
+        for (int tile = 0; tile < 3; ++tile) {
+            SCOPED_TRACE("tile " + std::to_string(tile));
+            const int row_offset = (128 - t.rows) * tile / 2, column_offset = (128 - columns) * tile / 2;
+            const auto weights =
+                random_weights(random, static_cast<size_t>(t.rows) * t.channels, t.weight_bits, t.is_signed);
+            const auto stream = encode_weights(weights, t.weight_bits);
+            const auto values = decode_weights(stream.data(), weights.size(), t.weight_bits);
+            EXPECT_EQ(direct.write_dense_weights(row_offset, column_offset, t.rows, t.channels, t.weight_bits,
+                                                 t.is_signed, stream.data()),
+                      t.rows);
+            decoded.write_weights(row_offset, column_offset, t.rows, t.channels, t.weight_bits, t.is_signed,
+                                  values.data(), nullptr);
+            expect_same_tile(direct, decoded,
+                             {row_offset, t.rows, column_offset, t.channels, 6, t.weight_bits, true, t.is_signed},
+                             random);
         }
     }
 }
