@@ -22,6 +22,9 @@ struct Stop {
     std::string message;
 };
 
+// The 64-bit words of the command RAM that bytes [offset, offset + length) lie in.
+uint64_t words_touched(uint64_t offset, uint64_t length) { return (offset + length + 7) / 8 - offset / 8; }
+
 uint64_t little_endian(const uint8_t* bytes, unsigned width) {
     uint64_t value = 0;
     for (unsigned i = 0; i < width; ++i) value |= uint64_t(bytes[i]) << (8 * i);
@@ -47,7 +50,12 @@ Scheduler::Params::Params(ParamReader& reader) {
     energy_per_instruction_pj = reader.energy_pj("energy_per_instruction", "10pJ",
                                                  "core energy to decode and dispatch one instruction (its fetch is "
                                                  "charged by the memory it comes from)");
-    area_um2 = reader.area_um2("area", "0um2", "silicon area of the scheduler core");
+    command_ram_word_energy_pj = reader.energy_pj("command_ram_word_energy", "10pJ",
+                                                  "energy per 64-bit word written to or read from the command RAM");
+    area_um2 = reader.area_um2("area", "0um2", "silicon area of the scheduler core, without its command RAM");
+    bitcell_area_um2 = reader.area_um2("bitcell_area", "0.127um2", "area of one 6T bit cell of the command RAM");
+    array_efficiency =
+        reader.number("array_efficiency", 0.7, 0.05, 1.0, "fraction of the command RAM's area that is bit cells");
     reader.require(command_ram % 64 == 0 && command_ram >= 128, "command_ram", "must hold at least two 64 B slots");
     reader.require(fetch_bytes % isa::kInstructionBytes == 0 && fetch_bytes > 0 && fetch_bytes <= 4096, "fetch_bytes",
                    "must be a whole number of 64 B instructions, at most 4 KiB");
@@ -62,6 +70,7 @@ Scheduler::Scheduler(const ComponentContext& context)
       cycle_(1.0 / params_.clock_hz, sc_core::SC_SEC),
       command_ram_(params_.command_ram, 0),
       instruction_energy_(energy().declare("instruction", params_.energy_per_instruction_pj)),
+      command_ram_energy_(energy().declare("command_ram_word", params_.command_ram_word_energy_pj)),
       instructions_(counters()["instructions"]),
       polls_(counters()["polls"]),
       interrupt_waits_(counters()["interrupt_waits"]) {
@@ -139,6 +148,11 @@ void Scheduler::wait_for_interrupt(uint64_t base) {
     wait_for_line(-1);
 }
 
+double Scheduler::area_um2() const {
+    const double ram_bits = static_cast<double>(params_.command_ram) * 8.0;
+    return params_.area_um2 + ram_bits * params_.bitcell_area_um2 / params_.array_efficiency;
+}
+
 void Scheduler::wait_until_finished(const SlotUse& use) {
     if (use.engine == nullptr) return;
     use.engine->driver->wait_until_finished(*this, use.engine->base, use.sequence);
@@ -161,6 +175,7 @@ void Scheduler::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_t
         } else {
             std::memcpy(command_ram_.data() + offset, payload.get_data_ptr(), length);
         }
+        command_ram_energy_.add(words_touched(offset, length));
         payload.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
     }
@@ -250,6 +265,7 @@ uint64_t Scheduler::put_descriptor(const uint8_t* descriptor, uint64_t sequence)
     wait_until_finished(use);
     use = SlotUse{issuing_engine_, sequence};
     std::memcpy(command_ram_.data() + slot * 64, descriptor, 64);
+    command_ram_energy_.add(64 / 8);
     if (!own_base_) {  // looked up by name once, not per command
         const auto window = context().address_map ? context().address_map->find(name()) : std::nullopt;
         if (!window) throw Stop{scheduler_error::kBadEngine, "the scheduler's own window is not mapped"};

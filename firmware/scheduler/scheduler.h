@@ -57,7 +57,10 @@ public:
         uint64_t command_ram;
         uint64_t fetch_bytes;
         double energy_per_instruction_pj;
+        double command_ram_word_energy_pj;
         double area_um2;
+        double bitcell_area_um2;
+        double array_efficiency;
         explicit Params(ParamReader& reader);
     };
 
@@ -72,7 +75,8 @@ public:
     sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 0, sc_core::SC_ZERO_OR_MORE_BOUND> engine_irq;
 
     uint64_t address_span() const override { return scheduler_reg::kCommandRam + params_.command_ram; }
-    double area_um2() const override { return params_.area_um2; }
+    // The core's area (a parameter) and its command RAM's, sized like an SRAM buffer's.
+    double area_um2() const override;
 
     // The reason of the last error in words (PC, instruction, cause), for the host's error message.
     const std::string& error_message() const { return error_message_; }
@@ -164,6 +168,7 @@ private:
     std::vector<uint64_t> issued_descriptors_;  // by the current instruction, when tracing
     uint64_t issued_commands_ = 0;
     EnergyLedger::Handle instruction_energy_;
+    EnergyLedger::Handle command_ram_energy_;  // per 64-bit word of the command RAM read or written
     uint64_t& instructions_;
     uint64_t& polls_;
     uint64_t& interrupt_waits_;

@@ -100,10 +100,29 @@ TEST(Scheduler, RunsDmaCopiesWaitsOnBarrierAndRaisesInterrupts) {
     }
     const auto& scheduler = run.platform->get<Scheduler>("sched", "test");
     EXPECT_EQ(scheduler.counters().get("instructions"), 5u);
-    EXPECT_DOUBLE_EQ(scheduler.energy().total_pj(), 5 * 10.0);
+    EXPECT_DOUBLE_EQ(scheduler.energy().total_pj("instruction"), 5 * 10.0);
+    // Each of the two DMA descriptors is 8 words of the command RAM, written by the scheduler and
+    // read by the engine.
+    EXPECT_EQ(scheduler.energy().events().at("command_ram_word").count, 2u * (8 + 8));
+    EXPECT_DOUBLE_EQ(scheduler.energy().total_pj(), 5 * 10.0 + 2 * (8 + 8) * 10.0);
     // The DMA engine's interrupt is not wired to the scheduler here: the barrier polls its status.
     EXPECT_GT(scheduler.counters().get("polls"), 0u);
     EXPECT_EQ(scheduler.counters().get("interrupt_waits"), 0u);
+}
+
+TEST(Scheduler, ItsAreaIsTheCoresPlusItsCommandRamAtTheBitCellDensity) {
+    std::string netlist = kNetlist;
+    const std::string params = "params: {poll_interval: 20ns}";
+    netlist.replace(netlist.find(params), params.size(),
+                    "params: {area: 1000um2, command_ram: 2KiB, bitcell_area: 0.2um2, array_efficiency: 0.5}");
+    const auto platform = build_platform(netlist);
+    EXPECT_DOUBLE_EQ(platform->get<Scheduler>("sched", "test").area_um2(), 1000.0 + 2048 * 8 * 0.2 / 0.5);
+}
+
+TEST(Scheduler, ByDefaultItsAreaIsA4KiBCommandRamOnly) {
+    // 4 KiB of 0.127 um2 cells at 70% efficiency, about 0.006 mm2; the core's own area is not modelled.
+    const auto platform = build_platform(kNetlist);
+    EXPECT_DOUBLE_EQ(platform->get<Scheduler>("sched", "test").area_um2(), 4096 * 8 * 0.127 / 0.7);
 }
 
 // Runs 9 signals and a halt (640 bytes of code) with the scheduler's `fetch_bytes`, and returns
