@@ -11,6 +11,7 @@
 #include <tlm>
 
 #include "platform/kernel_time.h"
+#include "platform/time_watch.h"
 
 namespace cimvp {
 
@@ -43,7 +44,10 @@ public:
     void wait_until(Ready ready, const sc_core::sc_event& event) {
         if (ready()) return;
         sync();
-        while (!ready()) sc_core::wait(event);
+        while (!ready()) {
+            sc_core::wait(event);
+            TimeWatch::check();
+        }
     }
 
 private:
@@ -51,6 +55,7 @@ private:
         const sc_core::sc_time behind = ahead_;
         ahead_ = sc_core::SC_ZERO_TIME;
         sc_core::wait(behind);
+        TimeWatch::check();
     }
 
     sc_core::sc_time ahead_;

@@ -1,8 +1,10 @@
 // Samples every component's energy and bytes moved at a fixed simulated interval and records the
 // average power and bandwidth of each interval as Perfetto counters and real-valued VCD signals.
 //
-// Loosely-timed models account energy when they compute an access, which may be up to one quantum
-// before the access ends, so a sample can lead the true power by up to one quantum.
+// It adds no process to the simulation (platform/time_watch.h): a sample is taken at the first
+// moment the kernel reaches its interval's end, before the threads due then go on. Loosely-timed
+// models account energy when they compute an access, which may be up to one quantum before the
+// access ends, so a sample can lead the true power by up to one quantum.
 #pragma once
 
 #include <systemc>
@@ -13,20 +15,27 @@
 
 namespace cimvp {
 
-class PowerSampler : public sc_core::sc_module {
+class PowerSampler {
 public:
-    PowerSampler(sc_core::sc_module_name name, const std::vector<Component*>& components, Tracer& tracer,
-                 const sc_core::sc_time& interval);
-    SC_HAS_PROCESS(PowerSampler);
+    PowerSampler(const std::vector<Component*>& components, Tracer& tracer, const sc_core::sc_time& interval);
+    ~PowerSampler();
+    PowerSampler(const PowerSampler&) = delete;
+    PowerSampler& operator=(const PowerSampler&) = delete;
+
+    // Records the intervals that end by `end`, the end of the run.
+    void finish(const sc_core::sc_time& end);
 
 private:
-    void sample();
+    // Records every interval that ends by `now`; returns the end of the next one.
+    uint64_t sample_up_to(uint64_t now);
+    void record(const sc_core::sc_time& interval_start);
 
     std::vector<Component*> components_;
     std::vector<double> last_energy_pj_;
     std::vector<uint64_t> last_bytes_;
     Tracer& tracer_;
     sc_core::sc_time interval_;
+    uint64_t next_end_;  // kernel time units
 };
 
 }  // namespace cimvp

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "platform/time_watch.h"
 #include "platform/units.h"
 
 namespace cimvp {
@@ -12,28 +13,26 @@ namespace {
 // How often to print: often enough to see movement, rarely enough to stay out of logs.
 constexpr double kTerminalSeconds = 0.5;
 constexpr double kLogSeconds = 5.0;
-// How often the reporter wakes, in simulated time. Its wake-ups are points where threads running
-// ahead of the kernel catch up, which can reorder requests to order-sensitive models (the DRAM
-// controller), so the period must not follow wall time: results would depend on the machine.
+// How often, in simulated time, the reporter looks at the wall clock.
 constexpr double kTickMicroseconds = 10.0;
 }  // namespace
 
-ProgressReporter::ProgressReporter(sc_core::sc_module_name name, std::string label, Status status)
-    : sc_core::sc_module(name),
-      label_(std::move(label)),
+ProgressReporter::ProgressReporter(std::string label, Status status)
+    : label_(std::move(label)),
       status_(std::move(status)),
       terminal_(isatty(STDERR_FILENO) != 0),
       started_(std::chrono::steady_clock::now()),
       last_print_(started_) {
-    SC_METHOD(tick);
+    TimeWatch::add(this, 0, [this](uint64_t now) { return tick(now); });
 }
 
-void ProgressReporter::tick() {
-    const auto now = std::chrono::steady_clock::now();
-    next_trigger(sc_core::sc_time(kTickMicroseconds, sc_core::SC_US));
+ProgressReporter::~ProgressReporter() { TimeWatch::remove(this); }
 
+uint64_t ProgressReporter::tick(uint64_t simulated) {
+    const uint64_t next = simulated + sc_core::sc_time(kTickMicroseconds, sc_core::SC_US).value();
+    const auto now = std::chrono::steady_clock::now();
     const double since_print = std::chrono::duration<double>(now - last_print_).count();
-    if (since_print < (terminal_ ? kTerminalSeconds : kLogSeconds)) return;
+    if (since_print < (terminal_ ? kTerminalSeconds : kLogSeconds)) return next;
     last_print_ = now;
     const double wall = std::chrono::duration<double>(now - started_).count();
     const auto [fraction, what] = status_();
@@ -54,6 +53,7 @@ void ProgressReporter::tick() {
         std::fprintf(stderr, "%s\n", line.c_str());
     }
     std::fflush(stderr);
+    return next;
 }
 
 void ProgressReporter::finish() {

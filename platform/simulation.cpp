@@ -42,13 +42,13 @@ void Simulation::run(const RunOptions& options) {
             components.push_back(component.get());
         }
         if (trace.power_interval_ns > 0) {
-            power_sampler_ = std::make_unique<PowerSampler>(
-                "power_sampler", components, *tracer_, sc_core::sc_time(trace.power_interval_ns, sc_core::SC_NS));
+            power_sampler_ = std::make_unique<PowerSampler>(components, *tracer_,
+                                                            sc_core::sc_time(trace.power_interval_ns, sc_core::SC_NS));
         }
     }
     if (options.progress) {
         Workload* workload = workload_.get();
-        progress_ = std::make_unique<ProgressReporter>("progress", scenario_.name, [workload] {
+        progress_ = std::make_unique<ProgressReporter>(scenario_.name, [workload] {
             return std::make_pair(workload->fraction_done(), workload->progress());
         });
     }
@@ -65,6 +65,7 @@ void Simulation::run(const RunOptions& options) {
                               " if the run is merely long)");
     }
     const sc_core::sc_time end = sc_core::sc_time_stamp();
+    if (power_sampler_) power_sampler_->finish(end);
     for (const auto& component : platform_->components()) component->finalize(end);
 
     nlohmann::json results = nlohmann::json::object();

@@ -8,6 +8,7 @@
 #include "platform/kernel_time.h"
 #include "platform/register_window.h"
 #include "platform/registry.h"
+#include "platform/time_watch.h"
 
 namespace cimvp {
 
@@ -479,6 +480,7 @@ void Scheduler::stop(uint64_t status_bits) {
 void Scheduler::run() {
     for (;;) {
         sc_core::wait(start_event_);
+        TimeWatch::check();
         const sc_core::sc_time begin = kernel_time();
         executed_ = 0;
         error_code_ = scheduler_error::kNone;

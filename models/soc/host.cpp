@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "platform/bus_access.h"
+#include "platform/time_watch.h"
 #include "platform/registry.h"
 
 namespace cimvp {
@@ -51,6 +52,7 @@ void Host::access(tlm::tlm_command command, uint64_t address, void* data, unsign
     }
     // The host is the only initiator that waits for every access, so it syncs at once.
     sc_core::wait(delay);
+    TimeWatch::check();
 }
 
 void Host::write(uint64_t address, const void* data, unsigned int length) {
@@ -92,10 +94,12 @@ void Host::peek(uint64_t address, void* data, uint64_t length) {
 
 void Host::wait_for_interrupt() {
     if (!irq.read()) sc_core::wait(irq.posedge_event());
+    TimeWatch::check();
 }
 
 void Host::wait_for_interrupt_clear() {
     if (irq.read()) sc_core::wait(irq.negedge_event());
+    TimeWatch::check();
 }
 
 }  // namespace cimvp

@@ -46,6 +46,42 @@ TEST(CliPlatform, RunSetChangesTheScenarioBeforeItIsReadAndTheReportSaysSo) {
         << misspelt.err;
 }
 
+namespace {
+// A report without what differs between two runs of one scenario: wall-clock times and what the
+// trace wrote.
+nlohmann::json simulated_results(nlohmann::json report) {
+    report.erase("timeline_summary");
+    std::vector<nlohmann::json*> pending{&report};
+    while (!pending.empty()) {
+        nlohmann::json* node = pending.back();
+        pending.pop_back();
+        if (!node->is_object()) continue;
+        for (auto item = node->begin(); item != node->end();) {
+            if (item.key().find("wall") != std::string::npos) {
+                item = node->erase(item);
+            } else {
+                pending.push_back(&item.value());
+                ++item;
+            }
+        }
+    }
+    return report;
+}
+}  // namespace
+
+// Power samples and progress lines follow simulated time without waking the kernel: before they
+// did, this scenario's DRAM energy changed when it was traced.
+TEST(CliPlatform, TracingAndProgressLinesLeaveEveryResultAsInAQuietRun) {
+    const std::string out = cimvp::testing::temp_directory("cli-observed");
+    ASSERT_EQ(run_cimvp("run scenarios/small-cnn-cimpool.yaml --quiet --out " + out + "/quiet").exit_code, 0);
+    const CliOutcome observed = run_cimvp("run scenarios/small-cnn-cimpool.yaml --trace --out " + out + "/observed");
+    ASSERT_EQ(observed.exit_code, 0) << observed.output();
+    const auto quiet = nlohmann::json::parse(std::ifstream(out + "/quiet/report.json"));
+    const auto traced = nlohmann::json::parse(std::ifstream(out + "/observed/report.json"));
+    EXPECT_GT(traced["timeline_summary"]["counter_samples"].get<int>(), 0);  // power was sampled
+    EXPECT_EQ(simulated_results(traced), simulated_results(quiet)) << nlohmann::json::diff(quiet, traced).dump(1);
+}
+
 TEST(CliPlatform, ValidatePrintsTheAddressMap) {
     const CliOutcome outcome = run_cimvp("validate scenarios/platforms/dma-soc.yaml");
     EXPECT_EQ(outcome.exit_code, 0) << outcome.output();
