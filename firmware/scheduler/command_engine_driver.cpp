@@ -33,7 +33,10 @@ void CommandEngineDriver::wait_until_finished(FirmwareBus& bus, uint64_t base, u
 void CommandEngineDriver::wait_until_queued_at_most(FirmwareBus& bus, uint64_t base, uint64_t level) {
     uint64_t queued = bus.read64(base + engine_reg::kQueued);
     learn(queued);
-    if (queued <= level) return;
+    if (queued <= level) {
+        bus.acknowledge_interrupt(base);
+        return;
+    }
     // The watermark holds the engine's irq high from the moment its queue is down to `level`; the
     // level is read again after each wake-up, since an interrupt may also mean done or an error.
     bus.write64(base + engine_reg::kQueueWatermark, level);
@@ -43,6 +46,7 @@ void CommandEngineDriver::wait_until_queued_at_most(FirmwareBus& bus, uint64_t b
         learn(queued);
     } while (queued > level);
     bus.write64(base + engine_reg::kQueueWatermark, engine_reg::kWatermarkOff);
+    bus.acknowledge_interrupt(base);
 }
 
 std::string CommandEngineDriver::fault(FirmwareBus& bus, uint64_t base) {

@@ -31,6 +31,9 @@ public:
     // interrupt-entry time. An engine whose line is not wired, or is already held high, is polled
     // instead: this then waits one polling interval.
     virtual void wait_for_interrupt(uint64_t base) = 0;
+    // The firmware has read the state the engine's interrupt announces (its queue empty, or down to
+    // a watermark): an edge latched before is dropped, so that a later wait does not wake at once.
+    virtual void acknowledge_interrupt(uint64_t base) = 0;
 };
 
 class EngineDriver {

@@ -118,6 +118,9 @@ void Scheduler::latch_engine_interrupt(size_t line) {
 
 void Scheduler::wait_until_idle(const BoundEngine& engine) {
     while (!engine.driver->idle(*this, engine.base)) wait_for_line(engine.interrupt_line);
+    // An engine's done edge that came while the firmware was not waiting for it is stale once the
+    // firmware has seen the engine idle.
+    if (engine.interrupt_line >= 0) pending_interrupts_[static_cast<size_t>(engine.interrupt_line)] = false;
 }
 
 void Scheduler::wait_for_line(int interrupt_line) {
@@ -141,12 +144,18 @@ void Scheduler::wait_for_line(int interrupt_line) {
     time_.elapse(cycle_ * static_cast<double>(params_.interrupt_cycles));
 }
 
-void Scheduler::wait_for_interrupt(uint64_t base) {
-    // A scan: waits are rare next to the work they wait for.
-    for (const std::unique_ptr<BoundEngine>& engine : engines_) {
-        if (engine && engine->base == base) return wait_for_line(engine->interrupt_line);
+int Scheduler::line_of(uint64_t base) const {
+    for (const auto& [window, line] : lines_by_base_) {
+        if (window == base) return line;
     }
-    wait_for_line(-1);
+    return -1;
+}
+
+void Scheduler::wait_for_interrupt(uint64_t base) { wait_for_line(line_of(base)); }
+
+void Scheduler::acknowledge_interrupt(uint64_t base) {
+    const int line = line_of(base);
+    if (line >= 0) pending_interrupts_[static_cast<size_t>(line)] = false;
 }
 
 double Scheduler::area_um2() const {
@@ -312,6 +321,7 @@ void Scheduler::load_image_header() {
     // command slots; they finish before this program reuses the slots.
     for (const SlotUse& use : slot_uses_) wait_until_finished(use);
     for (std::unique_ptr<BoundEngine>& engine : engines_) engine.reset();
+    lines_by_base_.clear();
     slot_uses_.assign(command_ram_.size() / 64, SlotUse{});
     for (uint64_t at = 0; at < engines_bytes; at += isa::kEngineRecordBytes) {
         uint8_t record[isa::kEngineRecordBytes];
@@ -333,6 +343,7 @@ void Scheduler::load_image_header() {
             throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(record[0]) + " ('" + engine.instance +
                                                         "') is a " + window->type + ", which has no driver"};
         }
+        lines_by_base_.emplace_back(engine.base, engine.interrupt_line);
         engines_[record[0]] = std::make_unique<BoundEngine>(std::move(engine));
     }
 }
@@ -393,6 +404,8 @@ void Scheduler::execute(const isa::Instruction& instruction) {
     }
     issuing_engine_ = &engine;
     engine.driver->issue(*this, engine.base, instruction);
+    // The engine has work again: an edge it raised before (done with earlier commands) is stale.
+    if (engine.interrupt_line >= 0) pending_interrupts_[static_cast<size_t>(engine.interrupt_line)] = false;
 }
 
 void Scheduler::execute_program() {

@@ -120,6 +120,9 @@ private:
     void write128(uint64_t address, uint64_t low, uint64_t high) override;
     uint64_t put_descriptor(const uint8_t* descriptor, uint64_t sequence) override;
     void wait_for_interrupt(uint64_t base) override;
+    void acknowledge_interrupt(uint64_t base) override;
+    // The engine_irq line of the engine whose window is at `base`, or -1.
+    int line_of(uint64_t base) const;
     // Waits a polling interval of simulated time.
     void pause();
     void access(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length);
@@ -160,6 +163,7 @@ private:
         int interrupt_line = -1;  // its index on engine_irq, or -1 when the firmware must poll it
     };
     std::array<std::unique_ptr<BoundEngine>, 256> engines_;  // by id; null where the table binds none
+    std::vector<std::pair<uint64_t, int>> lines_by_base_;      // the bound engines' windows and irq lines
     uint64_t code_address_ = 0;
     uint64_t code_end_ = 0;  // the end of the code section
     uint64_t pc_ = 0;

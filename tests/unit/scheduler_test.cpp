@@ -229,6 +229,26 @@ TEST(Scheduler, ACommandSlotWaitsOnlyForTheCommandThatHeldIt) {
     EXPECT_LT(interrupted - started, run.outcome.duration / 4.0);
 }
 
+TEST(Scheduler, AnEdgeRaisedWhileTheFirmwareWasNotWaitingDoesNotWakeALaterSync) {
+    // dma finishes a short copy while the firmware polls dma2 (not wired) through a long one, so
+    // dma's done edge is latched with nobody waiting. The firmware then gives dma a long copy and
+    // syncs on it: that sync must sleep once, until the new copy's edge, not wake at once on the old.
+    ProgramRun run(three_slot_netlist() + kInterruptLine);
+    for (int i = 0; i < 16 * 1024; ++i) run.memory()[0x20000 + i] = static_cast<uint8_t>(i * 5 + 2);
+    isa::Instruction long_on_dma2 = dma(kMemory2, kMemory2 + 0x20000, 64 * 1024, 1, 0, 0);
+    long_on_dma2.set("engine", 3);
+    run.execute(image_with_two_dmas({dma(kMemory + 0x20000, kMemory + 0x1000, 64, 1, 0, 0), long_on_dma2,
+                                     isa::Instruction(isa::Opcode::kSync).set("engine", 3),
+                                     dma(kMemory + 0x20000, kMemory + 0x40000, 16 * 1024, 1, 0, 0),
+                                     isa::Instruction(isa::Opcode::kSync).set("engine", 1),
+                                     isa::Instruction(isa::Opcode::kHalt)}));
+    ASSERT_TRUE(run.outcome.ok) << run.outcome.error;
+    EXPECT_EQ(0, std::memcmp(run.memory() + 0x40000, run.memory() + 0x20000, 16 * 1024));
+    const auto& scheduler = run.platform->get<Scheduler>("sched", "test");
+    EXPECT_GT(scheduler.counters().get("polls"), 0u);  // the sync on dma2
+    EXPECT_EQ(scheduler.counters().get("interrupt_waits"), 1u);
+}
+
 TEST(Scheduler, FreeingACommandSlotDoesNotOverfillTheEnginesQueue) {
     // dma holds 2 commands. Its second long copy reuses slot 0 while its first still runs there;
     // freeing the slot reads dma's queue level, which must not count the command being issued as
