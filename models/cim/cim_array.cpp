@@ -215,19 +215,23 @@ inline void store_lanes(int32_t* out, const Lanes& sums) { std::memcpy(out, sums
 // kVectors input vectors against kBlocks blocks of kLanes channels, over every row pair. Each
 // weight load serves kVectors multiply-adds and each input broadcast kBlocks. Sums go to
 // out[(v * kBlocks + b) * kLanes + lane].
+using PairRun = std::pair<int, int>;  // row pairs [first, end)
+
 template <int kVectors, int kBlocks>
-void pair_products(const int16_t* weights, size_t pair_stride, int pairs, const int16_t* x, size_t x_stride,
-                   int32_t* out) {
+void pair_products(const int16_t* weights, size_t pair_stride, const PairRun* runs, size_t run_count, const int16_t* x,
+                   size_t x_stride, int32_t* out) {
     Lanes sums[kVectors][kBlocks];
     for (auto& row : sums) {
         for (Lanes& lanes : row) lanes = zero_lanes();
     }
-    for (int p = 0; p < pairs; ++p) {
-        Lanes w[kBlocks];
-        for (int b = 0; b < kBlocks; ++b) w[b] = load_lanes(weights + p * pair_stride + b * kLanes * 2);
-        for (int v = 0; v < kVectors; ++v) {
-            const Lanes input = broadcast_pair(x + v * x_stride + 2 * p);
-            for (int b = 0; b < kBlocks; ++b) multiply_add(sums[v][b], w[b], input);
+    for (size_t run = 0; run < run_count; ++run) {
+        for (int p = runs[run].first; p < runs[run].second; ++p) {
+            Lanes w[kBlocks];
+            for (int b = 0; b < kBlocks; ++b) w[b] = load_lanes(weights + p * pair_stride + b * kLanes * 2);
+            for (int v = 0; v < kVectors; ++v) {
+                const Lanes input = broadcast_pair(x + v * x_stride + 2 * p);
+                for (int b = 0; b < kBlocks; ++b) multiply_add(sums[v][b], w[b], input);
+            }
         }
     }
     for (int v = 0; v < kVectors; ++v) {
@@ -235,7 +239,7 @@ void pair_products(const int16_t* weights, size_t pair_stride, int pairs, const 
     }
 }
 
-using PairProducts = void (*)(const int16_t*, size_t, int, const int16_t*, size_t, int32_t*);
+using PairProducts = void (*)(const int16_t*, size_t, const PairRun*, size_t, const int16_t*, size_t, int32_t*);
 constexpr int kVectorBlock = 4;
 constexpr int kChannelBlocks = 2;
 template <int kBlocks, size_t... kVectors>
@@ -244,10 +248,11 @@ constexpr std::array<PairProducts, sizeof...(kVectors)> pair_kernels(std::index_
 }
 
 // sums[v][c] = sum_r x[v][r] * w[r][c] over int16 weights in the pair layout, exact in int32
-// under run_fast's bound. Zero inputs are multiplied too: skipping them would break the vectors.
+// under run_fast's bound; row pairs outside `live` are zeros and skipped. Zero inputs are
+// multiplied too: skipping them would break the vectors.
 template <class Sum>
-void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t vectors, const uint8_t* inputs,
-                         Sum* sums) {
+void narrow_dot_products(const MvmShape& shape, const int16_t* weights, const std::vector<PairRun>& live,
+                         uint64_t vectors, const uint8_t* inputs, Sum* sums) {
     static constexpr std::array<std::array<PairProducts, kVectorBlock>, kChannelBlocks> kernels = {
         pair_kernels<1>(std::make_index_sequence<kVectorBlock>()),
         pair_kernels<2>(std::make_index_sequence<kVectorBlock>())};
@@ -279,8 +284,9 @@ void narrow_dot_products(const MvmShape& shape, const int16_t* weights, uint64_t
         const int in_block = static_cast<int>(std::min<uint64_t>(kVectorBlock, vectors - v));
         for (int b = 0; b < blocks; b += kChannelBlocks) {
             const int channel_blocks = std::min(kChannelBlocks, blocks - b);
-            kernels[channel_blocks - 1][in_block - 1](weights + static_cast<size_t>(b) * kLanes * 2, pair_stride, pairs,
-                                                      x.data() + v * x_stride, x_stride, block_sums);
+            kernels[channel_blocks - 1][in_block - 1](weights + static_cast<size_t>(b) * kLanes * 2, pair_stride,
+                                                      live.data(), live.size(), x.data() + v * x_stride, x_stride,
+                                                      block_sums);
             const int first = b * kLanes;
             const int width = std::min(channel_blocks * kLanes, channels - first);
             for (int i = 0; i < in_block; ++i) {
@@ -629,11 +635,36 @@ void CimArray::keep_written_tile(const MvmShape& written, std::vector<int32_t> w
     decoded.rows = written.rows;
     decoded.channels = written.channels;
     decoded.words = std::move(words);
+    if (!pairs.empty()) decoded.live_pairs = kept_pair_runs(written);
     decoded.narrow = std::move(pairs);
     decoded.unit = unit_counts(written);
     std::shared_ptr<const DecodedTile> tile = shared(std::move(decoded));
     decoded_.insert_or_assign(key_of(written), tile);
     defer_cells(key_of(written), std::move(tile));
+}
+
+std::vector<std::pair<int, int>> CimArray::kept_pair_runs(const MvmShape& written) const {
+    // A write stores zeros in the blocks it does not keep (mark_written_blocks has just set kept_).
+    const Footprint f = footprint(geometry_, written.row_offset, written.rows, written.column_offset,
+                                  written.channels * weight_columns(written.weight_bits, written.signed_weights));
+    std::vector<std::pair<int, int>> runs;
+    for (int g = f.first_group; g <= f.last_group; ++g) {
+        const uint8_t* kept_in_group = &kept_[static_cast<size_t>(g) * column_groups_];
+        if (std::none_of(kept_in_group + f.first_column_group, kept_in_group + f.last_column_group + 1,
+                         [](uint8_t kept) { return kept != 0; })) {
+            continue;
+        }
+        // The group's tile rows, as row pairs; a pair across two groups is live if either group is.
+        const int row_begin = std::max(f.row_begin, g * geometry_.max_active_wl) - written.row_offset;
+        const int row_end = std::min(f.row_end, (g + 1) * geometry_.max_active_wl) - written.row_offset;
+        const int first = row_begin / 2, end = row_pairs(row_end);
+        if (!runs.empty() && runs.back().second >= first) {
+            runs.back().second = std::max(runs.back().second, end);
+        } else {
+            runs.emplace_back(first, end);
+        }
+    }
+    return runs;
 }
 
 void CimArray::defer_cells(const TileKey& key, std::shared_ptr<const DecodedTile> tile) {
@@ -830,6 +861,7 @@ CimArray::DecodedTile CimArray::decoded_tile(const MvmShape& shape, std::vector<
     if (fits_int16(shape.weight_bits, shape.signed_weights)) {
         tile.narrow = SpareBuffers::take(spares_->narrow);
         pair_layout(words.data(), shape.rows, shape.channels, tile.narrow);
+        tile.live_pairs = {{0, row_pairs(shape.rows)}};
     }
     tile.words = std::move(words);
     tile.unit = unit_counts(shape);
@@ -871,7 +903,7 @@ MvmCounts CimArray::run_fast_into(const MvmShape& shape, uint64_t vectors, const
     } else if (tile.narrow.empty()) {
         dot_products<int32_t>(shape, tile.words.data(), vectors, inputs, sums);
     } else {
-        narrow_dot_products(shape, tile.narrow.data(), vectors, inputs, sums);
+        narrow_dot_products(shape, tile.narrow.data(), tile.live_pairs, vectors, inputs, sums);
     }
     return scaled(tile.unit, shape.input_bits, vectors);
 }

@@ -146,6 +146,9 @@ private:
         mutable std::vector<int32_t> words;
         std::vector<int16_t>
             narrow;      // row pairs x channel blocks (cim_array.cpp), when every weight fits int16; else empty
+        // [first, end) runs of the row pairs the narrow kernel multiplies: pairs wholly in word-line
+        // groups that keep none of the tile's blocks are zeros, and a pruned tile skips them.
+        std::vector<std::pair<int, int>> live_pairs;
         MvmCounts unit;  // count() per vector, and per input bit for all but macs
     };
     static const std::vector<int32_t>& words_of(const DecodedTile& tile);
@@ -187,6 +190,8 @@ private:
     // A write's last step: the tile's words (or pairs alone) become its decoded tile and wait to be
     // encoded into the cells. A decoded tile does not depend on the inputs' width or sign.
     void keep_written_tile(const MvmShape& written, std::vector<int32_t> words, std::vector<int16_t> pairs);
+    // The runs of a written tile's row pairs in word-line groups with a kept block (DecodedTile::live_pairs).
+    std::vector<std::pair<int, int>> kept_pair_runs(const MvmShape& written) const;
 
     // Cells are encoded only when something reads them (the detailed walk, a decode of a tile no
     // write produced): fast-mode MVMs use the decoded words, and most tiles are never read back.
