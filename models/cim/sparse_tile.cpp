@@ -391,11 +391,16 @@ void SparseTileLayout::unpack_pairs(const uint8_t* bytes, size_t size, const std
     const int32_t* values = values_.data();
     for (int r = 0; r < rows_; r += 2) {
         const bool odd = r + 1 < rows_;  // the last row of an odd count pairs with zeros
+        int16_t* out = pairs + static_cast<size_t>(r / 2) * static_cast<size_t>(width) * 2;
+        // Pruned rows (MARS prunes whole word-line groups) are zeros, with no expanding to do.
+        if (row_starts_[static_cast<size_t>(r) + (odd ? 2 : 1)] == row_starts_[static_cast<size_t>(r)]) {
+            std::fill_n(out, static_cast<size_t>(width) * 2, int16_t{0});
+            continue;
+        }
         const int32_t* even_values = values + row_starts_[static_cast<size_t>(r)];
         const int32_t* odd_values = values + row_starts_[static_cast<size_t>(r) + (odd ? 1 : 0)];
         const uint16_t* even_bits = &group_blocks_[row_blocks_[static_cast<size_t>(r)]];
         const uint16_t* odd_bits = odd ? &group_blocks_[row_blocks_[static_cast<size_t>(r) + 1]] : nullptr;
-        int16_t* out = pairs + static_cast<size_t>(r / 2) * static_cast<size_t>(width) * 2;
         for (int c = 0, b = 0; c < width; c += 16, ++b) {
             const uint32_t even_lanes = even_bits[b], odd_lanes = odd ? odd_bits[b] : 0;
             const int lanes = std::min(16, width - c);
