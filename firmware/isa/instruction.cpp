@@ -92,10 +92,10 @@ Instruction decode_instruction(const uint8_t* word, uint64_t offset) {
         instruction.operands[i] = value;
         position += operand.width;
     }
-    for (; position < kInstructionBytes; ++position) {
-        if (word[position] != 0) {
-            throw DecodeError(offset + position, spec->mnemonic + ": nonzero byte after the operands");
-        }
+    static constexpr uint8_t kZeros[kInstructionBytes] = {};
+    if (std::memcmp(word + position, kZeros, kInstructionBytes - position) != 0) {
+        while (word[position] == 0) ++position;
+        throw DecodeError(offset + position, spec->mnemonic + ": nonzero byte after the operands");
     }
     return instruction;
 }
