@@ -25,6 +25,8 @@ uint64_t truncate(uint64_t value, unsigned width) {
 
 }  // namespace
 
+OperandIndex::OperandIndex(Opcode opcode, std::string_view name) : index_(index_of(spec_of(opcode), name)) {}
+
 Instruction::Instruction(Opcode op) : opcode(op), operands(spec_of(op).operands.size(), 0) {}
 
 uint64_t Instruction::value(std::string_view operand) const { return operands.at(index_of(spec(), operand)); }

@@ -28,6 +28,20 @@ struct Instruction {
     bool operator==(const Instruction& other) const { return opcode == other.opcode && operands == other.operands; }
 };
 
+// Where operand `name` sits in `opcode`'s operands, found once: for code that reads the same
+// operands of every instruction it handles (a scheduler driver translates thousands), where a look-up
+// by name per access would cost more than the translation.
+class OperandIndex {
+public:
+    // Throws std::logic_error when the opcode has no such operand (a programming error).
+    OperandIndex(Opcode opcode, std::string_view name);
+    // `instruction` must have the opcode this index was made for.
+    uint64_t of(const Instruction& instruction) const { return instruction.operands[index_]; }
+
+private:
+    size_t index_;
+};
+
 // Writes the 64-byte word. Throws std::invalid_argument naming the operand when a value is out of
 // its range (the encoder never writes a word the decoder would reject).
 void encode_instruction(const Instruction& instruction, uint8_t* word);

@@ -23,38 +23,54 @@ public:
 
 protected:
     void translate(const isa::Instruction& instruction, uint8_t* descriptor) const override {
+        using isa::Opcode;
         // ISA weights are always signed: two's complement, or +-1 at weight_bits = 1 (docs/isa.md).
-        const auto weight_bits = static_cast<uint8_t>(instruction.value("weight_bits"));
-        const uint64_t column_offset = instruction.value("channel_offset") * weight_columns(weight_bits);
-        if (instruction.opcode == isa::Opcode::kWeightWrite) {
+        if (instruction.opcode == Opcode::kWeightWrite) {
+            static const struct {
+                isa::OperandIndex weight_bits{Opcode::kWeightWrite, "weight_bits"},
+                    channel_offset{Opcode::kWeightWrite, "channel_offset"}, rows{Opcode::kWeightWrite, "rows"},
+                    src{Opcode::kWeightWrite, "src"}, channels{Opcode::kWeightWrite, "channels"},
+                    row_offset{Opcode::kWeightWrite, "row_offset"}, mask{Opcode::kWeightWrite, "mask"};
+            } operand;
             CimWeightWriteCommand command{};
             command.opcode = cim_opcode::kWeightWrite;
-            command.weight_bits = weight_bits;
+            command.weight_bits = static_cast<uint8_t>(operand.weight_bits.of(instruction));
             command.flags = cim_flag::kSignedWeights;
-            command.rows = static_cast<uint32_t>(instruction.value("rows"));
-            command.source = instruction.value("src");
-            command.channels = static_cast<uint32_t>(instruction.value("channels"));
-            command.row_offset = static_cast<uint32_t>(instruction.value("row_offset"));
-            command.column_offset = static_cast<uint32_t>(column_offset);
-            command.mask_address = instruction.value("mask");
+            command.rows = static_cast<uint32_t>(operand.rows.of(instruction));
+            command.source = operand.src.of(instruction);
+            command.channels = static_cast<uint32_t>(operand.channels.of(instruction));
+            command.row_offset = static_cast<uint32_t>(operand.row_offset.of(instruction));
+            command.column_offset =
+                static_cast<uint32_t>(operand.channel_offset.of(instruction) * weight_columns(command.weight_bits));
+            command.mask_address = operand.mask.of(instruction);
             std::memcpy(descriptor, &command, sizeof command);
             return;
         }
+        static const struct {
+            isa::OperandIndex weight_bits{Opcode::kMvm, "weight_bits"}, channel_offset{Opcode::kMvm, "channel_offset"},
+                input_bits{Opcode::kMvm, "input_bits"}, input_signed{Opcode::kMvm, "input_signed"},
+                accumulate{Opcode::kMvm, "accumulate"}, vectors{Opcode::kMvm, "vectors"}, input{Opcode::kMvm, "input"},
+                input_stride{Opcode::kMvm, "input_stride"}, output{Opcode::kMvm, "output"},
+                output_stride{Opcode::kMvm, "output_stride"}, row_offset{Opcode::kMvm, "row_offset"},
+                rows{Opcode::kMvm, "rows"}, channels{Opcode::kMvm, "channels"};
+        } operand;
         CimMvmCommand command{};
         command.opcode = cim_opcode::kMvm;
-        command.input_bits = static_cast<uint8_t>(instruction.value("input_bits"));
-        command.weight_bits = weight_bits;
-        command.flags = cim_flag::kSignedWeights | (instruction.value("input_signed") ? cim_flag::kSignedInputs : 0) |
-                        (instruction.value("accumulate") ? cim_flag::kAccumulate : 0);
-        command.vectors = static_cast<uint32_t>(instruction.value("vectors"));
-        command.input = instruction.value("input");
-        command.input_stride = instruction.value("input_stride");
-        command.output = instruction.value("output");
-        command.output_stride = instruction.value("output_stride");
-        command.row_offset = static_cast<uint32_t>(instruction.value("row_offset"));
-        command.rows = static_cast<uint32_t>(instruction.value("rows"));
-        command.column_offset = static_cast<uint32_t>(column_offset);
-        command.channels = static_cast<uint32_t>(instruction.value("channels"));
+        command.input_bits = static_cast<uint8_t>(operand.input_bits.of(instruction));
+        command.weight_bits = static_cast<uint8_t>(operand.weight_bits.of(instruction));
+        command.flags = cim_flag::kSignedWeights |
+                        (operand.input_signed.of(instruction) != 0 ? cim_flag::kSignedInputs : 0) |
+                        (operand.accumulate.of(instruction) != 0 ? cim_flag::kAccumulate : 0);
+        command.vectors = static_cast<uint32_t>(operand.vectors.of(instruction));
+        command.input = operand.input.of(instruction);
+        command.input_stride = operand.input_stride.of(instruction);
+        command.output = operand.output.of(instruction);
+        command.output_stride = operand.output_stride.of(instruction);
+        command.row_offset = static_cast<uint32_t>(operand.row_offset.of(instruction));
+        command.rows = static_cast<uint32_t>(operand.rows.of(instruction));
+        command.column_offset =
+            static_cast<uint32_t>(operand.channel_offset.of(instruction) * weight_columns(command.weight_bits));
+        command.channels = static_cast<uint32_t>(operand.channels.of(instruction));
         std::memcpy(descriptor, &command, sizeof command);
     }
 

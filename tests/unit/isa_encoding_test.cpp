@@ -96,6 +96,20 @@ TEST(IsaOpcodeTable, OperandsAreFoundByNameAndOthersAreNot) {
     }
 }
 
+TEST(IsaOpcodeTable, AnOperandIndexReadsWhatValueReadsAndRefusesAnUnknownName) {
+    Instruction mvm(Opcode::kMvm);
+    mvm.set("rows", 77).set("output", 0x1234).set("accumulate", 1);
+    for (const char* name : {"rows", "output", "accumulate", "engine"}) {
+        EXPECT_EQ(OperandIndex(Opcode::kMvm, name).of(mvm), mvm.value(name)) << name;
+    }
+    try {
+        OperandIndex(Opcode::kMvm, "mask");
+        ADD_FAILURE() << "mvm has no operand 'mask'";
+    } catch (const std::logic_error& error) {
+        EXPECT_STREQ(error.what(), "mvm has no operand 'mask'");
+    }
+}
+
 TEST(IsaEncoding, WordLayoutIsHeaderThenPackedLittleEndianOperands) {
     Instruction dma(Opcode::kDma);
     dma.set("engine", 3)
