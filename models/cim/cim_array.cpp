@@ -251,7 +251,7 @@ constexpr std::array<PairProducts, sizeof...(kVectors)> pair_kernels(std::index_
 // under run_fast's bound; row pairs outside `live` are zeros and skipped. Zero inputs are
 // multiplied too: skipping them would break the vectors.
 template <class Sum>
-void narrow_dot_products(const MvmShape& shape, const int16_t* weights, const std::vector<PairRun>& live,
+void narrow_dot_products(const MvmShape& shape, const int16_t* weights, const PairRun* live, size_t live_runs,
                          uint64_t vectors, const uint8_t* inputs, Sum* sums) {
     static constexpr std::array<std::array<PairProducts, kVectorBlock>, kChannelBlocks> kernels = {
         pair_kernels<1>(std::make_index_sequence<kVectorBlock>()),
@@ -285,7 +285,7 @@ void narrow_dot_products(const MvmShape& shape, const int16_t* weights, const st
         for (int b = 0; b < blocks; b += kChannelBlocks) {
             const int channel_blocks = std::min(kChannelBlocks, blocks - b);
             kernels[channel_blocks - 1][in_block - 1](weights + static_cast<size_t>(b) * kLanes * 2, pair_stride,
-                                                      live.data(), live.size(), x.data() + v * x_stride, x_stride,
+                                                      live, live_runs, x.data() + v * x_stride, x_stride,
                                                       block_sums);
             const int first = b * kLanes;
             const int width = std::min(channel_blocks * kLanes, channels - first);
@@ -614,6 +614,7 @@ int CimArray::mark_written_blocks(int row_offset, int rows, int column_offset, i
     forget_tiles_touching(f.row_begin, f.row_end, f.column_begin, f.column_end);
     const int mask_width = f.last_column_group - f.first_column_group + 1;
     int rows_written = 0;
+    written_pair_runs_.clear();
     for (int g = f.first_group; g <= f.last_group; ++g) {
         uint8_t any_block = 0;
         for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
@@ -622,9 +623,18 @@ int CimArray::mark_written_blocks(int row_offset, int rows, int column_offset, i
             kept_[g * column_groups() + q] = keep;
             any_block |= keep;
         }
-        if (any_block != 0) {
-            rows_written += overlap(f.row_begin, f.row_end, g * geometry_.max_active_wl,
-                                    (g + 1) * geometry_.max_active_wl);
+        if (any_block == 0) continue;
+        // The group's tile rows, and the row pairs they are in: a write stores zeros in the blocks it
+        // does not keep, so only these pairs need multiplying (a pair across two groups is live if
+        // either group is).
+        const int row_begin = std::max(f.row_begin, g * geometry_.max_active_wl);
+        const int row_end = std::min(f.row_end, (g + 1) * geometry_.max_active_wl);
+        rows_written += row_end - row_begin;
+        const int first = (row_begin - row_offset) / 2, end = row_pairs(row_end - row_offset);
+        if (!written_pair_runs_.empty() && written_pair_runs_.back().second >= first) {
+            written_pair_runs_.back().second = std::max(written_pair_runs_.back().second, end);
+        } else {
+            written_pair_runs_.emplace_back(first, end);
         }
     }
     return rows_written;
@@ -635,36 +645,12 @@ void CimArray::keep_written_tile(const MvmShape& written, std::vector<int32_t> w
     decoded.rows = written.rows;
     decoded.channels = written.channels;
     decoded.words = std::move(words);
-    if (!pairs.empty()) decoded.live_pairs = kept_pair_runs(written);
+    if (!pairs.empty()) decoded.live_pairs = written_pair_runs_;
     decoded.narrow = std::move(pairs);
     decoded.unit = unit_counts(written);
     std::shared_ptr<const DecodedTile> tile = shared(std::move(decoded));
     decoded_.insert_or_assign(key_of(written), tile);
     defer_cells(key_of(written), std::move(tile));
-}
-
-std::vector<std::pair<int, int>> CimArray::kept_pair_runs(const MvmShape& written) const {
-    // A write stores zeros in the blocks it does not keep (mark_written_blocks has just set kept_).
-    const Footprint f = footprint(geometry_, written.row_offset, written.rows, written.column_offset,
-                                  written.channels * weight_columns(written.weight_bits, written.signed_weights));
-    std::vector<std::pair<int, int>> runs;
-    for (int g = f.first_group; g <= f.last_group; ++g) {
-        const uint8_t* kept_in_group = &kept_[static_cast<size_t>(g) * column_groups_];
-        if (std::none_of(kept_in_group + f.first_column_group, kept_in_group + f.last_column_group + 1,
-                         [](uint8_t kept) { return kept != 0; })) {
-            continue;
-        }
-        // The group's tile rows, as row pairs; a pair across two groups is live if either group is.
-        const int row_begin = std::max(f.row_begin, g * geometry_.max_active_wl) - written.row_offset;
-        const int row_end = std::min(f.row_end, (g + 1) * geometry_.max_active_wl) - written.row_offset;
-        const int first = row_begin / 2, end = row_pairs(row_end);
-        if (!runs.empty() && runs.back().second >= first) {
-            runs.back().second = std::max(runs.back().second, end);
-        } else {
-            runs.emplace_back(first, end);
-        }
-    }
-    return runs;
 }
 
 void CimArray::defer_cells(const TileKey& key, std::shared_ptr<const DecodedTile> tile) {
@@ -903,7 +889,8 @@ MvmCounts CimArray::run_fast_into(const MvmShape& shape, uint64_t vectors, const
     } else if (tile.narrow.empty()) {
         dot_products<int32_t>(shape, tile.words.data(), vectors, inputs, sums);
     } else {
-        narrow_dot_products(shape, tile.narrow.data(), tile.live_pairs, vectors, inputs, sums);
+        narrow_dot_products(shape, tile.narrow.data(), tile.live_pairs.data(), tile.live_pairs.size(), vectors, inputs,
+                            sums);
     }
     return scaled(tile.unit, shape.input_bits, vectors);
 }

@@ -26,6 +26,7 @@
 // blocks are neither activated nor converted, and are stored as zeros.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -138,6 +139,8 @@ private:
                                                                   int per_weight) const;
     int partition_of(int group) const { return group / groups_per_partition_; }
 
+    // [first, end) runs of row pairs; a tile of 8 word-line groups has at most 4, kept in place.
+    using PairRuns = boost::container::small_vector<std::pair<int, int>, 4>;
     // A tile as run_fast wants it, valid while no write touches its blocks.
     struct DecodedTile {
         int rows = 0, channels = 0;
@@ -148,7 +151,7 @@ private:
             narrow;      // row pairs x channel blocks (cim_array.cpp), when every weight fits int16; else empty
         // [first, end) runs of the row pairs the narrow kernel multiplies: pairs wholly in word-line
         // groups that keep none of the tile's blocks are zeros, and a pruned tile skips them.
-        std::vector<std::pair<int, int>> live_pairs;
+        PairRuns live_pairs;
         MvmCounts unit;  // count() per vector, and per input bit for all but macs
     };
     static const std::vector<int32_t>& words_of(const DecodedTile& tile);
@@ -185,13 +188,14 @@ private:
     void forget_tiles_touching(int row_begin, int row_end, int column_begin, int column_end);
     MvmCounts unit_counts(const MvmShape& shape) const;
     // A write's first step: drops the decoded tiles it touches and marks its blocks kept (every one
-    // without a mask). Returns the word lines written: the tile's rows in groups with a kept block.
+    // without a mask). Returns the word lines written: the tile's rows in groups with a kept block,
+    // whose row pairs it leaves in written_pair_runs_ for the last step.
     int mark_written_blocks(int row_offset, int rows, int column_offset, int columns, const uint8_t* mask);
     // A write's last step: the tile's words (or pairs alone) become its decoded tile and wait to be
     // encoded into the cells. A decoded tile does not depend on the inputs' width or sign.
     void keep_written_tile(const MvmShape& written, std::vector<int32_t> words, std::vector<int16_t> pairs);
-    // The runs of a written tile's row pairs in word-line groups with a kept block (DecodedTile::live_pairs).
-    std::vector<std::pair<int, int>> kept_pair_runs(const MvmShape& written) const;
+    PairRuns written_pair_runs_;  // mark_written_blocks' result for keep_written_tile
+
 
     // Cells are encoded only when something reads them (the detailed walk, a decode of a tile no
     // write produced): fast-mode MVMs use the decoded words, and most tiles are never read back.
