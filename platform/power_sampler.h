@@ -1,8 +1,8 @@
 // Samples every component's energy and bytes moved at a fixed simulated interval and records the
 // average power and bandwidth of each interval as Perfetto counters and real-valued VCD signals.
 //
-// It adds no process to the simulation (platform/time_watch.h): a sample is taken at the first
-// moment the kernel reaches its interval's end, before the threads due then go on. Loosely-timed
+// It adds no process to the simulation (platform/time_watch.h): an interval's sample is taken when
+// the first model thread resumes at or after the interval's end, before it goes on. Loosely-timed
 // models account energy when they compute an access, which may be up to one quantum before the
 // access ends, so a sample can lead the true power by up to one quantum.
 #pragma once

@@ -212,11 +212,11 @@ inline void multiply_add(Lanes& sums, const Lanes& weights, const Lanes& inputs)
 inline void store_lanes(int32_t* out, const Lanes& sums) { std::memcpy(out, sums.v, sizeof sums.v); }
 #endif
 
-// kVectors input vectors against kBlocks blocks of kLanes channels, over every row pair. Each
-// weight load serves kVectors multiply-adds and each input broadcast kBlocks. Sums go to
-// out[(v * kBlocks + b) * kLanes + lane].
 using PairRun = std::pair<int, int>;  // row pairs [first, end)
 
+// kVectors input vectors against kBlocks blocks of kLanes channels, over the row pairs of `runs`.
+// Each weight load serves kVectors multiply-adds and each input broadcast kBlocks. Sums go to
+// out[(v * kBlocks + b) * kLanes + lane].
 template <int kVectors, int kBlocks>
 void pair_products(const int16_t* weights, size_t pair_stride, const PairRun* runs, size_t run_count, const int16_t* x,
                    size_t x_stride, int32_t* out) {

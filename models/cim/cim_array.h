@@ -196,7 +196,6 @@ private:
     void keep_written_tile(const MvmShape& written, std::vector<int32_t> words, std::vector<int16_t> pairs);
     PairRuns written_pair_runs_;  // mark_written_blocks' result for keep_written_tile
 
-
     // Cells are encoded only when something reads them (the detailed walk, a decode of a tile no
     // write produced): fast-mode MVMs use the decoded words, and most tiles are never read back.
     // Until then each write's words wait here, oldest first; a later write that covers an earlier

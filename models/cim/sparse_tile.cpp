@@ -1,10 +1,10 @@
 #include "models/cim/sparse_tile.h"
 
 #include <algorithm>
-#include <type_traits>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -397,8 +397,8 @@ void SparseTileLayout::unpack_pairs(const uint8_t* bytes, size_t size, const std
         }
     }
     // Row pairs of wholly pruned groups (MARS prunes whole word-line groups) are zeros with no
-    // expanding to do. The check is compiled in only for tiles that have such a group: per pair it
-    // costs a tile without one about 8% of its write.
+    // expanding to do. The check is compiled in only for tiles that have such a group, so that
+    // other tiles pay nothing per pair for it.
     const auto expand = [&](auto skip_pruned_pairs) {
         const int32_t* values = values_.data();
         for (int r = 0; r < rows_; r += 2) {

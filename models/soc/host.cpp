@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "platform/bus_access.h"
-#include "platform/time_watch.h"
 #include "platform/registry.h"
+#include "platform/time_watch.h"
 
 namespace cimvp {
 
