@@ -274,24 +274,19 @@ const std::vector<uint8_t>& SparseTileLayout::kept_table(const std::vector<uint8
     // masked weight write, so it walks the blocks rather than asking per channel, and ors the
     // random flags in rather than branching on them).
     table_.assign(static_cast<size_t>(groups()) * channels_, 0);
-    table_kept_ = 0;
     for (int g = 0; g < groups(); ++g) {
         uint8_t* kept = &table_[static_cast<size_t>(g) * channels_];
         const uint8_t* group_mask = &mask[static_cast<size_t>(g) * column_groups()];
-        // A wholly pruned group (MARS prunes whole word-line groups) keeps nothing: already zeros.
-        uint8_t any_block = 0;  // without early exits: the flags are random by design
-        for (int q = 0; q < column_groups(); ++q) any_block |= group_mask[q];
-        if (any_block == 0) continue;
         if (!channel_group_.empty()) {  // each channel in one column group: a lookup per channel
             for (int c = 0; c < channels_; ++c) kept[c] = group_mask[channel_group_[c]] != 0 ? 1 : 0;
-        } else {
-            for (int q = 0; q < column_groups(); ++q) {
-                const uint8_t flag = group_mask[q] != 0 ? 1 : 0;
-                for (int c = block_channels_[q].first; c <= block_channels_[q].second; ++c) kept[c] |= flag;
-            }
+            continue;
         }
-        table_kept_ += static_cast<size_t>(std::count(kept, kept + channels_, 1));
+        for (int q = 0; q < column_groups(); ++q) {
+            const uint8_t flag = group_mask[q] != 0 ? 1 : 0;
+            for (int c = block_channels_[q].first; c <= block_channels_[q].second; ++c) kept[c] |= flag;
+        }
     }
+    table_kept_ = static_cast<size_t>(std::count(table_.begin(), table_.end(), 1));
     table_mask_ = mask;
     return table_;
 }
