@@ -32,11 +32,8 @@ public:
         if (kernel_time().value() >= next_due_) run_due(kernel_time().value());
     }
 
-    // Runs the watchers due by `now` regardless of the kernel's time: at the end of a run, for the
-    // stretch after the last wait.
-    static void run_due(uint64_t now);
-
 private:
+    static void run_due(uint64_t now);
     struct Entry {
         const void* owner;
         uint64_t due;
