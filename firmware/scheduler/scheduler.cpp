@@ -54,9 +54,7 @@ Scheduler::Params::Params(ParamReader& reader) {
     command_ram_word_energy_pj = reader.energy_pj("command_ram_word_energy", "10pJ",
                                                   "energy per 64-bit word written to or read from the command RAM");
     area_um2 = reader.area_um2("area", "0um2", "silicon area of the scheduler core, without its command RAM");
-    bitcell_area_um2 = reader.area_um2("bitcell_area", "0.127um2", "area of one 6T bit cell of the command RAM");
-    array_efficiency =
-        reader.number("array_efficiency", 0.7, 0.05, 1.0, "fraction of the command RAM's area that is bit cells");
+    command_ram_area = SramArrayArea(reader, "the command RAM");
     reader.require(command_ram % 64 == 0 && command_ram >= 128, "command_ram", "must hold at least two 64 B slots");
     reader.require(fetch_bytes % isa::kInstructionBytes == 0 && fetch_bytes > 0 && fetch_bytes <= 4096, "fetch_bytes",
                    "must be a whole number of 64 B instructions, at most 4 KiB");
@@ -156,11 +154,6 @@ void Scheduler::wait_for_interrupt(uint64_t base) { wait_for_line(line_of(base))
 void Scheduler::acknowledge_interrupt(uint64_t base) {
     const int line = line_of(base);
     if (line >= 0) pending_interrupts_[static_cast<size_t>(line)] = false;
-}
-
-double Scheduler::area_um2() const {
-    const double ram_bits = static_cast<double>(params_.command_ram) * 8.0;
-    return params_.area_um2 + ram_bits * params_.bitcell_area_um2 / params_.array_efficiency;
 }
 
 void Scheduler::wait_until_finished(const SlotUse& use) {

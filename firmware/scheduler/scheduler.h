@@ -21,6 +21,7 @@
 #include "platform/component.h"
 #include "platform/local_time.h"
 #include "platform/payload_pool.h"
+#include "platform/sram_array_area.h"
 
 namespace cimvp {
 
@@ -59,8 +60,7 @@ public:
         double energy_per_instruction_pj;
         double command_ram_word_energy_pj;
         double area_um2;
-        double bitcell_area_um2;
-        double array_efficiency;
+        SramArrayArea command_ram_area;
         explicit Params(ParamReader& reader);
     };
 
@@ -76,7 +76,7 @@ public:
 
     uint64_t address_span() const override { return scheduler_reg::kCommandRam + params_.command_ram; }
     // The core's area (a parameter) and its command RAM's, sized like an SRAM buffer's.
-    double area_um2() const override;
+    double area_um2() const override { return params_.area_um2 + params_.command_ram_area.of_bytes(params_.command_ram); }
 
     // The reason of the last error in words (PC, instruction, cause), for the host's error message.
     const std::string& error_message() const { return error_message_; }

@@ -20,8 +20,7 @@ SramBuffer::Params::Params(ParamReader& reader) {
     write_latency_ns = reader.time_ns("write_latency", "1ns", "time from request to data written");
     read_energy_pj = reader.energy_pj("read_energy", "20pJ", "energy per word read (Horowitz 2014, 32KB SRAM, 64-bit)");
     write_energy_pj = reader.energy_pj("write_energy", "20pJ", "energy per word written");
-    bitcell_area_um2 = reader.area_um2("bitcell_area", "0.127um2", "area of one 6T bit cell");
-    array_efficiency = reader.number("array_efficiency", 0.7, 0.05, 1.0, "fraction of macro area that is bit cells");
+    array_area = SramArrayArea(reader, "the buffer");
     // Off by default: accesses through a DMI pointer bypass this model, so their energy is not counted.
     dmi = reader.flag("dmi", false, "grant direct memory pointers (faster; DMI accesses are not counted)");
     reader.require(size % width_bytes == 0, "size", "must be a whole number of `width` words");
@@ -51,7 +50,7 @@ SramBuffer::SramBuffer(const ComponentContext& context)
 }
 
 double SramBuffer::area_um2() const {
-    return static_cast<double>(params_.size) * 8.0 * params_.bitcell_area_um2 / params_.array_efficiency;
+    return params_.array_area.of_bytes(params_.size);
 }
 
 bool SramBuffer::accept(tlm::tlm_generic_payload& payload) const {

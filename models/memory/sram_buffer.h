@@ -10,6 +10,7 @@
 #include "platform/busy_calendar.h"
 #include "platform/component.h"
 #include "platform/divisor.h"
+#include "platform/sram_array_area.h"
 
 namespace cimvp {
 
@@ -24,8 +25,7 @@ public:
         double write_latency_ns;
         double read_energy_pj;   // per word of `width` bytes
         double write_energy_pj;  // per word of `width` bytes
-        double bitcell_area_um2;
-        double array_efficiency;
+        SramArrayArea array_area;
         bool dmi;
         explicit Params(ParamReader& reader);
     };
