@@ -4,6 +4,7 @@
 
 #include "firmware/isa/decode_error.h"
 #include "firmware/isa/hex.h"
+#include "firmware/isa/little_endian.h"
 #include "platform/bus_access.h"
 #include "platform/kernel_time.h"
 #include "platform/register_window.h"
@@ -25,12 +26,6 @@ struct Stop {
 
 // The 64-bit words of the command RAM that bytes [offset, offset + length) lie in.
 uint64_t words_touched(uint64_t offset, uint64_t length) { return (offset + length + 7) / 8 - offset / 8; }
-
-uint64_t little_endian(const uint8_t* bytes, unsigned width) {
-    uint64_t value = 0;
-    for (unsigned i = 0; i < width; ++i) value |= uint64_t(bytes[i]) << (8 * i);
-    return value;
-}
 
 // Offsets in the image header and section table (firmware/isa/program_image.h).
 constexpr unsigned kVersionAt = 4, kSectionCountAt = 6, kEntryOffsetAt = 8, kEntryBytesAt = 16, kEntryAddressAt = 24;
@@ -116,9 +111,11 @@ void Scheduler::latch_engine_interrupt(size_t line) {
 
 void Scheduler::wait_until_idle(const BoundEngine& engine) {
     while (!engine.driver->idle(*this, engine.base)) wait_for_line(engine.interrupt_line);
-    // An engine's done edge that came while the firmware was not waiting for it is stale once the
-    // firmware has seen the engine idle.
-    if (engine.interrupt_line >= 0) pending_interrupts_[static_cast<size_t>(engine.interrupt_line)] = false;
+    drop_latched_edge(engine.interrupt_line);  // the firmware has seen the engine idle
+}
+
+void Scheduler::drop_latched_edge(int interrupt_line) {
+    if (interrupt_line >= 0) pending_interrupts_[static_cast<size_t>(interrupt_line)] = false;
 }
 
 void Scheduler::wait_for_line(int interrupt_line) {
@@ -151,10 +148,7 @@ int Scheduler::line_of(uint64_t base) const {
 
 void Scheduler::wait_for_interrupt(uint64_t base) { wait_for_line(line_of(base)); }
 
-void Scheduler::acknowledge_interrupt(uint64_t base) {
-    const int line = line_of(base);
-    if (line >= 0) pending_interrupts_[static_cast<size_t>(line)] = false;
-}
+void Scheduler::acknowledge_interrupt(uint64_t base) { drop_latched_edge(line_of(base)); }
 
 void Scheduler::wait_until_finished(const SlotUse& use) {
     if (use.engine == nullptr) return;
@@ -292,24 +286,24 @@ void Scheduler::load_image_header() {
     if (std::memcmp(header, isa::kImageMagic, 4) != 0) {
         throw Stop{scheduler_error::kBadImage, "no program image at " + isa::to_hex(program_address_) + " (bad magic)"};
     }
-    if (little_endian(header + kVersionAt, 2) != isa::kImageVersion) {
+    if (isa::load_le(header + kVersionAt, 2) != isa::kImageVersion) {
         throw Stop{scheduler_error::kBadImage, "program image version " +
-                                                   std::to_string(little_endian(header + kVersionAt, 2)) +
+                                                   std::to_string(isa::load_le(header + kVersionAt, 2)) +
                                                    " is not supported"};
     }
-    const uint64_t sections = little_endian(header + kSectionCountAt, 2);
+    const uint64_t sections = isa::load_le(header + kSectionCountAt, 2);
     if (sections < 2) throw Stop{scheduler_error::kBadImage, "program image has no code section"};
     std::vector<uint8_t> table(2 * isa::kSectionEntryBytes);
     access(tlm::TLM_READ_COMMAND, program_address_ + isa::kHeaderBytes, table.data(),
            static_cast<unsigned>(table.size()));
     const uint8_t* engines_entry = table.data() + isa::kEngineSection * isa::kSectionEntryBytes;
     const uint8_t* code_entry = table.data() + isa::kCodeSection * isa::kSectionEntryBytes;
-    code_address_ = little_endian(code_entry + kEntryAddressAt, 8);
-    code_end_ = code_address_ + little_endian(code_entry + kEntryBytesAt, 8);
+    code_address_ = isa::load_le(code_entry + kEntryAddressAt, 8);
+    code_end_ = code_address_ + isa::load_le(code_entry + kEntryBytesAt, 8);
     fetched_.clear();
 
-    const uint64_t engines_offset = little_endian(engines_entry + kEntryOffsetAt, 8);
-    const uint64_t engines_bytes = little_endian(engines_entry + kEntryBytesAt, 8);
+    const uint64_t engines_offset = isa::load_le(engines_entry + kEntryOffsetAt, 8);
+    const uint64_t engines_bytes = isa::load_le(engines_entry + kEntryBytesAt, 8);
     // A program that stopped on an error may have left commands queued, their descriptors still in
     // command slots; they finish before this program reuses the slots.
     for (const SlotUse& use : slot_uses_) wait_until_finished(use);
@@ -397,8 +391,7 @@ void Scheduler::execute(const isa::Instruction& instruction) {
     }
     issuing_engine_ = &engine;
     engine.driver->issue(*this, engine.base, instruction);
-    // The engine has work again: an edge it raised before (done with earlier commands) is stale.
-    if (engine.interrupt_line >= 0) pending_interrupts_[static_cast<size_t>(engine.interrupt_line)] = false;
+    drop_latched_edge(engine.interrupt_line);  // the engine has work again: its earlier done edge is stale
 }
 
 void Scheduler::execute_program() {

@@ -111,6 +111,9 @@ private:
     // Sleeps until engine_irq line `line` rises (plus the interrupt-entry cycles), or polls once
     // when the line is -1 (not wired) or already held high.
     void wait_for_line(int line);
+    // Forgets a rising edge latched on `line` (none for -1) once the firmware has seen the state it
+    // announces, or has given the engine new work: left latched, it would wake a later wait at once.
+    void drop_latched_edge(int line);
     void stop(uint64_t status_bits);
     void drive_irq() { irq.write((status_ & ~scheduler_reg::kStatusRunning) != 0); }
 
