@@ -1,6 +1,8 @@
 #include "firmware/backend/conv_mapping.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "firmware/compiler/ir/window.h"
 
@@ -42,17 +44,37 @@ ConvShape conv_shape_of(const ir::Node& node, const ir::Graph& graph) {
     return shape;
 }
 
-ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bits, bool align_groups) {
+namespace {
+
+bool uniform_cores(const Target& target) {
+    for (const CoreTarget& core : target.cores) {
+        if (core.macros.size() != target.cores.front().macros.size()) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool replicas_possible(const Target& target, int replicas) {
+    if (replicas == 1) return true;  // the plain mapping
+    return replicas > 1 && target.cores.size() % static_cast<size_t>(replicas) == 0 && uniform_cores(target);
+}
+
+ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bits, bool align_groups, int replicas) {
+    if (!replicas_possible(target, replicas)) {
+        throw std::invalid_argument("map_conv: the cores do not split into " + std::to_string(replicas) + " equal groups");
+    }
     const CimGeometry& g = target.geometry();
     ConvMapping mapping;
     mapping.weight_bits = weight_bits;
+    mapping.replicas = replicas;
     mapping.channels_per_tile = g.columns / weight_columns(weight_bits, g.bits_per_cell);
     if (mapping.channels_per_tile == 0) {
         throw ir::UnsupportedError("a " + std::to_string(weight_bits) + "-bit weight needs more than the macro's " +
                                    std::to_string(g.columns) + " columns");
     }
     const int64_t column_tiles = (shape.out_channels + mapping.channels_per_tile - 1) / mapping.channels_per_tile;
-    const int macros = target.macro_count();
+    const int macros = target.macro_count() / replicas;  // of one replica: its first cores
 
     // Row tiles of one column tile: each kernel row's span in pieces of at most `rows`, whole
     // word-line groups when aligning (the last piece takes the rest).
@@ -74,9 +96,7 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
     const int column_count = static_cast<int>(column_tiles);
     mapping.slots = 1;
     const size_t per_core = target.cores.front().macros.size();
-    bool uniform = true;
-    for (const CoreTarget& core : target.cores) uniform = uniform && core.macros.size() == per_core;
-    if (uniform) {
+    if (uniform_cores(target)) {
         for (int k = std::min<int>(static_cast<int>(row_tiles.size()), macros / column_count); k > 1; --k) {
             if (per_core % static_cast<size_t>(k) == 0) {
                 mapping.slots = k;
@@ -131,6 +151,17 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
         }
         mapping.passes = std::max(mapping.passes, static_cast<int>(rows_used.size()));
     }
+    // The other replicas hold the same tiles in the same places of their own macros.
+    const size_t one_replica = mapping.tiles.size();
+    for (int r = 1; r < replicas; ++r) {
+        for (size_t t = 0; t < one_replica; ++t) {
+            WeightTile tile = mapping.tiles[t];
+            tile.replica = r;
+            tile.macro += r * macros;
+            mapping.tiles.push_back(tile);
+        }
+    }
+    mapping.macros_used *= replicas;
 
     // Each core computes the channels of the column tiles its macros hold.
     mapping.cores.assign(target.cores.size(), CoreChannels{});

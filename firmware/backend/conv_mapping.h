@@ -10,6 +10,10 @@
 // adds the slots together. Consecutive column tiles go to the same core, so each core owns a
 // contiguous channel range.
 // A macro whose tiles do not fit its rows at once runs several weight-reload passes.
+//
+// A layer whose tiles need only some of the cores can be replicated: the cores split into
+// `replicas` equal groups, each holds a copy of the weights, and the layer's bands are dealt out
+// to the groups round-robin, so that every group computes a different band at the same time.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +46,7 @@ ConvShape conv_shape_of(const ir::Node& node, const ir::Graph& graph);
 struct WeightTile {
     int column_tile = 0;
     int slot = 0;  // which of the column tile's partial-sum buffers this tile adds into
+    int replica = 0;  // which copy of the layer's weights (the cores' group) holds it
     int64_t first_channel = 0, channels = 0;
     int64_t kernel_row = 0, span_start = 0, rows = 0;
     int macro = 0;  // index over the chip's macros, core by core
@@ -58,15 +63,26 @@ struct ConvMapping {
     int weight_bits = 8;
     int64_t channels_per_tile = 0;
     int slots = 1;  // macros (and partial-sum buffers) per column tile
-    std::vector<WeightTile> tiles;      // by macro, then column tile and kernel row
+    std::vector<WeightTile> tiles;      // by replica, macro, then column tile and kernel row
     std::vector<CoreChannels> cores;    // per core of the target
     int passes = 1;                     // the most weight-reload passes any macro needs
-    int macros_used = 0;
+    int macros_used = 0;                // of every replica
+    int replicas = 1;                   // replica r uses cores [r, r + 1) * cores / replicas
+
+    // The replica core `core` belongs to.
+    int replica_of_core(size_t core, size_t core_count) const {
+        return static_cast<int>(core / (core_count / static_cast<size_t>(replicas)));
+    }
 };
 
 // `align_groups`: tiles whose rows are whole word-line groups start on a group boundary, so that
-// a MARS block mask can describe them.
-ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bits, bool align_groups);
+// a MARS block mask can describe them. `replicas` > 1 needs cores of equal macro counts, as many
+// of them as a multiple of `replicas` (replicas_possible).
+ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bits, bool align_groups,
+                     int replicas = 1);
+
+// Whether the target's cores can be split into `replicas` groups of equal size and macro count.
+bool replicas_possible(const Target& target, int replicas);
 
 // Columns one signed weight of `weight_bits` takes (CimArray's rule: a sign column plus the rest).
 int64_t weight_columns(int weight_bits, int bits_per_cell);

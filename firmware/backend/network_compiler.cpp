@@ -171,8 +171,9 @@ private:
         DataRef dram;
     };
 
-    // The core's weight buffer if `bytes` still fit there, else DRAM.
-    WeightLocation place_weights(size_t core, const std::vector<uint8_t>& bytes) {
+    // The core's weight buffer if `bytes` still fit there, else DRAM: `in_dram` when the same bytes
+    // are already there (a replica's copy of a tile), else a new copy.
+    WeightLocation place_weights(size_t core, const std::vector<uint8_t>& bytes, const WeightLocation* in_dram = nullptr) {
         const MemoryRegion& buffer = target_.cores[core].weight_buffer;
         std::vector<uint8_t>& image = resident_[core].bytes;
         const uint64_t offset = align_up(image.size(), isa::kSectionAlignment);
@@ -181,6 +182,7 @@ private:
             image.insert(image.end(), bytes.begin(), bytes.end());
             return {true, buffer.base + offset, DataRef{}};
         }
+        if (in_dram != nullptr && !in_dram->on_chip) return *in_dram;
         return {false, 0, builder_.add_data(DataKind::kWeights, bytes)};
     }
 
@@ -311,8 +313,9 @@ private:
         uint64_t mask_bytes = 0;
     };
 
+    // `original`: the same tile of replica 0, whose DRAM copy a replica reuses when its core has no room.
     StoredTile store_tile(const std::vector<int32_t>& weights, const WeightTile& tile, int weight_bits, bool masks,
-                          size_t core) {
+                          size_t core, const StoredTile* original) {
         const CimGeometry& g = target_.geometry();
         const int64_t columns = tile.channels * weight_columns(weight_bits, g.bits_per_cell);
         if (masks && tile.rows % g.max_active_wl == 0 && tile.row_offset % g.max_active_wl == 0 &&
@@ -328,9 +331,9 @@ private:
                 StoredTile stored;
                 stored.cells = static_cast<uint64_t>(std::count_if(mask.begin(), mask.end(), [](uint8_t m) { return m; })) *
                                static_cast<uint64_t>(g.max_active_wl * g.columns_per_adc);
-                stored.mask = place_weights(core, mask);
+                stored.mask = place_weights(core, mask, original != nullptr && original->mask ? &*original->mask : nullptr);
                 stored.mask_bytes = mask.size();
-                stored.weights = place_weights(core, packed);
+                stored.weights = place_weights(core, packed, original != nullptr ? &original->weights : nullptr);
                 stored.bytes = packed.size();
                 return stored;
             }
@@ -338,20 +341,25 @@ private:
         const std::vector<uint8_t> dense = encode_weights(weights, weight_bits);
         StoredTile stored;
         stored.cells = static_cast<uint64_t>(columns * tile.rows);
-        stored.weights = place_weights(core, dense);
+        stored.weights = place_weights(core, dense, original != nullptr ? &original->weights : nullptr);
         stored.bytes = dense.size();
         return stored;
     }
 
-    // Every tile of the layer's mapping, taken from initializer `weight`.
+    // Every tile of the layer's mapping, taken from initializer `weight`. The weight cells counted
+    // are one replica's: the others hold copies.
     std::vector<StoredTile> store_tiles(const ConvContext& conv, const std::string& weight, bool masks,
                                         LayerStats& stats) {
         const std::vector<int> core_of_macro = target_.core_of_macro();
+        const size_t per_replica = conv.mapping.tiles.size() / static_cast<size_t>(conv.mapping.replicas);
         std::vector<StoredTile> stored;
-        for (const WeightTile& tile : conv.mapping.tiles) {
+        stored.reserve(conv.mapping.tiles.size());
+        for (size_t t = 0; t < conv.mapping.tiles.size(); ++t) {
+            const WeightTile& tile = conv.mapping.tiles[t];
+            const StoredTile* original = t < per_replica ? nullptr : &stored[t % per_replica];
             stored.push_back(store_tile(tile_weights(conv, tile, weight), tile, conv.mapping.weight_bits, masks,
-                                        static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)])));
-            stats.weight_cells += stored.back().cells;
+                                        static_cast<size_t>(core_of_macro[static_cast<size_t>(tile.macro)]), original));
+            if (original == nullptr) stats.weight_cells += stored.back().cells;
         }
         return stored;
     }
@@ -389,6 +397,15 @@ private:
 
     // The largest band that fits every busy core's buffer; `pool_columns` > 0 in pool mode.
     int64_t band_rows(const ConvContext& conv, int64_t pool_columns, std::vector<BandBuffers>& buffers) const {
+        const int64_t rows = fitting_band_rows(conv, pool_columns, buffers);
+        if (rows == 0) {
+            unsupported(*conv.node, "one output row does not fit the core buffers (input rows " +
+                                        std::to_string(conv.input_bytes(1)) + " bytes, partial sums and output on top)");
+        }
+        return rows;
+    }
+    // The same, or 0 when not even one row fits.
+    int64_t fitting_band_rows(const ConvContext& conv, int64_t pool_columns, std::vector<BandBuffers>& buffers) const {
         const uint64_t out_bytes = conv.out->element_bytes;
         const auto tile_slots = static_cast<uint64_t>(conv.mapping.tiles.empty() ? 0 : conv.mapping.slots);
         for (int64_t rows = conv.shape.out_height; rows >= 1; --rows) {
@@ -421,8 +438,7 @@ private:
             }
             if (fits) return rows;
         }
-        unsupported(*conv.node, "one output row does not fit the core buffers (input rows " +
-                                    std::to_string(conv.input_bytes(1)) + " bytes, partial sums and output on top)");
+        return 0;
     }
 
     std::vector<size_t> busy_cores(const ConvMapping& mapping) const {
@@ -433,7 +449,38 @@ private:
         return cores;
     }
 
-    // Copies the input rows of band `band` into every busy core's buffer for that band.
+    // Band b is computed by replica b % replicas, as that replica's (b / replicas)-th band, whose
+    // input is in half (b / replicas) % 2 of its cores' ping-pong buffers.
+    static int replica_of_band(const ConvContext& conv, int64_t band) {
+        return static_cast<int>(band % conv.mapping.replicas);
+    }
+    static int input_half(const ConvContext& conv, int64_t band) {
+        return static_cast<int>(band / conv.mapping.replicas % 2);
+    }
+    // The busy cores that compute band `band`.
+    std::vector<size_t> cores_of_band(const ConvContext& conv, const std::vector<size_t>& cores, int64_t band) const {
+        std::vector<size_t> of_band;
+        for (size_t c : cores) {
+            if (conv.mapping.replica_of_core(c, target_.cores.size()) == replica_of_band(conv, band)) of_band.push_back(c);
+        }
+        return of_band;
+    }
+
+    // A band as one core computes it.
+    struct CoreBand {
+        size_t core;
+        int64_t first_output_row, rows;
+    };
+    std::vector<CoreBand> core_bands(const ConvContext& conv, const std::vector<size_t>& cores, int64_t band,
+                                     int64_t rows_per_band) const {
+        const int64_t first_output_row = band * rows_per_band;
+        const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
+        std::vector<CoreBand> bands;
+        for (size_t c : cores_of_band(conv, cores, band)) bands.push_back({c, first_output_row, rows});
+        return bands;
+    }
+
+    // Copies the input rows of band `band` into the buffers of the busy cores that compute it.
     void load_band(const ConvContext& conv, const std::vector<size_t>& cores, const std::vector<BandBuffers>& buffers,
                    int64_t band, int64_t rows_per_band) {
         const int64_t first_output_row = band * rows_per_band;
@@ -442,7 +489,9 @@ private:
                                                                       conv.first_row) *
                                                                      conv.padded_width * conv.pixel_bytes);
         const auto bytes = static_cast<uint64_t>(conv.input_bytes(rows));
-        for (size_t c : cores) dma(target_.cores[c].dma, src, buffers[c].input[band % 2], bytes, 1, 0, 0);
+        for (size_t c : cores_of_band(conv, cores, band)) {
+            dma(target_.cores[c].dma, src, buffers[c].input[input_half(conv, band)], bytes, 1, 0, 0);
+        }
     }
 
     // The order tiles are issued in, per pass: round-robin over the macros, so that each macro
@@ -538,34 +587,46 @@ private:
                                             range(tile.first_channel, tile.channels) + ")");
     }
 
-    // Records what each busy core's buffer holds for the layer's bands, then loads band 0.
+    // Records what each busy core's buffer holds for the layer's bands, then loads each replica's
+    // first band.
     void begin_bands(const ConvContext& conv, const std::vector<size_t>& cores, const std::vector<BandBuffers>& buffers,
                      int64_t rows_per_band, int64_t bands) {
         for (size_t c : cores) {
             const MemoryRegion& buffer = target_.cores[c].buffer;
             builder_.allocate(buffer.instance, buffers[c].end - buffer.base);
         }
-        label_band(conv, 0, bands, "input");
-        load_band(conv, cores, buffers, 0, rows_per_band);
+        for (int64_t band = 0; band < std::min<int64_t>(bands, conv.mapping.replicas); ++band) {
+            label_band(conv, band, bands, "input");
+            load_band(conv, cores, buffers, band, rows_per_band);
+        }
         for (size_t c : cores) sync(target_.cores[c].dma);
     }
-    // Band `band + 1`'s input goes into the other half of the ping-pong while band `band` computes.
+    // The input of the replica's next band goes into the other half of its ping-pong while band
+    // `band` computes.
     void load_next_band(const ConvContext& conv, const std::vector<size_t>& cores,
                         const std::vector<BandBuffers>& buffers, int64_t band, int64_t rows_per_band, int64_t bands) {
-        label_band(conv, band + 1, bands, "input");
-        load_band(conv, cores, buffers, band + 1, rows_per_band);
+        const int64_t next = band + conv.mapping.replicas;
+        if (next >= bands) return;
+        label_band(conv, next, bands, "input");
+        load_band(conv, cores, buffers, next, rows_per_band);
     }
 
-    // One band of the layer's weight tiles: weight writes when weights reload (several passes, or
-    // the first band), then each tile's MVMs into its core's tile partial sums.
+    // One band of the layer's weight tiles, on the replica that computes it: weight writes when
+    // weights reload (several passes, or the replica's first band), then each tile's MVMs into its
+    // core's tile partial sums.
     void emit_tiles(const ConvContext& conv, const TileOrder& order, const std::vector<StoredTile>& stored,
                     const std::vector<BandBuffers>& buffers, int64_t band, int64_t band_rows, LayerStats& stats,
                     const std::string& band_label) {
         const ConvMapping& mapping = conv.mapping;
         const std::vector<int> core_of_macro = target_.core_of_macro();
+        const int replica = replica_of_band(conv, band);
         std::set<int> column_tiles_started;
-        for (const std::vector<size_t>& pass : order.passes) {
-            if (mapping.passes > 1 || band == 0) {
+        for (const std::vector<size_t>& all_of_pass : order.passes) {
+            std::vector<size_t> pass;
+            for (size_t t : all_of_pass) {
+                if (mapping.tiles[t].replica == replica) pass.push_back(t);
+            }
+            if (mapping.passes > 1 || band < mapping.replicas) {
                 for (size_t t : pass) {
                     const WeightTile& tile = mapping.tiles[t];
                     label_tile(conv, band_label, t, tile);
@@ -584,7 +645,8 @@ private:
                 const uint64_t output = buffers[core].tile_sums +
                                         buffers[core].partial_sum_stride * static_cast<uint64_t>(tile.slot) +
                                         static_cast<uint64_t>(tile.first_channel - channels.first_channel) * 4;
-                mvm_over_band(conv, macro_names_[static_cast<size_t>(tile.macro)], buffers[core].input[band % 2],
+                mvm_over_band(conv, macro_names_[static_cast<size_t>(tile.macro)],
+                              buffers[core].input[input_half(conv, band)],
                               band_rows, tile.kernel_row, tile.span_start, tile.rows, tile.row_offset, tile.channels,
                               mapping.weight_bits, output, static_cast<uint64_t>(channels.channels) * 4, accumulate);
             }
@@ -610,9 +672,10 @@ private:
         if (node.has_attribute("pool") && target_.has_pool_hardware()) return emit_pooled_conv(conv, stats);
         const int weight_bits = graph_.initializers.at(node.input(1)).quant.bits;
         if (weight_bits < 2 || weight_bits > 8) unsupported(node, "weights must be quantized to 2..8 bits");
-        conv.mapping = map_conv(conv.shape, target_, weight_bits, options_.block_masks);
+        conv.mapping = replicated_mapping(conv, weight_bits);
         stats.passes = conv.mapping.passes;
         stats.macros_used = conv.mapping.macros_used;
+        stats.replicas = conv.mapping.replicas;
         const std::vector<StoredTile> stored = store_tiles(conv, node.input(1), options_.block_masks, stats);
         const Tables tables = requantization_tables(node, conv.shape.out_channels);
 
@@ -624,16 +687,55 @@ private:
         const TileOrder order = tile_order(conv.mapping);
 
         begin_bands(conv, cores, buffers, rows_per_band, bands);
-        for (int64_t band = 0; band < bands; ++band) {
-            const int64_t first_output_row = band * rows_per_band;
-            const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
-            if (band + 1 < bands) load_next_band(conv, cores, buffers, band, rows_per_band, bands);
-            emit_tiles(conv, order, stored, buffers, band, rows, stats, band_name(band, bands));
-            label_band(conv, band, bands, "output");
+        // Each round computes one band on every replica at once.
+        for (int64_t round = 0; round < bands; round += conv.mapping.replicas) {
+            const int64_t round_end = std::min<int64_t>(bands, round + conv.mapping.replicas);
+            std::vector<CoreBand> outputs;
+            for (int64_t band = round; band < round_end; ++band) {
+                const std::vector<CoreBand> work = core_bands(conv, cores, band, rows_per_band);
+                load_next_band(conv, cores, buffers, band, rows_per_band, bands);
+                emit_tiles(conv, order, stored, buffers, band, work.front().rows, stats, band_name(band, bands));
+                outputs.insert(outputs.end(), work.begin(), work.end());
+            }
+            label_band(conv, round, bands,
+                       round_end - round > 1
+                           ? "output of bands " + std::to_string(round + 1) + "-" + std::to_string(round_end)
+                           : "output");
             for (int macro : order.macros) sync(macro_names_[static_cast<size_t>(macro)]);
-            for (size_t c : cores) reduce_slots(conv, c, buffers[c], rows);
-            emit_band_output(conv, buffers, cores, first_output_row, rows, tables);
+            for (const CoreBand& work : outputs) reduce_slots(conv, work.core, buffers[work.core], work.rows);
+            emit_band_output(conv, buffers, outputs, tables);
         }
+    }
+
+    // The layer's mapping, replicated over groups of cores when its tiles leave whole cores idle:
+    // the most replicas that keep the plain mapping's weight-reload passes and macros per replica,
+    // give every replica a band, and take no more rounds than the plain mapping takes bands. A
+    // replica's band is then never larger than a plain one (a core may hold more channels, so bands
+    // may get smaller), and no macro reloads its weights more often.
+    ConvMapping replicated_mapping(const ConvContext& conv, int weight_bits) const {
+        ConvContext plain = conv;
+        plain.mapping = map_conv(conv.shape, target_, weight_bits, options_.block_masks);
+        std::vector<BandBuffers> buffers;
+        const int64_t plain_rows = fitting_band_rows(plain, 0, buffers);
+        if (plain_rows == 0) return plain.mapping;  // emit_conv says why
+        const int64_t plain_bands = (conv.shape.out_height + plain_rows - 1) / plain_rows;
+        const int max_replicas = options_.replicate ? static_cast<int>(target_.cores.size()) : 1;
+        for (int replicas = max_replicas; replicas > 1; --replicas) {
+            if (!replicas_possible(target_, replicas)) continue;
+            ConvContext candidate = conv;
+            candidate.mapping = map_conv(conv.shape, target_, weight_bits, options_.block_masks, replicas);
+            if (candidate.mapping.passes != plain.mapping.passes ||
+                candidate.mapping.macros_used != replicas * plain.mapping.macros_used) {
+                continue;
+            }
+            // A replica's cores may hold more channels than the plain mapping's, so its rows may not fit.
+            const int64_t rows = fitting_band_rows(candidate, 0, buffers);
+            if (rows == 0) continue;
+            const int64_t bands = (conv.shape.out_height + rows - 1) / rows;
+            if (bands < replicas || (bands + replicas - 1) / replicas > plain_bands) continue;
+            return candidate.mapping;
+        }
+        return plain.mapping;
     }
 
     // --- weight-pool layers in pool mode (CIMPool) -------------------------------------------------
@@ -763,6 +865,7 @@ private:
         const std::vector<size_t> cores = busy_cores(conv.mapping);
         stats.passes = conv.mapping.passes;
         stats.macros_used = conv.mapping.macros_used + static_cast<int64_t>(cores.size());
+        stats.replicas = conv.mapping.replicas;
         const std::vector<StoredTile> stored =
             layer.error.empty() ? std::vector<StoredTile>{} : store_tiles(conv, layer.error, true, stats);
         const Tables tables = requantization_tables(node, conv.shape.out_channels);
@@ -817,7 +920,8 @@ private:
                     label_band(conv, band, bands,
                                "pool step (kernel row " + std::to_string(u) + ", segment " + std::to_string(s) + ")");
                     for (size_t c : cores) {
-                        mvm_over_band(conv, target_.cores[c].pool_macro->instance, buffers[c].input[band % 2], rows, u,
+                        mvm_over_band(conv, target_.cores[c].pool_macro->instance,
+                                      buffers[c].input[input_half(conv, band)], rows, u,
                                       layer.segments[s].offset, layer.segments[s].length, 0, layer.pool_size,
                                       layer.pool_bits, buffers[c].pool_results[step % 2], pool_stride, false);
                     }
@@ -865,18 +969,18 @@ private:
                      {static_cast<int32_t>(2 * layer.pool_scale), static_cast<int32_t>(2 * layer.error_scale), 1,
                       INT32_MIN, INT32_MAX});
             }
-            emit_band_output(conv, buffers, cores, first_output_row, rows, tables);
+            emit_band_output(conv, buffers, core_bands(conv, cores, band, rows_per_band), tables);
         }
     }
 
-    // Requantizes a band's partial sums on each core's vector unit and writes the rows to DRAM.
+    // Requantizes the bands' partial sums on each core's vector unit and writes the rows to DRAM.
     void emit_band_output(const ConvContext& conv, const std::vector<BandBuffers>& buffers,
-                          const std::vector<size_t>& busy_cores, int64_t first_output_row, int64_t rows,
-                          const Tables& tables) {
+                          const std::vector<CoreBand>& bands, const Tables& tables) {
         const ActivationLayout& out = *conv.out;
         const uint64_t element = out.element_bytes;
-        const auto positions = static_cast<uint64_t>(conv.positions(rows));
-        for (size_t c : busy_cores) {
+        for (const CoreBand& band : bands) {
+            const size_t c = band.core;
+            const auto positions = static_cast<uint64_t>(conv.positions(band.rows));
             const CoreChannels& channels = conv.mapping.cores[c];
             const uint64_t table_offset = static_cast<uint64_t>(channels.first_channel) * 4;
             Instruction requant(Opcode::kVectorRequantize);
@@ -893,13 +997,15 @@ private:
                                             {"multipliers", tables.multipliers, table_offset},
                                             {"shifts", tables.shifts, table_offset}});
         }
-        for (size_t c : busy_cores) sync(target_.cores[c].vector_unit);
+        for (const CoreBand& band : bands) sync(target_.cores[band.core].vector_unit);
         const auto pitch = static_cast<uint64_t>(conv.row_pitch());
-        for (size_t c : busy_cores) {
+        for (const CoreBand& band : bands) {
+            const size_t c = band.core;
+            const int64_t rows = band.rows;
             const CoreChannels& channels = conv.mapping.cores[c];
             const uint64_t pixel = static_cast<uint64_t>(channels.channels) * element;
             const uint64_t dst =
-                out.pixel_address(first_output_row + out.border, out.border) +
+                out.pixel_address(band.first_output_row + out.border, out.border) +
                 static_cast<uint64_t>(channels.first_channel) * element;
             if (channels.channels == out.channels) {  // whole pixels: one 2-D copy for the band
                 dma(target_.cores[c].dma, buffers[c].staging, dst, static_cast<uint64_t>(conv.shape.out_width) * pixel,
@@ -912,7 +1018,7 @@ private:
                 }
             }
         }
-        for (size_t c : busy_cores) sync(target_.cores[c].dma);
+        for (const CoreBand& band : bands) sync(target_.cores[band.core].dma);
     }
 
     // --- element-wise add ------------------------------------------------------------------------
@@ -1035,15 +1141,16 @@ CompiledNetwork compile_network(const ir::Graph& graph, const Target& target, co
 std::string format_mapping(const CompiledNetwork& compiled) {
     std::string text;
     char line[200];
-    std::snprintf(line, sizeof line, "%-22s %-18s %6s %6s %6s %8s %12s %8s\n", "layer", "op", "bands", "passes",
-                  "macros", "tiles", "weight bytes", "instr");
+    std::snprintf(line, sizeof line, "%-22s %-18s %6s %6s %6s %8s %8s %12s %8s\n", "layer", "op", "bands", "passes",
+                  "macros", "replicas", "tiles", "weight bytes", "instr");
     text += line;
     int64_t tiles = 0, instructions = 0;
     uint64_t bytes = 0;
     for (const LayerStats& layer : compiled.layers) {
-        std::snprintf(line, sizeof line, "%-22s %-18s %6lld %6lld %6lld %8lld %12llu %8lld\n", layer.name.c_str(),
+        std::snprintf(line, sizeof line, "%-22s %-18s %6lld %6lld %6lld %8lld %8lld %12llu %8lld\n", layer.name.c_str(),
                       layer.op_type.c_str(), static_cast<long long>(layer.bands), static_cast<long long>(layer.passes),
-                      static_cast<long long>(layer.macros_used), static_cast<long long>(layer.weight_tiles_written),
+                      static_cast<long long>(layer.macros_used), static_cast<long long>(layer.replicas),
+                      static_cast<long long>(layer.weight_tiles_written),
                       static_cast<unsigned long long>(layer.weight_bytes_loaded),
                       static_cast<long long>(layer.instructions));
         text += line;
@@ -1051,7 +1158,7 @@ std::string format_mapping(const CompiledNetwork& compiled) {
         bytes += layer.weight_bytes_loaded;
         instructions += layer.instructions;
     }
-    std::snprintf(line, sizeof line, "%-22s %-18s %6s %6s %6s %8lld %12llu %8lld\n", "total", "", "", "", "",
+    std::snprintf(line, sizeof line, "%-22s %-18s %6s %6s %6s %8s %8lld %12llu %8lld\n", "total", "", "", "", "", "",
                   static_cast<long long>(tiles), static_cast<unsigned long long>(bytes),
                   static_cast<long long>(instructions));
     return text + line;

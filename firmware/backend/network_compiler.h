@@ -23,6 +23,9 @@ struct BackendOptions {
     // MARS: store weight tiles with block masks (index codes), so all-zero word-line groups are
     // neither stored, loaded, activated nor converted.
     bool block_masks = false;
+    // Layers whose tiles leave whole cores idle get copies of their weights there, and the copies
+    // compute different bands at once (docs/backend.md).
+    bool replicate = true;
 };
 
 // What the program does for one node, for the report and docs.
@@ -32,7 +35,8 @@ struct LayerStats {
     int64_t macs = 0;
     int64_t bands = 0;
     int64_t passes = 0;             // weight-reload passes per band (1: weights stay for the layer)
-    int64_t macros_used = 0;
+    int64_t macros_used = 0;        // of every replica
+    int64_t replicas = 0;           // copies of the weights over groups of cores, each computing its own bands
     int64_t weight_tiles_written = 0;
     uint64_t weight_bytes_loaded = 0;  // weight and mask bytes read by weight writes, reloads included
     // What the layer's weights occupy when every weight stays on chip: CIM cells (pruned blocks

@@ -53,6 +53,9 @@ NetworkWorkload::Params::Params(ParamReader& reader) {
     pool.seed = static_cast<uint64_t>(reader.integer("pool_seed", 1, 0, INT64_MAX, "seed of the pool's k-means"));
     reference_runs = static_cast<int>(reader.integer(
         "reference_runs", 1, 1, 100, "times the reference interpreter runs; the fastest is reported (benchmarks)"));
+    replicate = reader.flag("replicate", true,
+                            "copy the weights of layers that leave whole cores idle onto those cores, each copy "
+                            "computing other bands");
     reader.require(!(pool_size > 0 && sparsity > 0), "sparsity", "MARS sparsity and a weight pool do not combine");
 }
 
@@ -113,6 +116,7 @@ NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
             if (core.pool_macro) pool_hardware_.insert(pool_hardware_.end(), {core.pool_macro->instance, core.crossbar});
         }
         backend::BackendOptions options;
+        options.replicate = params_.replicate;
         if (params_.sparsity > 0) {
             // As in MARS, the kernels mapped together share their index codes: a block is a word-line
             // group across every channel of a macro's column tile, so a pruned block is a whole group
@@ -325,6 +329,7 @@ bool NetworkWorkload::report(nlohmann::json& results) const {
                           {"bands", layer.bands},
                           {"passes", layer.passes},
                           {"macros_used", layer.macros_used},
+                          {"replicas", layer.replicas},
                           {"weight_tiles_written", layer.weight_tiles_written},
                           {"weight_bytes_loaded", layer.weight_bytes_loaded},
                           {"instructions", layer.instructions}});

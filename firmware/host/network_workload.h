@@ -27,6 +27,7 @@ public:
         std::string input;              // random:SEED or a tensor file relative to the scenario
         passes::WeightPoolConfig pool;  // pool_size 0: no weight pool
         int reference_runs;             // the interpreter's repeats; the fastest is reported (bench/network_ratio.sh)
+        bool replicate;                 // copy weights onto cores a layer leaves idle (BackendOptions)
         explicit Params(ParamReader& reader);
     };
 

@@ -65,6 +65,15 @@ const char* kTwoCores = R"(cores:
   - {name: c1, macros: [m2, m3], buffer: buf1, dma: dma1, vector: vec1}
 )";
 
+// A 3x3 conv from `in_channels` to `out_channels` (its spatial size does not change the mapping).
+ConvShape conv3x3(int64_t in_channels, int64_t out_channels) {
+    ConvShape shape;
+    shape.in_channels = in_channels;
+    shape.out_channels = out_channels;
+    shape.kernel_h = shape.kernel_w = 3;
+    return shape;
+}
+
 }  // namespace
 
 TEST(BackendTarget, ReadsTheCoresOfTheNetlist) {
@@ -148,11 +157,7 @@ TEST(ConvMapping, FewColumnTilesShareTheirRowTilesOverAMacroGroup) {
     const Target target = describe_target(*platform);
     // 3x3, 64 -> 32 channels at 8 bits: 2 column tiles for 4 macros, 6 row tiles each (128 + 64 rows
     // per kernel row). Each column tile gets 2 macros of one core; row tile i goes to slot i % 2.
-    ConvShape shape;
-    shape.in_channels = 64;
-    shape.out_channels = 32;
-    shape.kernel_h = shape.kernel_w = 3;
-    const ConvMapping mapping = map_conv(shape, target, 8, false);
+    const ConvMapping mapping = map_conv(conv3x3(64, 32), target, 8, false);
     EXPECT_EQ(mapping.slots, 2);
     EXPECT_EQ(mapping.macros_used, 4);
     ASSERT_EQ(mapping.tiles.size(), 2u * 6u);
@@ -166,14 +171,70 @@ TEST(ConvMapping, FewColumnTilesShareTheirRowTilesOverAMacroGroup) {
     EXPECT_EQ(mapping.cores[1].first_channel, 16);
 }
 
+TEST(ConvMapping, ReplicasCopyTheTilesOntoTheirOwnCores) {
+    const auto platform = cimvp::testing::build_platform(two_core_netlist(kTwoCores));
+    const Target target = describe_target(*platform);
+    // 3x3, 64 -> 16 channels at 8 bits: one column tile, 6 row tiles. Alone it takes the two macros
+    // of core 0 (slots 0 and 1, three passes); with two replicas core 1 holds the same tiles.
+    const ConvMapping plain = map_conv(conv3x3(64, 16), target, 8, false);
+    const ConvMapping replicated = map_conv(conv3x3(64, 16), target, 8, false, 2);
+    EXPECT_EQ(plain.replicas, 1);
+    EXPECT_EQ(plain.macros_used, 2);
+    EXPECT_EQ(plain.cores[1].channels, 0);
+    EXPECT_EQ(replicated.replicas, 2);
+    EXPECT_EQ(replicated.macros_used, 4);
+    EXPECT_EQ(replicated.passes, plain.passes);
+    EXPECT_EQ(replicated.slots, plain.slots);
+    ASSERT_EQ(replicated.tiles.size(), 2 * plain.tiles.size());
+    for (size_t t = 0; t < plain.tiles.size(); ++t) {
+        const WeightTile& original = replicated.tiles[t];
+        const WeightTile& copy = replicated.tiles[t + plain.tiles.size()];
+        EXPECT_EQ(original.replica, 0);
+        EXPECT_EQ(original.macro, plain.tiles[t].macro);
+        EXPECT_EQ(copy.replica, 1);
+        EXPECT_EQ(copy.macro, original.macro + 2);  // the same macro of core 1
+        EXPECT_EQ(copy.pass, original.pass);
+        EXPECT_EQ(copy.row_offset, original.row_offset);
+        EXPECT_EQ(copy.kernel_row, original.kernel_row);
+        EXPECT_EQ(copy.span_start, original.span_start);
+    }
+    for (size_t core = 0; core < 2; ++core) {
+        EXPECT_EQ(replicated.cores[core].first_channel, 0);
+        EXPECT_EQ(replicated.cores[core].channels, 16);
+        EXPECT_EQ(replicated.replica_of_core(core, 2), static_cast<int>(core));
+    }
+}
+
+TEST(ConvMapping, ReplicasNeedEqualGroupsOfCores) {
+    const auto platform = cimvp::testing::build_platform(two_core_netlist(kTwoCores));
+    const Target target = describe_target(*platform);
+    EXPECT_TRUE(replicas_possible(target, 1));
+    EXPECT_TRUE(replicas_possible(target, 2));
+    EXPECT_FALSE(replicas_possible(target, 3));
+    EXPECT_FALSE(replicas_possible(target, 0));
+    try {
+        map_conv(conv3x3(16, 16), target, 8, false, 3);
+        FAIL() << "three replicas of two cores were accepted";
+    } catch (const std::invalid_argument& error) {
+        EXPECT_NE(std::string(error.what()).find("do not split into 3 equal groups"), std::string::npos) << error.what();
+    }
+}
+
+TEST(ConvMapping, ReplicasNeedCoresOfEqualMacroCounts) {
+    const auto uneven = cimvp::testing::build_platform(two_core_netlist(R"(cores:
+  - {name: c0, macros: [m0, m1, m2], buffer: buf0, dma: dma0, vector: vec0}
+  - {name: c1, macros: [m3], buffer: buf1, dma: dma1, vector: vec1}
+)"));
+    const Target target = describe_target(*uneven);
+    EXPECT_TRUE(replicas_possible(target, 1));
+    EXPECT_FALSE(replicas_possible(target, 2));
+}
+
 TEST(ConvMapping, GroupAlignmentKeepsTilesOnWordLineGroups) {
     const auto platform = cimvp::testing::build_platform(two_core_netlist(kTwoCores));
     const Target target = describe_target(*platform);
-    ConvShape shape;
-    shape.in_channels = 48;  // a kernel row of 144 rows: pieces of 128 and 16, whole groups of 16
-    shape.out_channels = 16;
-    shape.kernel_h = shape.kernel_w = 3;
-    const ConvMapping aligned = map_conv(shape, target, 8, true);
+    // 48 input channels: a kernel row of 144 rows, pieces of 128 and 16, whole groups of 16.
+    const ConvMapping aligned = map_conv(conv3x3(48, 16), target, 8, true);
     for (const WeightTile& tile : aligned.tiles) {
         if (tile.rows % 16 == 0) {
             EXPECT_EQ(tile.row_offset % 16, 0) << tile.row_offset;
