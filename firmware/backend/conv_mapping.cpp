@@ -53,6 +53,29 @@ bool uniform_cores(const Target& target) {
     return true;
 }
 
+// A piece of one kernel row's weight rows.
+struct RowTile {
+    int64_t kernel_row, span_start, rows;
+};
+
+// Deals row tiles out to `slots` macros so that the most rows any macro multiplies is small: a
+// column tile's MVMs over a band end when its busiest slot's do. Largest first, each to the slot
+// with the fewest rows so far (the lowest such slot on a tie).
+std::vector<int> balance_rows(const std::vector<RowTile>& row_tiles, int slots) {
+    std::vector<size_t> by_rows(row_tiles.size());
+    for (size_t i = 0; i < by_rows.size(); ++i) by_rows[i] = i;
+    std::stable_sort(by_rows.begin(), by_rows.end(),
+                     [&](size_t a, size_t b) { return row_tiles[a].rows > row_tiles[b].rows; });
+    std::vector<int64_t> rows_of_slot(static_cast<size_t>(slots), 0);
+    std::vector<int> slot_of(row_tiles.size(), 0);
+    for (size_t i : by_rows) {
+        const auto least = std::min_element(rows_of_slot.begin(), rows_of_slot.end());
+        slot_of[i] = static_cast<int>(least - rows_of_slot.begin());
+        *least += row_tiles[i].rows;
+    }
+    return slot_of;
+}
+
 }  // namespace
 
 bool replicas_possible(const Target& target, int replicas) {
@@ -80,9 +103,6 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
     // word-line groups when aligning (the last piece takes the rest).
     int64_t piece = g.rows;
     if (align_groups) piece -= piece % g.max_active_wl;
-    struct RowTile {
-        int64_t kernel_row, span_start, rows;
-    };
     std::vector<RowTile> row_tiles;
     for (int64_t u = 0; u < shape.kernel_h; ++u) {
         for (int64_t start = 0; start < shape.span(); start += piece) {
@@ -91,8 +111,8 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
     }
 
     // When there are fewer column tiles than macros, each column tile gets `slots` macros of one
-    // core, which share its row tiles (row tile i to slot i % slots) and sum into separate partial
-    // sums that the vector unit adds up. Groups of `slots` macros never straddle a core.
+    // core, which share its row tiles and sum into separate partial sums that the vector unit adds
+    // up. Groups of `slots` macros never straddle a core.
     const int column_count = static_cast<int>(column_tiles);
     mapping.slots = 1;
     const size_t per_core = target.cores.front().macros.size();
@@ -105,6 +125,7 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
         }
     }
     const int groups = macros / mapping.slots;
+    const std::vector<int> slot_of_row_tile = balance_rows(row_tiles, mapping.slots);
 
     // Column tile j goes to macro group j * groups / column_tiles (spread out when there are fewer
     // tiles than groups, in contiguous runs when there are more).
@@ -116,7 +137,7 @@ ConvMapping map_conv(const ConvShape& shape, const Target& target, int weight_bi
     for (int j = 0; j < column_count; ++j) {
         const int group = static_cast<int>(int64_t{j} * groups / column_count);
         for (size_t i = 0; i < row_tiles.size(); ++i) {
-            const int slot = static_cast<int>(i % static_cast<size_t>(mapping.slots));
+            const int slot = slot_of_row_tile[i];
             work_of_macro[static_cast<size_t>(group * mapping.slots + slot)].push_back({j, slot, i});
         }
     }

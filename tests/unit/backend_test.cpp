@@ -156,17 +156,24 @@ TEST(ConvMapping, FewColumnTilesShareTheirRowTilesOverAMacroGroup) {
     const auto platform = cimvp::testing::build_platform(two_core_netlist(kTwoCores));
     const Target target = describe_target(*platform);
     // 3x3, 64 -> 32 channels at 8 bits: 2 column tiles for 4 macros, 6 row tiles each (128 + 64 rows
-    // per kernel row). Each column tile gets 2 macros of one core; row tile i goes to slot i % 2.
+    // per kernel row). Each column tile gets 2 macros of one core, which share its row tiles.
     const ConvMapping mapping = map_conv(conv3x3(64, 32), target, 8, false);
     EXPECT_EQ(mapping.slots, 2);
     EXPECT_EQ(mapping.macros_used, 4);
     ASSERT_EQ(mapping.tiles.size(), 2u * 6u);
+    int64_t rows_of_slot[2][2] = {};
     for (const WeightTile& tile : mapping.tiles) {
         EXPECT_EQ(tile.macro, tile.column_tile * 2 + tile.slot);
-        // Slot 0 holds the 128-row pieces, slot 1 the 64-row ones.
-        EXPECT_EQ(tile.rows, tile.slot == 0 ? 128 : 64);
+        rows_of_slot[tile.column_tile][tile.slot] += tile.rows;
     }
-    EXPECT_EQ(mapping.passes, 3);  // three 128-row pieces on the slot-0 macros
+    // Largest first to the slot with fewer rows: 128, 128, 128, 64, 64, 64 make 320 and 256 rows
+    // (every other tile, slot 0 would get all 128-row pieces: 384 against 192).
+    for (const auto& slots : rows_of_slot) {
+        EXPECT_EQ(slots[0], 320);
+        EXPECT_EQ(slots[1], 256);
+    }
+    // Slot 0's 128, 128 and 64 rows need three passes; slot 1's 128, 64 and 64 two.
+    EXPECT_EQ(mapping.passes, 3);
     EXPECT_EQ(mapping.cores[0].channels, 16);
     EXPECT_EQ(mapping.cores[1].first_channel, 16);
 }
