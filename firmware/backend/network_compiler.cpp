@@ -469,14 +469,14 @@ private:
     // A band as one core computes it.
     struct CoreBand {
         size_t core;
-        int64_t first_output_row, rows;
+        int64_t band, first_output_row, rows;
     };
     std::vector<CoreBand> core_bands(const ConvContext& conv, const std::vector<size_t>& cores, int64_t band,
                                      int64_t rows_per_band) const {
         const int64_t first_output_row = band * rows_per_band;
         const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
         std::vector<CoreBand> bands;
-        for (size_t c : cores_of_band(conv, cores, band)) bands.push_back({c, first_output_row, rows});
+        for (size_t c : cores_of_band(conv, cores, band)) bands.push_back({c, band, first_output_row, rows});
         return bands;
     }
 
@@ -574,6 +574,10 @@ private:
     static std::string band_name(int64_t band, int64_t bands) {
         return "band " + std::to_string(band + 1) + "/" + std::to_string(bands);
     }
+    static std::string round_output_label(int64_t round, int64_t round_end) {
+        if (round_end - round == 1) return "output";
+        return "output of bands " + std::to_string(round + 1) + "-" + std::to_string(round_end);
+    }
     void label_band(const ConvContext& conv, int64_t band, int64_t bands, const std::string& part) {
         builder_.label(conv.node->name, band_name(band, bands) + ", " + part);
     }
@@ -653,6 +657,22 @@ private:
         }
     }
 
+    // A round computes bands [round, round_end) at once, one on each replica. Issues each band's
+    // next input load and its tiles' weight writes and MVMs; returns the round's cores and bands.
+    std::vector<CoreBand> start_round(const ConvContext& conv, const std::vector<size_t>& cores, const TileOrder& order,
+                                      const std::vector<StoredTile>& stored, const std::vector<BandBuffers>& buffers,
+                                      int64_t round, int64_t round_end, int64_t rows_per_band, int64_t bands,
+                                      LayerStats& stats) {
+        std::vector<CoreBand> work;
+        for (int64_t band = round; band < round_end; ++band) {
+            const std::vector<CoreBand> of_band = core_bands(conv, cores, band, rows_per_band);
+            load_next_band(conv, cores, buffers, band, rows_per_band, bands);
+            emit_tiles(conv, order, stored, buffers, band, of_band.front().rows, stats, band_name(band, bands));
+            work.insert(work.end(), of_band.begin(), of_band.end());
+        }
+        return work;
+    }
+
     // Adds a core's tile partial-sum slots 1.. into slot 0, exactly: (a + b) * 2^14 shifted back by
     // 14 rounds nothing.
     void reduce_slots(const ConvContext& conv, size_t core, const BandBuffers& buffers, int64_t band_rows) {
@@ -672,7 +692,9 @@ private:
         if (node.has_attribute("pool") && target_.has_pool_hardware()) return emit_pooled_conv(conv, stats);
         const int weight_bits = graph_.initializers.at(node.input(1)).quant.bits;
         if (weight_bits < 2 || weight_bits > 8) unsupported(node, "weights must be quantized to 2..8 bits");
-        conv.mapping = replicated_mapping(conv, weight_bits);
+        conv.mapping = replicated_mapping(
+            conv, [&](int replicas) { return map_conv(conv.shape, target_, weight_bits, options_.block_masks, replicas); },
+            0);
         stats.passes = conv.mapping.passes;
         stats.macros_used = conv.mapping.macros_used;
         stats.replicas = conv.mapping.replicas;
@@ -687,20 +709,11 @@ private:
         const TileOrder order = tile_order(conv.mapping);
 
         begin_bands(conv, cores, buffers, rows_per_band, bands);
-        // Each round computes one band on every replica at once.
         for (int64_t round = 0; round < bands; round += conv.mapping.replicas) {
             const int64_t round_end = std::min<int64_t>(bands, round + conv.mapping.replicas);
-            std::vector<CoreBand> outputs;
-            for (int64_t band = round; band < round_end; ++band) {
-                const std::vector<CoreBand> work = core_bands(conv, cores, band, rows_per_band);
-                load_next_band(conv, cores, buffers, band, rows_per_band, bands);
-                emit_tiles(conv, order, stored, buffers, band, work.front().rows, stats, band_name(band, bands));
-                outputs.insert(outputs.end(), work.begin(), work.end());
-            }
-            label_band(conv, round, bands,
-                       round_end - round > 1
-                           ? "output of bands " + std::to_string(round + 1) + "-" + std::to_string(round_end)
-                           : "output");
+            const std::vector<CoreBand> outputs =
+                start_round(conv, cores, order, stored, buffers, round, round_end, rows_per_band, bands, stats);
+            label_band(conv, round, bands, round_output_label(round, round_end));
             for (int macro : order.macros) sync(macro_names_[static_cast<size_t>(macro)]);
             for (const CoreBand& work : outputs) reduce_slots(conv, work.core, buffers[work.core], work.rows);
             emit_band_output(conv, buffers, outputs, tables);
@@ -712,24 +725,26 @@ private:
     // give every replica a band, and take no more rounds than the plain mapping takes bands. A
     // replica's band is then never larger than a plain one (a core may hold more channels, so bands
     // may get smaller), and no macro reloads its weights more often.
-    ConvMapping replicated_mapping(const ConvContext& conv, int weight_bits) const {
+    // `mapping_with(replicas)` maps the layer; `pool_columns` as for band_rows.
+    template <class MappingWith>
+    ConvMapping replicated_mapping(const ConvContext& conv, MappingWith mapping_with, int64_t pool_columns) const {
         ConvContext plain = conv;
-        plain.mapping = map_conv(conv.shape, target_, weight_bits, options_.block_masks);
+        plain.mapping = mapping_with(1);
         std::vector<BandBuffers> buffers;
-        const int64_t plain_rows = fitting_band_rows(plain, 0, buffers);
+        const int64_t plain_rows = fitting_band_rows(plain, pool_columns, buffers);
         if (plain_rows == 0) return plain.mapping;  // emit_conv says why
         const int64_t plain_bands = (conv.shape.out_height + plain_rows - 1) / plain_rows;
         const int max_replicas = options_.replicate ? static_cast<int>(target_.cores.size()) : 1;
         for (int replicas = max_replicas; replicas > 1; --replicas) {
             if (!replicas_possible(target_, replicas)) continue;
             ConvContext candidate = conv;
-            candidate.mapping = map_conv(conv.shape, target_, weight_bits, options_.block_masks, replicas);
+            candidate.mapping = mapping_with(replicas);
             if (candidate.mapping.passes != plain.mapping.passes ||
                 candidate.mapping.macros_used != replicas * plain.mapping.macros_used) {
                 continue;
             }
             // A replica's cores may hold more channels than the plain mapping's, so its rows may not fit.
-            const int64_t rows = fitting_band_rows(candidate, 0, buffers);
+            const int64_t rows = fitting_band_rows(candidate, pool_columns, buffers);
             if (rows == 0) continue;
             const int64_t bands = (conv.shape.out_height + rows - 1) / rows;
             if (bands < replicas || (bands + replicas - 1) / replicas > plain_bands) continue;
@@ -789,16 +804,21 @@ private:
         return layer;
     }
 
-    // Without an error term, output channels go to cores in whole pool groups, like column tiles.
-    ConvMapping pool_group_mapping(const ConvShape& shape, int64_t pool_size) const {
+    // Without an error term, output channels go to cores in whole pool groups, like column tiles:
+    // over the first cores / replicas cores, and the same again in each further group of cores.
+    ConvMapping pool_group_mapping(const ConvShape& shape, int64_t pool_size, int replicas) const {
         ConvMapping mapping;
+        mapping.replicas = replicas;
         mapping.cores.assign(target_.cores.size(), CoreChannels{});
         const int64_t groups = (shape.out_channels + pool_size - 1) / pool_size;
-        const auto cores = static_cast<int64_t>(target_.cores.size());
+        const auto per_replica = static_cast<int64_t>(target_.cores.size()) / replicas;
         for (int64_t g = 0; g < groups; ++g) {
-            CoreChannels& core = mapping.cores[static_cast<size_t>(g * std::min(cores, groups) / groups)];
+            CoreChannels& core = mapping.cores[static_cast<size_t>(g * std::min(per_replica, groups) / groups)];
             if (core.channels == 0) core.first_channel = g * pool_size;
             core.channels = std::min(shape.out_channels, (g + 1) * pool_size) - core.first_channel;
+        }
+        for (size_t c = static_cast<size_t>(per_replica); c < mapping.cores.size(); ++c) {
+            mapping.cores[c] = mapping.cores[c % static_cast<size_t>(per_replica)];
         }
         return mapping;
     }
@@ -846,8 +866,15 @@ private:
                                   "-bit weights does not fit pool macro '" + target_.cores.front().pool_macro->instance +
                                   "'");
         }
+        // Copies over idle cores as for a plain conv; every core has its own pool macro and crossbar.
+        conv.mapping = replicated_mapping(
+            conv,
+            [&](int replicas) {
+                if (layer.error.empty()) return pool_group_mapping(conv.shape, layer.pool_size, replicas);
+                return map_conv(conv.shape, target_, kErrorWeightBits, true, replicas);
+            },
+            layer.pool_size);
         if (!layer.error.empty()) {
-            conv.mapping = map_conv(conv.shape, target_, kErrorWeightBits, true);
             // +-1 cells have no zero: pruned error weights must fill whole masked blocks.
             const CimGeometry& g = target_.geometry();
             for (const WeightTile& tile : conv.mapping.tiles) {
@@ -859,8 +886,6 @@ private:
                                           std::to_string(conv.shape.out_channels) + " channels is not)");
                 }
             }
-        } else {
-            conv.mapping = pool_group_mapping(conv.shape, layer.pool_size);
         }
         const std::vector<size_t> cores = busy_cores(conv.mapping);
         stats.passes = conv.mapping.passes;
@@ -892,8 +917,11 @@ private:
                         routes[c][step].push_back(
                             {place_weights(c, index_table(layer, first, ports, u, s, conv.shape.kernel_h)), first,
                              ports});
-                        // Stored compactly on chip; the tables in memory use 16 bits an entry.
-                        stats.index_bits += static_cast<uint64_t>(ports * passes::pool_index_bits(layer.pool_size));
+                        // Stored compactly on chip; the tables in memory use 16 bits an entry. A
+                        // replica's tables are copies.
+                        if (conv.mapping.replica_of_core(c, target_.cores.size()) == 0) {
+                            stats.index_bits += static_cast<uint64_t>(ports * passes::pool_index_bits(layer.pool_size));
+                        }
                         first += ports;
                     }
                 }
@@ -908,28 +936,29 @@ private:
         const uint64_t pool_stride = static_cast<uint64_t>(layer.pool_size) * 4;
 
         begin_bands(conv, cores, buffers, rows_per_band, bands);
-        for (int64_t band = 0; band < bands; ++band) {
-            const int64_t first_output_row = band * rows_per_band;
-            const int64_t rows = std::min(rows_per_band, conv.shape.out_height - first_output_row);
-            const auto positions = static_cast<uint64_t>(conv.positions(rows));
-            if (band + 1 < bands) load_next_band(conv, cores, buffers, band, rows_per_band, bands);
-            emit_tiles(conv, order, stored, buffers, band, rows, stats, band_name(band, bands));
+        for (int64_t round = 0; round < bands; round += conv.mapping.replicas) {
+            const int64_t round_end = std::min<int64_t>(bands, round + conv.mapping.replicas);
+            const std::vector<CoreBand> work =
+                start_round(conv, cores, order, stored, buffers, round, round_end, rows_per_band, bands, stats);
+            // The pool steps of every band of the round, step by step.
             size_t step = 0;
             for (int64_t u = 0; u < conv.shape.kernel_h; ++u) {
                 for (size_t s = 0; s < layer.segments.size(); ++s, ++step) {
-                    label_band(conv, band, bands,
+                    label_band(conv, round, bands,
                                "pool step (kernel row " + std::to_string(u) + ", segment " + std::to_string(s) + ")");
-                    for (size_t c : cores) {
+                    for (const CoreBand& band : work) {
+                        const size_t c = band.core;
                         mvm_over_band(conv, target_.cores[c].pool_macro->instance,
-                                      buffers[c].input[input_half(conv, band)], rows, u,
+                                      buffers[c].input[input_half(conv, band.band)], band.rows, u,
                                       layer.segments[s].offset, layer.segments[s].length, 0, layer.pool_size,
                                       layer.pool_bits, buffers[c].pool_results[step % 2], pool_stride, false);
                     }
                     // This segment's results are in, and the crossbar is done with the previous
                     // segment's (whose buffer the next MVM overwrites).
-                    for (size_t c : cores) sync(target_.cores[c].pool_macro->instance);
-                    for (size_t c : cores) sync(target_.cores[c].crossbar);
-                    for (size_t c : cores) {
+                    for (const CoreBand& band : work) sync(target_.cores[band.core].pool_macro->instance);
+                    for (const CoreBand& band : work) sync(target_.cores[band.core].crossbar);
+                    for (const CoreBand& band : work) {
+                        const size_t c = band.core;
                         const CoreChannels& channels = conv.mapping.cores[c];
                         for (const Route& route : routes[c][step]) {
                             Instruction permute(Opcode::kPermute);
@@ -937,7 +966,7 @@ private:
                                 .set("src", buffers[c].pool_results[step % 2])
                                 .set("dst", buffers[c].partial_sums +
                                                 static_cast<uint64_t>(route.first_channel - channels.first_channel) * 4)
-                                .set("vectors", positions)
+                                .set("vectors", static_cast<uint64_t>(conv.positions(band.rows)))
                                 .set("inputs", static_cast<uint64_t>(layer.pool_size))
                                 .set("ports", static_cast<uint64_t>(route.ports))
                                 .set("src_stride", pool_stride)
@@ -951,25 +980,27 @@ private:
                     }
                 }
             }
-            label_band(conv, band, bands, "output");
-            for (size_t c : cores) sync(target_.cores[c].crossbar);
+            label_band(conv, round, bands, round_output_label(round, round_end));
+            for (const CoreBand& band : work) sync(target_.cores[band.core].crossbar);
             for (int macro : order.macros) sync(macro_names_[static_cast<size_t>(macro)]);
             // accumulators = a * pool + b * error, exactly: doubled multipliers and a shift of 1.
-            for (size_t c : cores) {
-                const uint64_t elements = positions * static_cast<uint64_t>(conv.mapping.cores[c].channels);
+            for (const CoreBand& band : work) {
+                const size_t c = band.core;
+                const uint64_t elements = static_cast<uint64_t>(conv.positions(band.rows)) *
+                                          static_cast<uint64_t>(conv.mapping.cores[c].channels);
                 const Operand pool_sums{buffers[c].partial_sums, isa::ElementType::kInt32};
                 if (layer.error.empty()) {
                     vadd(target_.cores[c].vector_unit, pool_sums, pool_sums, pool_sums, elements,
                          {static_cast<int32_t>(2 * layer.pool_scale), 0, 1, INT32_MIN, INT32_MAX});
                     continue;
                 }
-                reduce_slots(conv, c, buffers[c], rows);
+                reduce_slots(conv, c, buffers[c], band.rows);
                 vadd(target_.cores[c].vector_unit, pool_sums, {buffers[c].tile_sums, isa::ElementType::kInt32},
                      pool_sums, elements,
                      {static_cast<int32_t>(2 * layer.pool_scale), static_cast<int32_t>(2 * layer.error_scale), 1,
                       INT32_MIN, INT32_MAX});
             }
-            emit_band_output(conv, buffers, core_bands(conv, cores, band, rows_per_band), tables);
+            emit_band_output(conv, buffers, work, tables);
         }
     }
 

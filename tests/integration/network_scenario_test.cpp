@@ -6,10 +6,15 @@
 #include <cstdio>
 
 #include "platform/simulation.h"
-#include "tests/support/cli.h"
+#include "tests/support/report_queries.h"
 #include "tests/support/temp_files.h"
 
 using namespace cimvp;
+using cimvp::testing::expect_layer_copied;
+using cimvp::testing::expect_outputs_match;
+using cimvp::testing::layer_named;
+using cimvp::testing::run_report;
+using cimvp::testing::sum_counter;
 
 namespace {
 
@@ -22,13 +27,6 @@ struct ConvLayer {
 const ConvLayer kSmallCnnConvs[] = {{"conv1", 32, 32, 3, 32, 3, 1},
                                     {"conv2", 16, 16, 32, 64, 3, 1},
                                     {"conv3", 8, 8, 64, 128, 3, 1}};
-
-const nlohmann::json& layer_named(const nlohmann::json& layers, const std::string& name) {
-    for (const nlohmann::json& layer : layers) {
-        if (layer["name"] == name) return layer;
-    }
-    throw std::runtime_error("no layer " + name);
-}
 
 }  // namespace
 
@@ -124,53 +122,36 @@ TEST(NetworkScenario, PrunedWordLineGroupsAreSkippedAndStillBitExact) {
 namespace {
 
 // small_cnn_cifar10 at w4a4 with MARS sparsity on the 4-core MARS chip, its weights copied onto
-// idle cores or not. Run through the command line: SystemC elaborates once per process.
+// idle cores or not.
 nlohmann::json small_cnn_on_mars(bool replicate) {
     const std::string scenario = cimvp::testing::write_temp(
         "small-cnn-mars.yaml", std::string("scenario: small-cnn-mars\nplatform: ") + CIMVP_SOURCE_DIR +
                                    "/scenarios/platforms/mars.yaml\n"
                                    "workload: {type: network, params: {model: zoo:small_cnn_cifar10, "
                                    "precision: w4a4, sparsity: 0.5}}\n");
-    const std::string out = cimvp::testing::temp_directory(replicate ? "replicated" : "plain");
-    const cimvp::testing::CliOutcome outcome =
-        cimvp::testing::run_cimvp("run " + scenario + " --set workload.params.replicate=" +
-                                  (replicate ? "true" : "false") + " --out " + out + " --quiet");
-    EXPECT_EQ(outcome.exit_code, 0) << outcome.output();
-    return nlohmann::json::parse(cimvp::testing::read_text(out + "/report.json"));
-}
-
-uint64_t macro_macs(const nlohmann::json& report) {
-    uint64_t macs = 0;
-    for (const auto& [name, component] : report["components"].items()) {
-        if (component["type"] == "sram_cim_macro") macs += component["counters"]["macs"].get<uint64_t>();
-    }
-    return macs;
+    return run_report(scenario, std::string("--set workload.params.replicate=") + (replicate ? "true" : "false"),
+                      replicate ? "replicated" : "plain");
 }
 
 }  // namespace
 
 TEST(NetworkScenario, ALayerThatLeavesCoresIdleRunsItsBandsOnWeightCopiesThere) {
     const nlohmann::json replicated = small_cnn_on_mars(true), plain = small_cnn_on_mars(false);
-    for (const nlohmann::json* report : {&replicated, &plain}) {
-        EXPECT_TRUE((*report)["workload"]["check"]["outputs_match"].get<bool>());
-        EXPECT_EQ((*report)["workload"]["check"]["compared"].get<int>(), 10);
-    }
+    expect_outputs_match(replicated, 10);
+    expect_outputs_match(plain, 10);
     // conv1 (3 -> 32 channels, 32x32) is one column tile of three 9-row tiles: two macros of one
     // core (slots of 2 and 1 tiles). Its three bands fit two replicas; each writes its three tiles
     // once (one pass), and the bands go 0 and 1 at once, then 2.
     const nlohmann::json& copied = layer_named(replicated["layers"], "conv1");
     const nlohmann::json& alone = layer_named(plain["layers"], "conv1");
-    EXPECT_EQ(alone["replicas"].get<int64_t>(), 1);
+    expect_layer_copied(copied, alone, 2);
+    EXPECT_EQ(copied["bands"].get<int64_t>(), 3);
     EXPECT_EQ(alone["macros_used"].get<int64_t>(), 2);
     EXPECT_EQ(alone["weight_tiles_written"].get<int64_t>(), 3);
-    EXPECT_EQ(copied["replicas"].get<int64_t>(), 2);
-    EXPECT_EQ(copied["bands"].get<int64_t>(), alone["bands"].get<int64_t>());
-    EXPECT_EQ(copied["bands"].get<int64_t>(), 3);
     EXPECT_EQ(copied["macros_used"].get<int64_t>(), 4);
     EXPECT_EQ(copied["weight_tiles_written"].get<int64_t>(), 6);
-    EXPECT_LT(copied["latency_ns"].get<double>(), alone["latency_ns"].get<double>());
     // The copies split the work: the macros multiply exactly as much in both runs.
-    EXPECT_EQ(macro_macs(replicated), macro_macs(plain));
+    EXPECT_EQ(sum_counter(replicated, "sram_cim_macro", "macs"), sum_counter(plain, "sram_cim_macro", "macs"));
     // conv3 uses all 16 macros in two passes, so it is not copied.
     EXPECT_EQ(layer_named(replicated["layers"], "conv3")["replicas"].get<int64_t>(), 1);
     EXPECT_EQ(layer_named(replicated["layers"], "conv3")["macros_used"].get<int64_t>(), 16);
