@@ -41,6 +41,7 @@ int run(const std::vector<std::string>& args) {
     passes::QuantConfig config;
     bool quantize = false;
     bool summary = false;
+    backend::BackendOptions backend_options;
     std::string target_file, out_file;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
@@ -60,6 +61,8 @@ int run(const std::vector<std::string>& args) {
             out_file = args[++i];
         } else if (arg == "--summary") {
             summary = true;
+        } else if (arg == "--no-replicate") {
+            backend_options.replicate = false;
         } else if (arg.rfind("--", 0) == 0) {
             usage_error("unknown option '" + arg + "'");
         } else if (model.empty()) {
@@ -72,6 +75,7 @@ int run(const std::vector<std::string>& args) {
     if (target_file.empty() != out_file.empty()) usage_error("--target and --out go together");
     if (!summary && target_file.empty()) usage_error("nothing to do: give --summary, or --target and --out");
     if (!target_file.empty() && !quantize) usage_error("the back end maps integer networks: give --quantize wXaY");
+    if (target_file.empty() && !backend_options.replicate) usage_error("--no-replicate goes with --target");
     ir::Graph graph = io::load_model(model, input_shapes);
     if (quantize) {
         graph = passes::quantize_network_on_random_inputs(graph, config);
@@ -81,7 +85,7 @@ int run(const std::vector<std::string>& args) {
         // The target is the netlist itself: the platform is built (not simulated) to read it.
         const Platform platform(parse_netlist(load_yaml_file(target_file), target_file));
         const backend::CompiledNetwork compiled =
-            backend::compile_network(graph, backend::describe_target(platform), backend::BackendOptions{});
+            backend::compile_network(graph, backend::describe_target(platform), backend_options);
         isa::write_file_bytes(out_file, compiled.image_bytes);
         std::cout << backend::format_mapping(compiled) << "wrote " << out_file << ": " << compiled.image_bytes.size()
                   << " bytes, "
@@ -96,7 +100,7 @@ int run(const std::vector<std::string>& args) {
 CIMVP_REGISTER_COMMAND("compile", "compile a network (ONNX or zoo:NAME): its summary, or a program image for a platform",
                        "usage: cimvp compile MODEL [--quantize wXaY] [--calibration minmax|percentile[:P]]\n"
                        "                     [--input-shape NAME=DIMS]... [--summary]\n"
-                       "                     [--target NETLIST --out IMAGE]\n\n"
+                       "                     [--target NETLIST --out IMAGE [--no-replicate]]\n\n"
                        "MODEL is an ONNX file or zoo:NAME (see cimvp zoo list).\n"
                        "  --quantize wXaY      fold batch norm and quantize: X-bit weights per output channel,\n"
                        "                       Y-bit activations (X, Y in 2..8), calibrated on 4 seeded random\n"
@@ -107,7 +111,9 @@ CIMVP_REGISTER_COMMAND("compile", "compile a network (ONNX or zoo:NAME): its sum
                        "                       ONNX models with dynamic dimensions)\n"
                        "  --summary            print the per-layer table (op, shapes, params, MACs, weight bytes)\n"
                        "  --target NETLIST     map the quantized network onto the platform NETLIST (docs/backend.md)\n"
-                       "  --out IMAGE          write the program image there and print the per-layer mapping\n",
+                       "  --out IMAGE          write the program image there and print the per-layer mapping\n"
+                       "  --no-replicate       do not copy the weights of layers that leave cores idle onto those\n"
+                       "                       cores (the network workload's replicate: false)\n",
                        run);
 
 }  // namespace cimvp::cli

@@ -141,6 +141,24 @@ TEST(CliCompiler, CompileForATargetWritesAnImageTheDisassemblerReads) {
     EXPECT_NE(outcome.out.find(" halt"), std::string::npos);
 }
 
+TEST(CliCompiler, NoReplicateKeepsEachLayerOnTheCoresItFills) {
+    // small_cnn_cifar10's conv1 (one column tile) on the 4-core MARS chip: two copies by default.
+    const std::string image = temp_path("small_cnn_mars.bin");
+    const std::string command = "compile zoo:small_cnn_cifar10 --quantize w4a4 --target scenarios/platforms/mars.yaml --out " + image;
+    const std::regex conv1(R"(\nconv1 +QConv +(\d+) +(\d+) +(\d+) +(\d+) )");  // bands passes macros replicas
+    std::smatch match;
+    Outcome outcome = cimvp(command);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    ASSERT_TRUE(std::regex_search(outcome.out, match, conv1)) << outcome.out;
+    EXPECT_EQ(match[4], "2");
+    EXPECT_EQ(match[3], "4");
+    outcome = cimvp(command + " --no-replicate");
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    ASSERT_TRUE(std::regex_search(outcome.out, match, conv1)) << outcome.out;
+    EXPECT_EQ(match[4], "1");
+    EXPECT_EQ(match[3], "2");
+}
+
 TEST(CliCompiler, BadArgumentsGiveOneLineAndANonZeroExit) {
     expect_error("zoo export resnet19 --out x.onnx",
                  "cimvp zoo: error: unknown zoo model 'resnet19' (see cimvp zoo list)");
@@ -157,6 +175,8 @@ TEST(CliCompiler, BadArgumentsGiveOneLineAndANonZeroExit) {
                  "(see cimvp compile --help)");
     expect_error("compile zoo:small_cnn_cifar10 --quantize w8a8 --target scenarios/platforms/sram-cim-soc.yaml",
                  "cimvp compile: error: --target and --out go together (see cimvp compile --help)");
+    expect_error("compile zoo:small_cnn_cifar10 --summary --no-replicate",
+                 "cimvp compile: error: --no-replicate goes with --target (see cimvp compile --help)");
     expect_error("compile missing.onnx --summary", "missing.onnx: error: no such file");
     expect_error("infer zoo:small_cnn_cifar10",
                  "cimvp infer: error: missing --input FILE.npy|FILE.pb|random:SEED (see cimvp infer --help)");
