@@ -393,6 +393,18 @@ private:
         uint64_t partial_sum_stride = 0;
         uint64_t staging = 0;
         uint64_t end = 0;  // past the requantized output: the band's whole allocation ends here
+        uint64_t set_bytes = 0;  // from partial_sums to the end of the output staging
+
+        // The second set of partial sums and staging, right after the first (double buffering).
+        BandBuffers second_set() const {
+            BandBuffers other = *this;
+            other.pool_results[0] += set_bytes;
+            other.pool_results[1] += set_bytes;
+            other.partial_sums += set_bytes;
+            other.tile_sums += set_bytes;
+            other.staging += set_bytes;
+            return other;
+        }
     };
 
     // The largest band that fits every busy core's buffer; `pool_columns` > 0 in pool mode.
@@ -404,8 +416,10 @@ private:
         }
         return rows;
     }
-    // The same, or 0 when not even one row fits.
-    int64_t fitting_band_rows(const ConvContext& conv, int64_t pool_columns, std::vector<BandBuffers>& buffers) const {
+    // The same, or 0 when not even one row fits. With `sets` 2, every core keeps two sets of
+    // partial sums and output staging, so that one band's can be read while the next is computed.
+    int64_t fitting_band_rows(const ConvContext& conv, int64_t pool_columns, std::vector<BandBuffers>& buffers,
+                              int sets = 1) const {
         const uint64_t out_bytes = conv.out->element_bytes;
         const auto tile_slots = static_cast<uint64_t>(conv.mapping.tiles.empty() ? 0 : conv.mapping.slots);
         for (int64_t rows = conv.shape.out_height; rows >= 1; --rows) {
@@ -434,6 +448,8 @@ private:
                 }
                 band.staging = band.tile_sums + band.partial_sum_stride * tile_slots;
                 band.end = band.staging + positions * channels * out_bytes;
+                band.set_bytes = align_up(band.end - next, 64);
+                if (sets == 2) band.end = next + 2 * band.set_bytes;
                 fits = band.end <= buffer.base + buffer.size;
             }
             if (fits) return rows;
@@ -702,21 +718,63 @@ private:
         const Tables tables = requantization_tables(node, conv.shape.out_channels);
 
         std::vector<BandBuffers> buffers;
-        const int64_t rows_per_band = band_rows(conv, 0, buffers);
-        const int64_t bands = (conv.shape.out_height + rows_per_band - 1) / rows_per_band;
-        stats.bands = bands;
+        int64_t rows_per_band = band_rows(conv, 0, buffers);
+        int64_t bands = (conv.shape.out_height + rows_per_band - 1) / rows_per_band;
         const std::vector<size_t> cores = busy_cores(conv.mapping);
         const TileOrder order = tile_order(conv.mapping);
+        const int64_t replicas = conv.mapping.replicas;
 
-        begin_bands(conv, cores, buffers, rows_per_band, bands);
-        for (int64_t round = 0; round < bands; round += conv.mapping.replicas) {
-            const int64_t round_end = std::min<int64_t>(bands, round + conv.mapping.replicas);
+        // With more than one round, and room for two sets of partial sums and output staging, a
+        // round's requantization and write-back run during the next round's MVMs. The bands get
+        // smaller, but hiding the tail of every round outweighed the extra bands (and their weight
+        // reloads) in every network measured (docs/backend.md).
+        std::vector<BandBuffers> twice;
+        const int64_t overlapped_rows = options_.overlap_bands ? fitting_band_rows(conv, 0, twice, 2) : 0;
+        const int64_t overlapped_bands =
+            overlapped_rows > 0 ? (conv.shape.out_height + overlapped_rows - 1) / overlapped_rows : 0;
+        const bool overlap = bands > replicas && overlapped_bands > replicas;
+        if (overlap) {
+            rows_per_band = overlapped_rows;
+            bands = overlapped_bands;
+        }
+        stats.bands = bands;
+        std::vector<BandBuffers> sets[2] = {buffers, buffers};
+        if (overlap) {
+            sets[0] = twice;
+            for (size_t c = 0; c < twice.size(); ++c) sets[1][c] = twice[c].second_set();
+        }
+        stats.overlapped = overlap;
+
+        begin_bands(conv, cores, sets[0], rows_per_band, bands);
+        std::vector<CoreBand> pending;  // the previous round's bands, requantizing (overlap only)
+        for (int64_t round = 0; round < bands; round += replicas) {
+            const int64_t round_end = std::min<int64_t>(bands, round + replicas);
+            const std::vector<BandBuffers>& round_buffers = sets[round / replicas % 2];
             const std::vector<CoreBand> outputs =
-                start_round(conv, cores, order, stored, buffers, round, round_end, rows_per_band, bands, stats);
+                start_round(conv, cores, order, stored, round_buffers, round, round_end, rows_per_band, bands, stats);
+            if (!pending.empty()) {  // requantized while this round's MVMs ran
+                label_band(conv, round - replicas, bands, "write-back");
+                write_back(conv, sets[(round / replicas + 1) % 2], pending);
+            }
             label_band(conv, round, bands, round_output_label(round, round_end));
             for (int macro : order.macros) sync(macro_names_[static_cast<size_t>(macro)]);
-            for (const CoreBand& work : outputs) reduce_slots(conv, work.core, buffers[work.core], work.rows);
-            emit_band_output(conv, buffers, outputs, tables);
+            // The next round's input (loaded from this round's start) and the previous round's
+            // write-back are done before the next round's MVMs and this round's requantization.
+            if (overlap) {
+                for (size_t c : cores) sync(target_.cores[c].dma);
+            }
+            for (const CoreBand& work : outputs) reduce_slots(conv, work.core, round_buffers[work.core], work.rows);
+            requantize(conv, round_buffers, outputs, tables);
+            if (overlap) {
+                pending = outputs;
+            } else {
+                write_back(conv, round_buffers, outputs);
+                for (const CoreBand& band : outputs) sync(target_.cores[band.core].dma);
+            }
+        }
+        if (!pending.empty()) {
+            write_back(conv, sets[(bands - 1) / replicas % 2], pending);
+            for (size_t c : cores) sync(target_.cores[c].dma);
         }
     }
 
@@ -1007,8 +1065,15 @@ private:
     // Requantizes the bands' partial sums on each core's vector unit and writes the rows to DRAM.
     void emit_band_output(const ConvContext& conv, const std::vector<BandBuffers>& buffers,
                           const std::vector<CoreBand>& bands, const Tables& tables) {
+        requantize(conv, buffers, bands, tables);
+        write_back(conv, buffers, bands);
+        for (const CoreBand& band : bands) sync(target_.cores[band.core].dma);
+    }
+
+    // One vrequant per core: the bands' partial sums into their output staging.
+    void requantize(const ConvContext& conv, const std::vector<BandBuffers>& buffers, const std::vector<CoreBand>& bands,
+                    const Tables& tables) {
         const ActivationLayout& out = *conv.out;
-        const uint64_t element = out.element_bytes;
         for (const CoreBand& band : bands) {
             const size_t c = band.core;
             const auto positions = static_cast<uint64_t>(conv.positions(band.rows));
@@ -1028,6 +1093,13 @@ private:
                                             {"multipliers", tables.multipliers, table_offset},
                                             {"shifts", tables.shifts, table_offset}});
         }
+    }
+
+    // Once the requantization is done, copies the staged rows into the output tensor in DRAM
+    // (without waiting for the copies).
+    void write_back(const ConvContext& conv, const std::vector<BandBuffers>& buffers, const std::vector<CoreBand>& bands) {
+        const ActivationLayout& out = *conv.out;
+        const uint64_t element = out.element_bytes;
         for (const CoreBand& band : bands) sync(target_.cores[band.core].vector_unit);
         const auto pitch = static_cast<uint64_t>(conv.row_pitch());
         for (const CoreBand& band : bands) {
@@ -1049,7 +1121,6 @@ private:
                 }
             }
         }
-        for (const CoreBand& band : bands) sync(target_.cores[band.core].dma);
     }
 
     // --- element-wise add ------------------------------------------------------------------------

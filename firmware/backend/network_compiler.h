@@ -26,6 +26,9 @@ struct BackendOptions {
     // Layers whose tiles leave whole cores idle get copies of their weights there, and the copies
     // compute different bands at once (docs/backend.md).
     bool replicate = true;
+    // A conv's bands keep two sets of partial sums and output staging, so that one round's
+    // requantization and write-back overlap the next round's MVMs (docs/backend.md).
+    bool overlap_bands = true;
 };
 
 // What the program does for one node, for the report and docs.
@@ -37,6 +40,7 @@ struct LayerStats {
     int64_t passes = 0;             // weight-reload passes per band (1: weights stay for the layer)
     int64_t macros_used = 0;        // of every replica
     int64_t replicas = 0;           // copies of the weights over groups of cores, each computing its own bands
+    bool overlapped = false;        // a round's requantization and write-back ran during the next round's MVMs
     int64_t weight_tiles_written = 0;
     uint64_t weight_bytes_loaded = 0;  // weight and mask bytes read by weight writes, reloads included
     // What the layer's weights occupy when every weight stays on chip: CIM cells (pruned blocks

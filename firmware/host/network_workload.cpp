@@ -56,6 +56,9 @@ NetworkWorkload::Params::Params(ParamReader& reader) {
     replicate = reader.flag("replicate", true,
                             "copy the weights of layers that leave whole cores idle onto those cores, each copy "
                             "computing other bands");
+    overlap_bands = reader.flag("overlap_bands", true,
+                                "keep two sets of partial sums so that a band's requantization and write-back "
+                                "overlap the next band's MVMs (conv layers outside pool mode)");
     reader.require(!(pool_size > 0 && sparsity > 0), "sparsity", "MARS sparsity and a weight pool do not combine");
 }
 
@@ -117,6 +120,7 @@ NetworkWorkload::NetworkWorkload(const WorkloadContext& context)
         }
         backend::BackendOptions options;
         options.replicate = params_.replicate;
+        options.overlap_bands = params_.overlap_bands;
         if (params_.sparsity > 0) {
             // As in MARS, the kernels mapped together share their index codes: a block is a word-line
             // group across every channel of a macro's column tile, so a pruned block is a whole group
@@ -330,6 +334,7 @@ bool NetworkWorkload::report(nlohmann::json& results) const {
                           {"passes", layer.passes},
                           {"macros_used", layer.macros_used},
                           {"replicas", layer.replicas},
+                          {"overlapped", layer.overlapped},
                           {"weight_tiles_written", layer.weight_tiles_written},
                           {"weight_bytes_loaded", layer.weight_bytes_loaded},
                           {"instructions", layer.instructions}});

@@ -121,22 +121,24 @@ TEST(NetworkScenario, PrunedWordLineGroupsAreSkippedAndStillBitExact) {
 
 namespace {
 
-// small_cnn_cifar10 at w4a4 with MARS sparsity on the 4-core MARS chip, its weights copied onto
-// idle cores or not.
-nlohmann::json small_cnn_on_mars(bool replicate) {
+// small_cnn_cifar10 at w4a4 with MARS sparsity on the 4-core MARS chip, with `options` (--set ...)
+// on the command line.
+nlohmann::json small_cnn_on_mars(const std::string& options, const std::string& name) {
     const std::string scenario = cimvp::testing::write_temp(
         "small-cnn-mars.yaml", std::string("scenario: small-cnn-mars\nplatform: ") + CIMVP_SOURCE_DIR +
                                    "/scenarios/platforms/mars.yaml\n"
                                    "workload: {type: network, params: {model: zoo:small_cnn_cifar10, "
                                    "precision: w4a4, sparsity: 0.5}}\n");
-    return run_report(scenario, std::string("--set workload.params.replicate=") + (replicate ? "true" : "false"),
-                      replicate ? "replicated" : "plain");
+    return run_report(scenario, options, name);
 }
 
 }  // namespace
 
 TEST(NetworkScenario, ALayerThatLeavesCoresIdleRunsItsBandsOnWeightCopiesThere) {
-    const nlohmann::json replicated = small_cnn_on_mars(true), plain = small_cnn_on_mars(false);
+    // Bands not overlapped, which would change conv1's band count.
+    const std::string options = "--set workload.params.overlap_bands=false --set workload.params.replicate=";
+    const nlohmann::json replicated = small_cnn_on_mars(options + "true", "replicated");
+    const nlohmann::json plain = small_cnn_on_mars(options + "false", "plain");
     expect_outputs_match(replicated, 10);
     expect_outputs_match(plain, 10);
     // conv1 (3 -> 32 channels, 32x32) is one column tile of three 9-row tiles: two macros of one
@@ -172,4 +174,26 @@ TEST(NetworkScenario, AnOpWithoutAChipFormIsAConfigurationError) {
         EXPECT_NE(message.find("no SRAM CIM mapping for this op"), std::string::npos) << message;
         EXPECT_NE(message.find(":3:"), std::string::npos) << message;  // the workload line
     }
+}
+
+TEST(NetworkScenario, OverlappedBandsHideEachRoundsRequantizationBehindTheNextRoundsMvms) {
+    const nlohmann::json overlapped = small_cnn_on_mars("", "overlapped");
+    const nlohmann::json serial = small_cnn_on_mars("--set workload.params.overlap_bands=false", "serial");
+    expect_outputs_match(overlapped, 10);
+    expect_outputs_match(serial, 10);
+    // conv1 on two replicas: 3 bands with one set of partial sums and output staging, 6 with two;
+    // conv2 and conv3 are one band each, so there is nothing to overlap.
+    const nlohmann::json& with_sets = layer_named(overlapped["layers"], "conv1");
+    const nlohmann::json& without = layer_named(serial["layers"], "conv1");
+    EXPECT_TRUE(with_sets["overlapped"].get<bool>());
+    EXPECT_FALSE(without["overlapped"].get<bool>());
+    EXPECT_EQ(without["bands"].get<int64_t>(), 3);
+    EXPECT_EQ(with_sets["bands"].get<int64_t>(), 6);
+    EXPECT_FALSE(layer_named(overlapped["layers"], "conv2")["overlapped"].get<bool>());
+    EXPECT_LT(with_sets["latency_ns"].get<double>(), without["latency_ns"].get<double>());
+    // Stride-1 bands compute padded_width * (H - bands) + W * bands pixels of 3 x 3 x 3 x 32 MACs
+    // (conv1's 9-row tiles are never pruned): 3 more bands of a 32-wide output padded to 34 are
+    // 2 * 3 pixels fewer.
+    const auto macs = [](const nlohmann::json& report) { return sum_counter(report, "sram_cim_macro", "macs"); };
+    EXPECT_EQ(macs(serial) - macs(overlapped), 2u * 3u * 27u * 32u);
 }
