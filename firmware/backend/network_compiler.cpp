@@ -726,10 +726,12 @@ private:
 
         // With more than one round, and room for two sets of partial sums and output staging, a
         // round's requantization and write-back run during the next round's MVMs. The bands get
-        // smaller, but hiding the tail of every round outweighed the extra bands (and their weight
-        // reloads) in every network measured (docs/backend.md).
+        // smaller; by default only where that costs no weight reloads (the layer's weights stay).
         std::vector<BandBuffers> twice;
-        const int64_t overlapped_rows = options_.overlap_bands ? fitting_band_rows(conv, 0, twice, 2) : 0;
+        using OverlapBands = BackendOptions::OverlapBands;
+        const bool may_overlap = options_.overlap_bands == OverlapBands::kAlways ||
+                                 (options_.overlap_bands == OverlapBands::kWhenWeightsStay && conv.mapping.passes == 1);
+        const int64_t overlapped_rows = may_overlap ? fitting_band_rows(conv, 0, twice, 2) : 0;
         const int64_t overlapped_bands =
             overlapped_rows > 0 ? (conv.shape.out_height + overlapped_rows - 1) / overlapped_rows : 0;
         const bool overlap = bands > replicas && overlapped_bands > replicas;
@@ -1235,6 +1237,13 @@ private:
 };
 
 }  // namespace
+
+BackendOptions::OverlapBands parse_overlap_bands(const std::string& text) {
+    if (text == "never") return BackendOptions::OverlapBands::kNever;
+    if (text == "when_weights_stay") return BackendOptions::OverlapBands::kWhenWeightsStay;
+    if (text == "always") return BackendOptions::OverlapBands::kAlways;
+    throw std::invalid_argument("overlap_bands must be never, when_weights_stay or always, not '" + text + "'");
+}
 
 CompiledNetwork compile_network(const ir::Graph& graph, const Target& target, const BackendOptions& options) {
     return NetworkCompiler(graph, target, options).compile();

@@ -26,10 +26,15 @@ struct BackendOptions {
     // Layers whose tiles leave whole cores idle get copies of their weights there, and the copies
     // compute different bands at once (docs/backend.md).
     bool replicate = true;
-    // A conv's bands keep two sets of partial sums and output staging, so that one round's
-    // requantization and write-back overlap the next round's MVMs (docs/backend.md).
-    bool overlap_bands = true;
+    // When a conv's bands keep two sets of partial sums and output staging, so that one round's
+    // requantization and write-back overlap the next round's MVMs (docs/backend.md). The smaller
+    // bands this needs make a layer whose weights do not stay in the macros reload them more often.
+    enum class OverlapBands { kNever, kWhenWeightsStay, kAlways };
+    OverlapBands overlap_bands = OverlapBands::kWhenWeightsStay;
 };
+
+// "never", "when_weights_stay" or "always"; throws std::invalid_argument otherwise.
+BackendOptions::OverlapBands parse_overlap_bands(const std::string& text);
 
 // What the program does for one node, for the report and docs.
 struct LayerStats {

@@ -56,9 +56,10 @@ NetworkWorkload::Params::Params(ParamReader& reader) {
     replicate = reader.flag("replicate", true,
                             "copy the weights of layers that leave whole cores idle onto those cores, each copy "
                             "computing other bands");
-    overlap_bands = reader.flag("overlap_bands", true,
-                                "keep two sets of partial sums so that a band's requantization and write-back "
-                                "overlap the next band's MVMs (conv layers outside pool mode)");
+    overlap_bands = backend::parse_overlap_bands(reader.choice(
+        "overlap_bands", "when_weights_stay", {"never", "when_weights_stay", "always"},
+        "two sets of partial sums, so that a band's requantization and write-back overlap the next band's MVMs: "
+        "where the smaller bands cost no weight reloads, always, or never (conv layers outside pool mode)"));
     reader.require(!(pool_size > 0 && sparsity > 0), "sparsity", "MARS sparsity and a weight pool do not combine");
 }
 

@@ -28,7 +28,7 @@ public:
         passes::WeightPoolConfig pool;  // pool_size 0: no weight pool
         int reference_runs;             // the interpreter's repeats; the fastest is reported (bench/network_ratio.sh)
         bool replicate;                 // copy weights onto cores a layer leaves idle (BackendOptions)
-        bool overlap_bands;             // double-buffer partial sums to overlap band tails (BackendOptions)
+        backend::BackendOptions::OverlapBands overlap_bands;  // double-buffered partial sums (BackendOptions)
         explicit Params(ParamReader& reader);
     };
 

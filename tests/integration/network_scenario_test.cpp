@@ -136,7 +136,7 @@ nlohmann::json small_cnn_on_mars(const std::string& options, const std::string& 
 
 TEST(NetworkScenario, ALayerThatLeavesCoresIdleRunsItsBandsOnWeightCopiesThere) {
     // Bands not overlapped, which would change conv1's band count.
-    const std::string options = "--set workload.params.overlap_bands=false --set workload.params.replicate=";
+    const std::string options = "--set workload.params.overlap_bands=never --set workload.params.replicate=";
     const nlohmann::json replicated = small_cnn_on_mars(options + "true", "replicated");
     const nlohmann::json plain = small_cnn_on_mars(options + "false", "plain");
     expect_outputs_match(replicated, 10);
@@ -177,8 +177,9 @@ TEST(NetworkScenario, AnOpWithoutAChipFormIsAConfigurationError) {
 }
 
 TEST(NetworkScenario, OverlappedBandsHideEachRoundsRequantizationBehindTheNextRoundsMvms) {
+    // conv1's weights stay in the macros (one pass), so by default it overlaps its bands.
     const nlohmann::json overlapped = small_cnn_on_mars("", "overlapped");
-    const nlohmann::json serial = small_cnn_on_mars("--set workload.params.overlap_bands=false", "serial");
+    const nlohmann::json serial = small_cnn_on_mars("--set workload.params.overlap_bands=never", "serial");
     expect_outputs_match(overlapped, 10);
     expect_outputs_match(serial, 10);
     // conv1 on two replicas: 3 bands with one set of partial sums and output staging, 6 with two;
@@ -196,4 +197,29 @@ TEST(NetworkScenario, OverlappedBandsHideEachRoundsRequantizationBehindTheNextRo
     // 2 * 3 pixels fewer.
     const auto macs = [](const nlohmann::json& report) { return sum_counter(report, "sram_cim_macro", "macs"); };
     EXPECT_EQ(macs(serial) - macs(overlapped), 2u * 3u * 27u * 32u);
+}
+
+TEST(NetworkScenario, BandsOverlapWhereWeightsReloadOnlyWhenAskedTo) {
+    // MARS ResNet-18's layer1 convs reload their tiles every band (two passes): by default they
+    // keep one set of partial sums, and `always` trades more bands, and so more weight writes, for
+    // the overlap.
+    const std::string scenario = "scenarios/mars-resnet18-cifar10.yaml";
+    const nlohmann::json standard = run_report(scenario, "", "standard");
+    const nlohmann::json always = run_report(scenario, "--set workload.params.overlap_bands=always", "always");
+    expect_outputs_match(standard, 10);
+    expect_outputs_match(always, 10);
+    const nlohmann::json& kept = layer_named(standard["layers"], "layer1_0_conv1");
+    const nlohmann::json& traded = layer_named(always["layers"], "layer1_0_conv1");
+    EXPECT_EQ(kept["passes"].get<int64_t>(), 2);
+    EXPECT_FALSE(kept["overlapped"].get<bool>());
+    EXPECT_TRUE(traded["overlapped"].get<bool>());
+    EXPECT_GT(traded["bands"].get<int64_t>(), kept["bands"].get<int64_t>());
+    // With two passes every band writes its replica's tiles again: the same number per band in both
+    // runs, so the weight writes grow with the bands.
+    const int64_t tiles_per_band = kept["weight_tiles_written"].get<int64_t>() / kept["bands"].get<int64_t>();
+    EXPECT_EQ(kept["weight_tiles_written"].get<int64_t>() % kept["bands"].get<int64_t>(), 0);
+    EXPECT_EQ(traded["weight_tiles_written"].get<int64_t>(), tiles_per_band * traded["bands"].get<int64_t>());
+    EXPECT_LT(traded["latency_ns"].get<double>(), kept["latency_ns"].get<double>());
+    // conv1 (one pass) overlaps either way.
+    EXPECT_TRUE(layer_named(standard["layers"], "conv1")["overlapped"].get<bool>());
 }
