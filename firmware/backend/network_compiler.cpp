@@ -717,35 +717,14 @@ private:
         const std::vector<StoredTile> stored = store_tiles(conv, node.input(1), options_.block_masks, stats);
         const Tables tables = requantization_tables(node, conv.shape.out_channels);
 
-        std::vector<BandBuffers> buffers;
-        int64_t rows_per_band = band_rows(conv, 0, buffers);
-        int64_t bands = (conv.shape.out_height + rows_per_band - 1) / rows_per_band;
+        const BandPlan plan = plan_bands(conv);
+        const int64_t rows_per_band = plan.rows_per_band, bands = plan.bands, replicas = conv.mapping.replicas;
+        const std::vector<BandBuffers>* sets = plan.sets;
+        const bool overlap = plan.overlap;
+        stats.bands = bands;
+        stats.overlapped = overlap;
         const std::vector<size_t> cores = busy_cores(conv.mapping);
         const TileOrder order = tile_order(conv.mapping);
-        const int64_t replicas = conv.mapping.replicas;
-
-        // With more than one round, and room for two sets of partial sums and output staging, a
-        // round's requantization and write-back run during the next round's MVMs. The bands get
-        // smaller; by default only where that costs no weight reloads (the layer's weights stay).
-        std::vector<BandBuffers> twice;
-        using OverlapBands = BackendOptions::OverlapBands;
-        const bool may_overlap = options_.overlap_bands == OverlapBands::kAlways ||
-                                 (options_.overlap_bands == OverlapBands::kWhenWeightsStay && conv.mapping.passes == 1);
-        const int64_t overlapped_rows = may_overlap ? fitting_band_rows(conv, 0, twice, 2) : 0;
-        const int64_t overlapped_bands =
-            overlapped_rows > 0 ? (conv.shape.out_height + overlapped_rows - 1) / overlapped_rows : 0;
-        const bool overlap = bands > replicas && overlapped_bands > replicas;
-        if (overlap) {
-            rows_per_band = overlapped_rows;
-            bands = overlapped_bands;
-        }
-        stats.bands = bands;
-        std::vector<BandBuffers> sets[2] = {buffers, buffers};
-        if (overlap) {
-            sets[0] = twice;
-            for (size_t c = 0; c < twice.size(); ++c) sets[1][c] = twice[c].second_set();
-        }
-        stats.overlapped = overlap;
 
         begin_bands(conv, cores, sets[0], rows_per_band, bands);
         std::vector<CoreBand> pending;  // the previous round's bands, requantizing (overlap only)
@@ -778,6 +757,37 @@ private:
             write_back(conv, sets[(bands - 1) / replicas % 2], pending);
             for (size_t c : cores) sync(target_.cores[c].dma);
         }
+    }
+
+    // How a conv's bands are cut, and the buffers of each round (the same twice unless overlapped).
+    struct BandPlan {
+        int64_t rows_per_band = 0, bands = 0;
+        bool overlap = false;
+        std::vector<BandBuffers> sets[2];
+    };
+    // With more than one round, and room for two sets of partial sums and output staging, a round's
+    // requantization and write-back run during the next round's MVMs. The bands get smaller; by
+    // default only where that costs no weight reloads (the layer's weights stay: one pass).
+    BandPlan plan_bands(const ConvContext& conv) const {
+        BandPlan plan;
+        plan.rows_per_band = band_rows(conv, 0, plan.sets[0]);
+        plan.bands = (conv.shape.out_height + plan.rows_per_band - 1) / plan.rows_per_band;
+        plan.sets[1] = plan.sets[0];
+        using OverlapBands = BackendOptions::OverlapBands;
+        const bool may_overlap = options_.overlap_bands == OverlapBands::kAlways ||
+                                 (options_.overlap_bands == OverlapBands::kWhenWeightsStay && conv.mapping.passes == 1);
+        const int64_t replicas = conv.mapping.replicas;
+        std::vector<BandBuffers> twice;
+        const int64_t rows = may_overlap && plan.bands > replicas ? fitting_band_rows(conv, 0, twice, 2) : 0;
+        const int64_t bands = rows > 0 ? (conv.shape.out_height + rows - 1) / rows : 0;
+        if (bands > replicas) {
+            plan.overlap = true;
+            plan.rows_per_band = rows;
+            plan.bands = bands;
+            plan.sets[0] = twice;
+            for (size_t c = 0; c < twice.size(); ++c) plan.sets[1][c] = twice[c].second_set();
+        }
+        return plan;
     }
 
     // The layer's mapping, replicated over groups of cores when its tiles leave whole cores idle:
