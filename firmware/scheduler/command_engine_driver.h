@@ -20,10 +20,10 @@ namespace cimvp {
 
 class CommandEngineDriver : public EngineDriver {
 public:
-    void issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) override;
-    bool idle(FirmwareBus& bus, uint64_t base) override;
-    void wait_until_finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) override;
-    std::string fault(FirmwareBus& bus, uint64_t base) override;
+    void issue(FirmwareBus& bus, const EngineRef& engine, const isa::Instruction& instruction) override;
+    bool idle(FirmwareBus& bus, const EngineRef& engine) override;
+    void wait_until_finished(FirmwareBus& bus, const EngineRef& engine, uint64_t sequence) override;
+    std::string fault(FirmwareBus& bus, const EngineRef& engine) override;
 
 protected:
     // Writes the engine's 64-byte descriptor for `instruction`.
@@ -36,7 +36,7 @@ private:
         finished_ = queued < issued_ ? issued_ - queued : 0;
     }
     // Returns once the engine holds at most `level` commands.
-    void wait_until_queued_at_most(FirmwareBus& bus, uint64_t base, uint64_t level);
+    void wait_until_queued_at_most(FirmwareBus& bus, const EngineRef& engine, uint64_t level);
 
     uint64_t queue_depth_ = 0;  // 0 until read
     uint64_t free_slots_ = 0;   // queue slots known to be free

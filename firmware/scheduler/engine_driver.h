@@ -14,6 +14,13 @@
 
 namespace cimvp {
 
+// The engine a driver call is about, as the scheduler bound it: its register window, and its
+// interrupt line, which drivers hand back to the bus's interrupt calls without reading it.
+struct EngineRef {
+    uint64_t base = 0;
+    int interrupt_line = -1;  // on the scheduler's engine_irq, or -1 when the firmware must poll
+};
+
 // What a driver may do, all through the scheduler's bus with its timing: register accesses, and
 // command slots in the scheduler's own command RAM that engines fetch descriptors from.
 class FirmwareBus {
@@ -27,28 +34,28 @@ public:
     // `sequence` numbers the issuing engine's commands from 1: the slot is not reused before that
     // command has finished (EngineDriver::wait_until_finished), so the engine has fetched it.
     virtual uint64_t put_descriptor(const uint8_t* descriptor, uint64_t sequence) = 0;
-    // Sleeps until the engine whose window is at `base` raises its interrupt line, plus the
-    // interrupt-entry time. An engine whose line is not wired, or is already held high, is polled
-    // instead: this then waits one polling interval.
-    virtual void wait_for_interrupt(uint64_t base) = 0;
+    // Sleeps until `engine` raises its interrupt line, plus the interrupt-entry time. An engine
+    // whose line is not wired, or is already held high, is polled instead: this then waits one
+    // polling interval.
+    virtual void wait_for_interrupt(const EngineRef& engine) = 0;
     // The firmware has read the state the engine's interrupt announces (its queue empty, or down to
     // a watermark): an edge latched before is dropped, so that a later wait does not wake at once.
-    virtual void acknowledge_interrupt(uint64_t base) = 0;
+    virtual void acknowledge_interrupt(const EngineRef& engine) = 0;
 };
 
 class EngineDriver {
 public:
     virtual ~EngineDriver() = default;
-    // Starts `instruction` on the engine whose register window is at `base`; may block (sleeping
-    // until the engine interrupts) while the engine cannot take more work.
-    virtual void issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) = 0;
+    // Starts `instruction` on `engine`; may block (sleeping until the engine interrupts) while the
+    // engine cannot take more work.
+    virtual void issue(FirmwareBus& bus, const EngineRef& engine, const isa::Instruction& instruction) = 0;
     // True when everything issued has finished; reads the engine's registers.
-    virtual bool idle(FirmwareBus& bus, uint64_t base) = 0;
+    virtual bool idle(FirmwareBus& bus, const EngineRef& engine) = 0;
     // Returns once the `sequence`-th command issued through this driver has finished; reads the
     // engine's registers only when what the driver already knows does not tell.
-    virtual void wait_until_finished(FirmwareBus& bus, uint64_t base, uint64_t sequence) = 0;
+    virtual void wait_until_finished(FirmwareBus& bus, const EngineRef& engine, uint64_t sequence) = 0;
     // A description of the engine's error state, or "" when it has none.
-    virtual std::string fault(FirmwareBus& bus, uint64_t base) = 0;
+    virtual std::string fault(FirmwareBus& bus, const EngineRef& engine) = 0;
     // True when the driver can issue `opcode` at all (checked before issuing, to name the instruction).
     virtual bool accepts(isa::Opcode opcode) const = 0;
 };

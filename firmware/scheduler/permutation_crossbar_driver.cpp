@@ -14,12 +14,12 @@ class PermutationCrossbarDriver : public CommandEngineDriver {
 public:
     bool accepts(isa::Opcode opcode) const override { return opcode == isa::Opcode::kPermute; }
 
-    std::string fault(FirmwareBus& bus, uint64_t base) override {
-        const std::string generic = CommandEngineDriver::fault(bus, base);
+    std::string fault(FirmwareBus& bus, const EngineRef& engine) override {
+        const std::string generic = CommandEngineDriver::fault(bus, engine);
         if (generic.empty()) return generic;
-        const uint64_t code = bus.read64(base + engine_reg::kErrorCode);
+        const uint64_t code = bus.read64(engine.base + engine_reg::kErrorCode);
         const auto topology =
-            static_cast<PermuteTopology>(bus.read64(base + engine_reg::kInfo + 8 * permute_info::kTopology));
+            static_cast<PermuteTopology>(bus.read64(engine.base + engine_reg::kInfo + 8 * permute_info::kTopology));
         const char* reason = nullptr;
         if (code == permute_error::kRepeatedSource) {
             reason = topology == PermuteTopology::kBenes

@@ -110,7 +110,7 @@ void Scheduler::latch_engine_interrupt(size_t line) {
 }
 
 void Scheduler::wait_until_idle(const BoundEngine& engine) {
-    while (!engine.driver->idle(*this, engine.base)) wait_for_line(engine.interrupt_line);
+    while (!engine.driver->idle(*this, engine)) wait_for_line(engine.interrupt_line);
     drop_latched_edge(engine.interrupt_line);  // the firmware has seen the engine idle
 }
 
@@ -139,20 +139,9 @@ void Scheduler::wait_for_line(int interrupt_line) {
     time_.elapse(cycle_ * static_cast<double>(params_.interrupt_cycles));
 }
 
-int Scheduler::line_of(uint64_t base) const {
-    for (const auto& [window, line] : lines_by_base_) {
-        if (window == base) return line;
-    }
-    return -1;
-}
-
-void Scheduler::wait_for_interrupt(uint64_t base) { wait_for_line(line_of(base)); }
-
-void Scheduler::acknowledge_interrupt(uint64_t base) { drop_latched_edge(line_of(base)); }
-
 void Scheduler::wait_until_finished(const SlotUse& use) {
     if (use.engine == nullptr) return;
-    use.engine->driver->wait_until_finished(*this, use.engine->base, use.sequence);
+    use.engine->driver->wait_until_finished(*this, *use.engine, use.sequence);
 }
 
 void Scheduler::register_access(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
@@ -308,7 +297,6 @@ void Scheduler::load_image_header() {
     // command slots; they finish before this program reuses the slots.
     for (const SlotUse& use : slot_uses_) wait_until_finished(use);
     for (std::unique_ptr<BoundEngine>& engine : engines_) engine.reset();
-    lines_by_base_.clear();
     slot_uses_.assign(command_ram_.size() / 64, SlotUse{});
     for (uint64_t at = 0; at < engines_bytes; at += isa::kEngineRecordBytes) {
         uint8_t record[isa::kEngineRecordBytes];
@@ -330,7 +318,6 @@ void Scheduler::load_image_header() {
             throw Stop{scheduler_error::kBadEngine, "engine " + std::to_string(record[0]) + " ('" + engine.instance +
                                                         "') is a " + window->type + ", which has no driver"};
         }
-        lines_by_base_.emplace_back(engine.base, engine.interrupt_line);
         engines_[record[0]] = std::make_unique<BoundEngine>(std::move(engine));
     }
 }
@@ -361,7 +348,7 @@ void Scheduler::execute(const isa::Instruction& instruction) {
         case Opcode::kSync: {
             const BoundEngine& engine = bound_engine(static_cast<uint8_t>(instruction.value("engine")));
             wait_until_idle(engine);
-            if (const std::string fault = engine.driver->fault(*this, engine.base); !fault.empty()) {
+            if (const std::string fault = engine.driver->fault(*this, engine); !fault.empty()) {
                 throw Stop{scheduler_error::kEngineFault, fault};
             }
             return;
@@ -370,7 +357,7 @@ void Scheduler::execute(const isa::Instruction& instruction) {
             for (const std::unique_ptr<BoundEngine>& engine : engines_) {
                 if (!engine) continue;
                 wait_until_idle(*engine);
-                if (const std::string fault = engine->driver->fault(*this, engine->base); !fault.empty()) {
+                if (const std::string fault = engine->driver->fault(*this, *engine); !fault.empty()) {
                     throw Stop{scheduler_error::kEngineFault, "engine '" + engine->instance + "': " + fault};
                 }
             }
@@ -390,7 +377,7 @@ void Scheduler::execute(const isa::Instruction& instruction) {
                                                     " cannot run " + instruction.spec().mnemonic};
     }
     issuing_engine_ = &engine;
-    engine.driver->issue(*this, engine.base, instruction);
+    engine.driver->issue(*this, engine, instruction);
     drop_latched_edge(engine.interrupt_line);  // the engine has work again: its earlier done edge is stale
 }
 

@@ -122,10 +122,8 @@ private:
     void write64(uint64_t address, uint64_t value) override;
     void write128(uint64_t address, uint64_t low, uint64_t high) override;
     uint64_t put_descriptor(const uint8_t* descriptor, uint64_t sequence) override;
-    void wait_for_interrupt(uint64_t base) override;
-    void acknowledge_interrupt(uint64_t base) override;
-    // The engine_irq line of the engine whose window is at `base`, or -1.
-    int line_of(uint64_t base) const;
+    void wait_for_interrupt(const EngineRef& engine) override { wait_for_line(engine.interrupt_line); }
+    void acknowledge_interrupt(const EngineRef& engine) override { drop_latched_edge(engine.interrupt_line); }
     // Waits a polling interval of simulated time.
     void pause();
     void access(tlm::tlm_command command, uint64_t address, uint8_t* data, unsigned length);
@@ -159,14 +157,11 @@ private:
     uint64_t executed_ = 0;
     std::string error_message_;
     // The running program: engine table, where its code starts, and one driver per bound engine.
-    struct BoundEngine {
+    struct BoundEngine : EngineRef {  // the window and interrupt line drivers are handed
         std::string instance;
-        uint64_t base = 0;
         std::unique_ptr<EngineDriver> driver;
-        int interrupt_line = -1;  // its index on engine_irq, or -1 when the firmware must poll it
     };
     std::array<std::unique_ptr<BoundEngine>, 256> engines_;  // by id; null where the table binds none
-    std::vector<std::pair<uint64_t, int>> lines_by_base_;      // the bound engines' windows and irq lines
     uint64_t code_address_ = 0;
     uint64_t code_end_ = 0;  // the end of the code section
     uint64_t pc_ = 0;

@@ -16,9 +16,9 @@ public:
         return opcode == isa::Opcode::kWeightWrite || opcode == isa::Opcode::kMvm;
     }
 
-    void issue(FirmwareBus& bus, uint64_t base, const isa::Instruction& instruction) override {
-        if (bits_per_cell_ == 0) bits_per_cell_ = bus.read64(base + engine_reg::kInfo + 8 * cim_info::kBitsPerCell);
-        CommandEngineDriver::issue(bus, base, instruction);
+    void issue(FirmwareBus& bus, const EngineRef& engine, const isa::Instruction& instruction) override {
+        if (bits_per_cell_ == 0) bits_per_cell_ = bus.read64(engine.base + engine_reg::kInfo + 8 * cim_info::kBitsPerCell);
+        CommandEngineDriver::issue(bus, engine, instruction);
     }
 
 protected:
