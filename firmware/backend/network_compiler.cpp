@@ -393,7 +393,7 @@ private:
         uint64_t partial_sum_stride = 0;
         uint64_t staging = 0;
         uint64_t end = 0;  // past the requantized output: the band's whole allocation ends here
-        uint64_t set_bytes = 0;  // from partial_sums to the end of the output staging
+        uint64_t set_bytes = 0;  // everything after the input buffers, up to the end of the output staging
 
         // The second set of partial sums and staging, right after the first (double buffering).
         BandBuffers second_set() const {

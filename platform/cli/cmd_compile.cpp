@@ -42,11 +42,12 @@ int run(const std::vector<std::string>& args) {
     bool quantize = false;
     bool summary = false;
     backend::BackendOptions backend_options;
+    bool mapping_options = false;  // --no-replicate or --overlap-bands given
     std::string target_file, out_file;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
         const bool takes_value = arg == "--quantize" || arg == "--input-shape" || arg == "--calibration" ||
-                                 arg == "--target" || arg == "--out";
+                                 arg == "--target" || arg == "--out" || arg == "--overlap-bands";
         if (takes_value && i + 1 == args.size()) usage_error("option " + arg + " needs a value");
         if (arg == "--quantize") {
             passes::parse_precision(args[++i], config);
@@ -63,6 +64,14 @@ int run(const std::vector<std::string>& args) {
             summary = true;
         } else if (arg == "--no-replicate") {
             backend_options.replicate = false;
+            mapping_options = true;
+        } else if (arg == "--overlap-bands") {
+            try {
+                backend_options.overlap_bands = backend::parse_overlap_bands(args[++i]);
+            } catch (const std::invalid_argument& error) {
+                usage_error(error.what());
+            }
+            mapping_options = true;
         } else if (arg.rfind("--", 0) == 0) {
             usage_error("unknown option '" + arg + "'");
         } else if (model.empty()) {
@@ -75,7 +84,7 @@ int run(const std::vector<std::string>& args) {
     if (target_file.empty() != out_file.empty()) usage_error("--target and --out go together");
     if (!summary && target_file.empty()) usage_error("nothing to do: give --summary, or --target and --out");
     if (!target_file.empty() && !quantize) usage_error("the back end maps integer networks: give --quantize wXaY");
-    if (target_file.empty() && !backend_options.replicate) usage_error("--no-replicate goes with --target");
+    if (target_file.empty() && mapping_options) usage_error("--no-replicate and --overlap-bands go with --target");
     ir::Graph graph = io::load_model(model, input_shapes);
     if (quantize) {
         graph = passes::quantize_network_on_random_inputs(graph, config);
@@ -100,7 +109,7 @@ int run(const std::vector<std::string>& args) {
 CIMVP_REGISTER_COMMAND("compile", "compile a network (ONNX or zoo:NAME): its summary, or a program image for a platform",
                        "usage: cimvp compile MODEL [--quantize wXaY] [--calibration minmax|percentile[:P]]\n"
                        "                     [--input-shape NAME=DIMS]... [--summary]\n"
-                       "                     [--target NETLIST --out IMAGE [--no-replicate]]\n\n"
+                       "                     [--target NETLIST --out IMAGE [--no-replicate] [--overlap-bands MODE]]\n\n"
                        "MODEL is an ONNX file or zoo:NAME (see cimvp zoo list).\n"
                        "  --quantize wXaY      fold batch norm and quantize: X-bit weights per output channel,\n"
                        "                       Y-bit activations (X, Y in 2..8), calibrated on 4 seeded random\n"
@@ -113,7 +122,10 @@ CIMVP_REGISTER_COMMAND("compile", "compile a network (ONNX or zoo:NAME): its sum
                        "  --target NETLIST     map the quantized network onto the platform NETLIST (docs/backend.md)\n"
                        "  --out IMAGE          write the program image there and print the per-layer mapping\n"
                        "  --no-replicate       do not copy the weights of layers that leave cores idle onto those\n"
-                       "                       cores (the network workload's replicate: false)\n",
+                       "                       cores (the network workload's replicate: false)\n"
+                       "  --overlap-bands MODE when_weights_stay (default), always or never: where a band's\n"
+                       "                       requantization overlaps the next band's MVMs (the workload's\n"
+                       "                       overlap_bands)\n",
                        run);
 
 }  // namespace cimvp::cli

@@ -141,22 +141,22 @@ TEST(CliCompiler, CompileForATargetWritesAnImageTheDisassemblerReads) {
     EXPECT_NE(outcome.out.find(" halt"), std::string::npos);
 }
 
-TEST(CliCompiler, NoReplicateKeepsEachLayerOnTheCoresItFills) {
-    // small_cnn_cifar10's conv1 (one column tile) on the 4-core MARS chip: two copies by default.
+TEST(CliCompiler, MappingOptionsShowInTheMappingTable) {
+    // small_cnn_cifar10's conv1 (one column tile, one pass) on the 4-core MARS chip: by default two
+    // copies on 4 macros, its 6 bands overlapped; without copies 2 macros; without overlap 3 bands.
     const std::string image = temp_path("small_cnn_mars.bin");
     const std::string command = "compile zoo:small_cnn_cifar10 --quantize w4a4 --target scenarios/platforms/mars.yaml --out " + image;
     const std::regex conv1(R"(\nconv1 +QConv +(\d+) +(\d+) +(\d+) +(\d+) )");  // bands passes macros replicas
-    std::smatch match;
-    Outcome outcome = cimvp(command);
-    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
-    ASSERT_TRUE(std::regex_search(outcome.out, match, conv1)) << outcome.out;
-    EXPECT_EQ(match[4], "2");
-    EXPECT_EQ(match[3], "4");
-    outcome = cimvp(command + " --no-replicate");
-    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
-    ASSERT_TRUE(std::regex_search(outcome.out, match, conv1)) << outcome.out;
-    EXPECT_EQ(match[4], "1");
-    EXPECT_EQ(match[3], "2");
+    const auto conv1_row = [&](const std::string& options) {
+        const Outcome outcome = cimvp(command + options);
+        EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+        std::smatch match;
+        EXPECT_TRUE(std::regex_search(outcome.out, match, conv1)) << outcome.out;
+        return std::vector<std::string>{match[1], match[2], match[3], match[4]};
+    };
+    EXPECT_EQ(conv1_row(""), (std::vector<std::string>{"6", "1", "4", "2"}));
+    EXPECT_EQ(conv1_row(" --no-replicate"), (std::vector<std::string>{"6", "1", "2", "1"}));
+    EXPECT_EQ(conv1_row(" --overlap-bands never"), (std::vector<std::string>{"3", "1", "4", "2"}));
 }
 
 TEST(CliCompiler, BadArgumentsGiveOneLineAndANonZeroExit) {
@@ -176,7 +176,11 @@ TEST(CliCompiler, BadArgumentsGiveOneLineAndANonZeroExit) {
     expect_error("compile zoo:small_cnn_cifar10 --quantize w8a8 --target scenarios/platforms/sram-cim-soc.yaml",
                  "cimvp compile: error: --target and --out go together (see cimvp compile --help)");
     expect_error("compile zoo:small_cnn_cifar10 --summary --no-replicate",
-                 "cimvp compile: error: --no-replicate goes with --target (see cimvp compile --help)");
+                 "cimvp compile: error: --no-replicate and --overlap-bands go with --target (see cimvp compile --help)");
+    expect_error("compile zoo:small_cnn_cifar10 --quantize w8a8 --target scenarios/platforms/mars.yaml --out x.bin "
+                 "--overlap-bands sometimes",
+                 "cimvp compile: error: overlap_bands must be never, when_weights_stay or always, not 'sometimes' "
+                 "(see cimvp compile --help)");
     expect_error("compile missing.onnx --summary", "missing.onnx: error: no such file");
     expect_error("infer zoo:small_cnn_cifar10",
                  "cimvp infer: error: missing --input FILE.npy|FILE.pb|random:SEED (see cimvp infer --help)");
