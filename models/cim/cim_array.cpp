@@ -478,7 +478,7 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
     const int per_weight = weight_columns(weight_bits, is_signed);
     const int tile_columns = channels * per_weight;
     const Footprint f = footprint(geometry_, row_offset, rows, column_offset, tile_columns);
-    const int rows_written = mark_written_blocks(row_offset, rows, column_offset, tile_columns, mask);
+    const WrittenRows stored = mark_written_blocks(row_offset, rows, column_offset, tile_columns, mask);
     const DigitCoder& coder = coder_for(weight_bits, is_signed);
     // The words this write leaves in the cells: what the MVMs use, and what the cells are encoded
     // from when something reads them (settle_cells). A tile whose weights fit int16 goes straight
@@ -553,9 +553,9 @@ int CimArray::write_weights(int row_offset, int column_offset, int rows, int cha
             }
         }
     }
-    keep_written_tile({row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed}, std::move(words),
-                      std::move(pairs));
-    return rows_written;
+    keep_written_tile({row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed}, stored,
+                      std::move(words), std::move(pairs));
+    return stored.rows;
 }
 
 int CimArray::write_packed_weights(int row_offset, int column_offset, bool is_signed, const SparseTileLayout& layout,
@@ -584,10 +584,10 @@ int CimArray::write_packed_weights(int row_offset, int column_offset, bool is_si
     pairs.resize(pair_layout_size(rows, channels));
     // Decoded before anything changes, so that a stream the mask does not match changes nothing.
     layout.unpack_pairs(bytes, size, mask, pairs.data(), padded_channels(channels));
-    const int rows_written = mark_written_blocks(row_offset, rows, column_offset, channels * per_weight, mask.data());
-    keep_written_tile({row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed}, {},
+    const WrittenRows stored = mark_written_blocks(row_offset, rows, column_offset, channels * per_weight, mask.data());
+    keep_written_tile({row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed}, stored, {},
                       std::move(pairs));
-    return rows_written;
+    return stored.rows;
 }
 
 int CimArray::write_dense_weights(int row_offset, int column_offset, int rows, int channels, int weight_bits,
@@ -603,18 +603,18 @@ int CimArray::write_dense_weights(int row_offset, int column_offset, int rows, i
     std::vector<int16_t> pairs = SpareBuffers::take(spares_->narrow);
     pair_layout(unpacked_.data(), rows, channels, pairs);
     const int per_weight = weight_columns(weight_bits, is_signed);
-    const int rows_written = mark_written_blocks(row_offset, rows, column_offset, channels * per_weight, nullptr);
-    keep_written_tile({row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed}, {},
+    const WrittenRows stored = mark_written_blocks(row_offset, rows, column_offset, channels * per_weight, nullptr);
+    keep_written_tile({row_offset, rows, column_offset, channels, 1, weight_bits, false, is_signed}, stored, {},
                       std::move(pairs));
-    return rows_written;
+    return stored.rows;
 }
 
-int CimArray::mark_written_blocks(int row_offset, int rows, int column_offset, int columns, const uint8_t* mask) {
+CimArray::WrittenRows CimArray::mark_written_blocks(int row_offset, int rows, int column_offset, int columns,
+                                                    const uint8_t* mask) {
     const Footprint f = footprint(geometry_, row_offset, rows, column_offset, columns);
     forget_tiles_touching(f.row_begin, f.row_end, f.column_begin, f.column_end);
     const int mask_width = f.last_column_group - f.first_column_group + 1;
-    int rows_written = 0;
-    written_pair_runs_.clear();
+    WrittenRows stored;
     for (int g = f.first_group; g <= f.last_group; ++g) {
         uint8_t any_block = 0;
         for (int q = f.first_column_group; q <= f.last_column_group; ++q) {
@@ -629,23 +629,24 @@ int CimArray::mark_written_blocks(int row_offset, int rows, int column_offset, i
         // either group is).
         const int row_begin = std::max(f.row_begin, g * geometry_.max_active_wl);
         const int row_end = std::min(f.row_end, (g + 1) * geometry_.max_active_wl);
-        rows_written += row_end - row_begin;
+        stored.rows += row_end - row_begin;
         const int first = (row_begin - row_offset) / 2, end = row_pairs(row_end - row_offset);
-        if (!written_pair_runs_.empty() && written_pair_runs_.back().second >= first) {
-            written_pair_runs_.back().second = std::max(written_pair_runs_.back().second, end);
+        if (!stored.live_pairs.empty() && stored.live_pairs.back().second >= first) {
+            stored.live_pairs.back().second = std::max(stored.live_pairs.back().second, end);
         } else {
-            written_pair_runs_.emplace_back(first, end);
+            stored.live_pairs.emplace_back(first, end);
         }
     }
-    return rows_written;
+    return stored;
 }
 
-void CimArray::keep_written_tile(const MvmShape& written, std::vector<int32_t> words, std::vector<int16_t> pairs) {
+void CimArray::keep_written_tile(const MvmShape& written, const WrittenRows& stored, std::vector<int32_t> words,
+                                 std::vector<int16_t> pairs) {
     DecodedTile decoded;
     decoded.rows = written.rows;
     decoded.channels = written.channels;
     decoded.words = std::move(words);
-    if (!pairs.empty()) decoded.live_pairs = written_pair_runs_;
+    if (!pairs.empty()) decoded.live_pairs = stored.live_pairs;
     decoded.narrow = std::move(pairs);
     decoded.unit = unit_counts(written);
     std::shared_ptr<const DecodedTile> tile = shared(std::move(decoded));

@@ -187,14 +187,19 @@ private:
     // cells, or which of their blocks are kept (their counts, and the zeros of binary weights).
     void forget_tiles_touching(int row_begin, int row_end, int column_begin, int column_end);
     MvmCounts unit_counts(const MvmShape& shape) const;
+    // The word lines a write stores: the tile's rows in word-line groups with a kept block, and the
+    // runs of row pairs they are in.
+    struct WrittenRows {
+        int rows = 0;
+        PairRuns live_pairs;
+    };
     // A write's first step: drops the decoded tiles it touches and marks its blocks kept (every one
-    // without a mask). Returns the word lines written: the tile's rows in groups with a kept block,
-    // whose row pairs it leaves in written_pair_runs_ for the last step.
-    int mark_written_blocks(int row_offset, int rows, int column_offset, int columns, const uint8_t* mask);
+    // without a mask).
+    WrittenRows mark_written_blocks(int row_offset, int rows, int column_offset, int columns, const uint8_t* mask);
     // A write's last step: the tile's words (or pairs alone) become its decoded tile and wait to be
     // encoded into the cells. A decoded tile does not depend on the inputs' width or sign.
-    void keep_written_tile(const MvmShape& written, std::vector<int32_t> words, std::vector<int16_t> pairs);
-    PairRuns written_pair_runs_;  // mark_written_blocks' result for keep_written_tile
+    void keep_written_tile(const MvmShape& written, const WrittenRows& stored, std::vector<int32_t> words,
+                           std::vector<int16_t> pairs);
 
     // Cells are encoded only when something reads them (the detailed walk, a decode of a tile no
     // write produced): fast-mode MVMs use the decoded words, and most tiles are never read back.
