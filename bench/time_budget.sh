@@ -12,7 +12,9 @@ if ! command -v perf >/dev/null; then
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
     echo "time_budget: installing linux-perf"
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends linux-perf
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends linux-perf
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
