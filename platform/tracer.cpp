@@ -89,10 +89,15 @@ bool Tracer::in_window(int64_t start_ps, int64_t end_ps) const {
            static_cast<double>(start_ps) < config_.window_end_ns * 1e3;
 }
 
+bool Tracer::keeps_slice(const sc_core::sc_time& start, const sc_core::sc_time& end) const {
+    const int64_t start_ps = to_ps(start), end_ps = to_ps(end);
+    return end_ps > start_ps && in_window(start_ps, end_ps);
+}
+
 int Tracer::slice(int track, const std::string& name, const sc_core::sc_time& start, const sc_core::sc_time& end,
                   nlohmann::json args) {
+    if (!keeps_slice(start, end)) return -1;
     int64_t start_ps = to_ps(start), end_ps = to_ps(end);
-    if (end_ps <= start_ps || !in_window(start_ps, end_ps)) return -1;
     // Clip to the window so that busy time in the trace is busy time inside the window.
     start_ps = std::max<int64_t>(start_ps, static_cast<int64_t>(std::llround(config_.window_start_ns * 1e3)));
     if (std::isfinite(config_.window_end_ns)) {
@@ -138,17 +143,18 @@ void Tracer::counter(const std::string& instance, const std::string& name, const
     counters_.push_back({instance, name, when_ps, value});
 }
 
-void Tracer::signal(const std::string& instance, const std::string& name, int width, const sc_core::sc_time& when,
+void Tracer::signal(std::string_view instance, std::string_view name, int width, const sc_core::sc_time& when,
                     double value) {
     if (!config_.vcd_wants(instance)) return;
     const int64_t when_ps = to_ps(when);
     const auto window_start_ps = static_cast<int64_t>(std::llround(config_.window_start_ns * 1e3));
     if (when_ps >= window_start_ps && !in_window(when_ps, when_ps + 1)) return;
-    const auto key = std::make_pair(instance, name);
-    auto found = signal_ids_.find(key);
-    if (found == signal_ids_.end()) {
-        found = signal_ids_.emplace(key, static_cast<int>(signals_.size())).first;
-        signals_.push_back({instance, name, width});
+    auto of_instance = signal_ids_.find(instance);
+    if (of_instance == signal_ids_.end()) of_instance = signal_ids_.try_emplace(std::string(instance)).first;
+    auto found = of_instance->second.find(name);
+    if (found == of_instance->second.end()) {
+        found = of_instance->second.emplace(std::string(name), static_cast<int>(signals_.size())).first;
+        signals_.push_back({std::string(instance), std::string(name), width});
     }
     // A change before the window is kept as the value the signal enters the window with, so a
     // late window shows every signal's level from its first instant instead of unknown.

@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "platform/error.h"
@@ -26,13 +27,13 @@ namespace cimvp {
 struct TraceConfig {
     bool perfetto = false;
     bool vcd_all = false;             // `vcd: all`
-    std::set<std::string> vcd;        // instances whose signals go into the VCD
+    std::set<std::string, std::less<>> vcd;  // instances whose signals go into the VCD
     double window_start_ns = 0.0;
     double window_end_ns = std::numeric_limits<double>::infinity();
     double power_interval_ns = 0.0;   // 0: no power sampling
 
     bool enabled() const { return perfetto || vcd_all || !vcd.empty(); }
-    bool vcd_wants(const std::string& instance) const { return vcd_all || vcd.count(instance) != 0; }
+    bool vcd_wants(std::string_view instance) const { return vcd_all || vcd.find(instance) != vcd.end(); }
 
     // The set `--trace` switches on: a timeline, every instance in the VCD, power every microsecond.
     static TraceConfig defaults();
@@ -55,6 +56,10 @@ public:
     // lies outside the window.
     int slice(int track, const std::string& name, const sc_core::sc_time& start, const sc_core::sc_time& end,
               nlohmann::json args = nullptr);
+    // Whether slice() keeps work from `start` to `end`: it lasts, and overlaps the window. A caller
+    // that builds arguments for a slice can skip that otherwise, as most of a long run's slices lie
+    // outside a short window.
+    bool keeps_slice(const sc_core::sc_time& start, const sc_core::sc_time& end) const;
 
     // An arrow from the slice that produced something to the slice it unblocked (handles from
     // slice(); a -1 end drops the arrow).
@@ -71,7 +76,7 @@ public:
     }
 
     // A VCD signal change of `instance`; `width` 0 declares a real-valued signal.
-    void signal(const std::string& instance, const std::string& name, int width, const sc_core::sc_time& when,
+    void signal(std::string_view instance, std::string_view name, int width, const sc_core::sc_time& when,
                 double value);
 
     // Debug information of the running program, keyed by instruction address.
@@ -139,7 +144,8 @@ private:
     std::vector<std::pair<int, int>> flows_;
     std::vector<Counter> counters_;
     std::vector<Signal> signals_;
-    std::map<std::pair<std::string, std::string>, int> signal_ids_;
+    // By instance, then name; looked up by views, since a traced run records millions of changes.
+    std::map<std::string, std::map<std::string, int, std::less<>>, std::less<>> signal_ids_;
     std::vector<Change> changes_;
     std::map<int, Change> value_at_window_start_;  // by signal: its last change before the window
     ProgramAnnotations program_;

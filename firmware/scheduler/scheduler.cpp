@@ -436,15 +436,18 @@ void Scheduler::trace_instruction(int track, const isa::Instruction& instruction
         tracer.counter(change->second.buffer, "occupancy_bytes", fetch_start, bytes);
         tracer.signal(change->second.buffer, "occupancy_bytes", 32, fetch_start, bytes);
     }
-    nlohmann::json args = {{"pc", isa::to_hex(pc_)}};
     const ProgramAnnotations::Label* label = program.label_at(pc_);
-    if (label != nullptr) {
-        args["layer"] = label->layer;
-        args["tile"] = label->tile;
-    }
     const bool on_engine = instruction.spec().operand_index("engine") >= 0;
     const BoundEngine* engine = on_engine ? engines_[static_cast<uint8_t>(instruction.value("engine"))].get() : nullptr;
-    if (engine != nullptr) args["engine"] = engine->instance;
+    nlohmann::json args;  // only for a slice the timeline keeps
+    if (tracer.keeps_slice(fetch_start, time_.now())) {
+        args = {{"pc", isa::to_hex(pc_)}};
+        if (label != nullptr) {
+            args["layer"] = label->layer;
+            args["tile"] = label->tile;
+        }
+        if (engine != nullptr) args["engine"] = engine->instance;
+    }
     const int slice = tracer.slice(track, instruction.spec().mnemonic, fetch_start, time_.now(), std::move(args));
     for (uint64_t descriptor : issued_descriptors_) tracer.issued(descriptor, {slice, ++issued_commands_, label});
     // A sync or barrier was unblocked by the last command of each engine it waited for.

@@ -271,16 +271,21 @@ void CommandEngine::keep_quantum(const sc_core::sc_time& when) {
 
 void CommandEngine::trace_command(const sc_core::sc_time& begin, const sc_core::sc_time& end, const std::string& what,
                                   const Outcome& outcome, uint64_t bytes, double energy_pj) {
-    nlohmann::json args = {
-        {"descriptor", descriptor_address_}, {"error", outcome.error}, {"bytes", bytes}, {"energy_pj", energy_pj}};
     // Commands the scheduler issued carry its command number, layer and tile, and an arrow from
     // the instruction that issued them; a host's commands are numbered by the engine alone.
     const std::optional<Tracer::Issue> issue = tracer()->take_issue(descriptor_address_);
     const uint64_t command = issue ? issue->command : commands_ + failed_commands_ + 1;
-    args["command"] = command;
-    if (issue && issue->label != nullptr) {
-        args["layer"] = issue->label->layer;
-        args["tile"] = issue->label->tile;
+    nlohmann::json args;  // only for a slice the timeline keeps
+    if (tracer()->keeps_slice(begin, end)) {
+        args = {{"descriptor", descriptor_address_},
+                {"error", outcome.error},
+                {"bytes", bytes},
+                {"energy_pj", energy_pj},
+                {"command", command}};
+        if (issue && issue->label != nullptr) {
+            args["layer"] = issue->label->layer;
+            args["tile"] = issue->label->tile;
+        }
     }
     tracer()->signal(name(), "command", 32, begin, static_cast<double>(command));
     tracer()->signal(name(), "command", 32, end, 0);
