@@ -31,6 +31,7 @@ private:
     void record(const sc_core::sc_time& interval_start);
 
     std::vector<Component*> components_;
+    std::vector<Tracer::SignalHandle> power_signals_, bandwidth_signals_;  // by component
     std::vector<double> last_energy_pj_;
     std::vector<uint64_t> last_bytes_;
     Tracer& tracer_;

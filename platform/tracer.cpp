@@ -99,7 +99,7 @@ int Tracer::slice(int track, const std::string& name, const sc_core::sc_time& st
     if (!keeps_slice(start, end)) return -1;
     int64_t start_ps = to_ps(start), end_ps = to_ps(end);
     // Clip to the window so that busy time in the trace is busy time inside the window.
-    start_ps = std::max<int64_t>(start_ps, static_cast<int64_t>(std::llround(config_.window_start_ns * 1e3)));
+    start_ps = std::max<int64_t>(start_ps, window_start_ps_);
     if (std::isfinite(config_.window_end_ns)) {
         end_ps = std::min<int64_t>(end_ps, static_cast<int64_t>(std::llround(config_.window_end_ns * 1e3)));
     }
@@ -147,8 +147,23 @@ void Tracer::signal(std::string_view instance, std::string_view name, int width,
                     double value) {
     if (!config_.vcd_wants(instance)) return;
     const int64_t when_ps = to_ps(when);
-    const auto window_start_ps = static_cast<int64_t>(std::llround(config_.window_start_ns * 1e3));
-    if (when_ps >= window_start_ps && !in_window(when_ps, when_ps + 1)) return;
+    if (when_ps >= window_start_ps_ && !in_window(when_ps, when_ps + 1)) return;
+    record_change(signal_id(instance, name, width), when_ps, value);
+}
+
+void Tracer::signal(SignalHandle& handle, const sc_core::sc_time& when, double value) {
+    if (handle.id_ == SignalHandle::kNotTraced) return;
+    if (handle.id_ == SignalHandle::kUnresolved && !config_.vcd_wants(handle.instance_)) {
+        handle.id_ = SignalHandle::kNotTraced;
+        return;
+    }
+    const int64_t when_ps = to_ps(when);
+    if (when_ps >= window_start_ps_ && !in_window(when_ps, when_ps + 1)) return;
+    if (handle.id_ == SignalHandle::kUnresolved) handle.id_ = signal_id(handle.instance_, handle.name_, handle.width_);
+    record_change(handle.id_, when_ps, value);
+}
+
+int Tracer::signal_id(std::string_view instance, std::string_view name, int width) {
     auto of_instance = signal_ids_.find(instance);
     if (of_instance == signal_ids_.end()) of_instance = signal_ids_.try_emplace(std::string(instance)).first;
     auto found = of_instance->second.find(name);
@@ -156,14 +171,18 @@ void Tracer::signal(std::string_view instance, std::string_view name, int width,
         found = of_instance->second.emplace(std::string(name), static_cast<int>(signals_.size())).first;
         signals_.push_back({std::string(instance), std::string(name), width});
     }
+    return found->second;
+}
+
+void Tracer::record_change(int signal, int64_t when_ps, double value) {
     // A change before the window is kept as the value the signal enters the window with, so a
     // late window shows every signal's level from its first instant instead of unknown.
-    if (when_ps < window_start_ps) {
-        Change& entry = value_at_window_start_[found->second];
-        if (when_ps >= entry.when_ps) entry = {when_ps, found->second, value};
+    if (when_ps < window_start_ps_) {
+        Change& entry = value_at_window_start_[signal];
+        if (when_ps >= entry.when_ps) entry = {when_ps, signal, value};
         return;
     }
-    changes_.push_back({when_ps, found->second, value});
+    changes_.push_back({when_ps, signal, value});
 }
 
 std::map<std::string, double> Tracer::busy_ns_by_instance() const {
@@ -253,9 +272,8 @@ void Tracer::write_vcd(const std::string& path) const {
     }
     out << "$upscope $end\n$enddefinitions $end\n";
 
-    const auto window_start_ps = static_cast<int64_t>(std::llround(config_.window_start_ns * 1e3));
     std::vector<Change> ordered;
-    for (const auto& [id, change] : value_at_window_start_) ordered.push_back({window_start_ps, id, change.value});
+    for (const auto& [id, change] : value_at_window_start_) ordered.push_back({window_start_ps_, id, change.value});
     ordered.insert(ordered.end(), changes_.begin(), changes_.end());
     std::stable_sort(ordered.begin(), ordered.end(), [](const Change& a, const Change& b) { return a.when_ps < b.when_ps; });
     // Of several changes of one signal at one time, only the last is the signal's value.

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <limits>
 #include <map>
 #include <optional>
@@ -44,7 +45,8 @@ TraceConfig parse_trace_config(const YAML::Node& node, const std::string& file);
 
 class Tracer {
 public:
-    explicit Tracer(TraceConfig config) : config_(std::move(config)) {}
+    explicit Tracer(TraceConfig config)
+        : config_(std::move(config)), window_start_ps_(std::llround(config_.window_start_ns * 1e3)) {}
 
     const TraceConfig& config() const { return config_; }
 
@@ -78,6 +80,22 @@ public:
     // A VCD signal change of `instance`; `width` 0 declares a real-valued signal.
     void signal(std::string_view instance, std::string_view name, int width, const sc_core::sc_time& when,
                 double value);
+
+    // A signal that changes often, looked up on its first change only (as signal() would create it)
+    // and then known by its id, or as not traced. A model keeps one per signal, for one tracer.
+    class SignalHandle {
+    public:
+        SignalHandle(std::string instance, std::string name, int width)
+            : instance_(std::move(instance)), name_(std::move(name)), width_(width) {}
+
+    private:
+        friend class Tracer;
+        static constexpr int kUnresolved = -2, kNotTraced = -1;
+        std::string instance_, name_;
+        int width_;
+        int id_ = kUnresolved;
+    };
+    void signal(SignalHandle& handle, const sc_core::sc_time& when, double value);
 
     // Debug information of the running program, keyed by instruction address.
     void annotate_program(ProgramAnnotations annotations) { program_ = std::move(annotations); }
@@ -133,10 +151,15 @@ private:
     };
 
     bool in_window(int64_t start_ps, int64_t end_ps) const;
+    // The signal's id, created on its first change (so the VCD lists signals in that order).
+    int signal_id(std::string_view instance, std::string_view name, int width);
+    // Keeps a change: in the window, or as the value the signal enters the window with.
+    void record_change(int signal, int64_t when_ps, double value);
     void write_perfetto(const std::string& path, const std::string& chip_name) const;
     void write_vcd(const std::string& path) const;
 
     TraceConfig config_;
+    int64_t window_start_ps_;
     std::vector<Track> tracks_;
     std::map<std::pair<std::string, std::string>, int> track_ids_;
     std::vector<Slice> slices_;

@@ -136,6 +136,10 @@ private:
     // While tracing: the running MVM's word lines and its compute spans (back-to-back chunks merged).
     int traced_active_rows_ = 0;
     std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> compute_spans_;
+    struct Waveforms {
+        Tracer::SignalHandle active_rows, adc_conversions, skipped_groups;
+    };
+    std::optional<Waveforms> waveforms_;  // while tracing
     EnergyLedger::Handle cell_energy_;
     EnergyLedger::Handle adc_energy_;
     EnergyLedger::Handle shift_add_energy_;

@@ -287,8 +287,8 @@ void CommandEngine::trace_command(const sc_core::sc_time& begin, const sc_core::
             args["tile"] = issue->label->tile;
         }
     }
-    tracer()->signal(name(), "command", 32, begin, static_cast<double>(command));
-    tracer()->signal(name(), "command", 32, end, 0);
+    tracer()->signal(command_signal_, begin, static_cast<double>(command));
+    tracer()->signal(command_signal_, end, 0);
     const int slice = record_busy(begin, end, what.c_str(), std::move(args));
     if (issue) tracer()->flow(issue->slice, slice);
     tracer()->completed(name(), slice);

@@ -173,6 +173,7 @@ private:
     uint64_t error_address_ = 0;
     uint64_t descriptor_address_ = 0;
     uint64_t failed_address_ = 0;
+    Tracer::SignalHandle command_signal_{name(), "command", 32};  // the running command's number
     uint64_t queue_watermark_ = engine_reg::kWatermarkOff;
     std::vector<uint8_t> span_;         // a strided access's data, laid out as in memory
     std::vector<uint8_t> row_enables_;  // its byte-enable pattern

@@ -163,8 +163,8 @@ DramController::DramController(const ComponentContext& context)
     const uint64_t rows_per_bank = p.size / (p.row_bytes * static_cast<uint64_t>(p.banks));
     row_bits_ = Tracer::width_for(rows_per_bank - 1);
     for (int64_t bank = 0; bank < p.banks; ++bank) {
-        bank_state_signals_.push_back("bank" + std::to_string(bank) + "_state");
-        bank_row_signals_.push_back("bank" + std::to_string(bank) + "_row");
+        bank_state_signals_.emplace_back(name(), "bank" + std::to_string(bank) + "_state", 2);
+        bank_row_signals_.emplace_back(name(), "bank" + std::to_string(bank) + "_row", row_bits_);
     }
 
     tgt.register_b_transport(this, &DramController::b_transport);
@@ -311,9 +311,9 @@ void DramController::start_of_simulation() {
 
 void DramController::trace_bank(unsigned bank, Picos at, BankState state) {
     const sc_core::sc_time when = to_time(at);
-    tracer()->signal(name(), bank_state_signals_[bank], 2, when, static_cast<double>(state));
+    tracer()->signal(bank_state_signals_[bank], when, static_cast<double>(state));
     if (state == BankState::kRowOpen) {
-        tracer()->signal(name(), bank_row_signals_[bank], row_bits_, when, static_cast<double>(banks_[bank].row));
+        tracer()->signal(bank_row_signals_[bank], when, static_cast<double>(banks_[bank].row));
     }
 }
 

@@ -114,8 +114,8 @@ private:
     SparseStore store_;
     std::vector<Bank> banks_;
     int row_bits_ = 1;  // width of the bank<N>_row waveforms
-    std::vector<std::string> bank_state_signals_;
-    std::vector<std::string> bank_row_signals_;
+    std::vector<Tracer::SignalHandle> bank_state_signals_;
+    std::vector<Tracer::SignalHandle> bank_row_signals_;
 
     // Command and data-bus state; row commands (ACT, PRE, REF) and column commands (RD, WR) are
     // each issued in order, so a row can be opened while earlier bursts still stream.
