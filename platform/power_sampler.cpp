@@ -14,6 +14,8 @@ PowerSampler::PowerSampler(const std::vector<Component*>& components, Tracer& tr
     for (const Component* component : components_) {
         power_signals_.emplace_back(component->name(), "power_mw", 0);
         bandwidth_signals_.emplace_back(component->name(), "bandwidth_gbps", 0);
+        power_counters_.push_back(tracer_.counter_id(component->name(), "power_mw"));
+        bandwidth_counters_.push_back(tracer_.counter_id(component->name(), "bandwidth_gbps"));
     }
     TimeWatch::add(this, next_end_, [this](uint64_t now) { return sample_up_to(now); });
 }
@@ -37,13 +39,13 @@ void PowerSampler::record(const sc_core::sc_time& interval_start) {
         const double milliwatts = (energy - last_energy_pj_[i]) / seconds * 1e-9;
         last_energy_pj_[i] = energy;
         // The sample describes the interval that just ended; it is stamped at the interval's start.
-        tracer_.counter(components_[i]->name(), "power_mw", interval_start, milliwatts);
+        tracer_.counter(power_counters_[i], interval_start, milliwatts);
         tracer_.signal(power_signals_[i], interval_start, milliwatts);
         const uint64_t bytes = components_[i]->bytes_moved();
         if (bytes == 0) continue;  // components that move no data get no bandwidth track
         const double gigabytes_per_s = static_cast<double>(bytes - last_bytes_[i]) / seconds * 1e-9;
         last_bytes_[i] = bytes;
-        tracer_.counter(components_[i]->name(), "bandwidth_gbps", interval_start, gigabytes_per_s);
+        tracer_.counter(bandwidth_counters_[i], interval_start, gigabytes_per_s);
         tracer_.signal(bandwidth_signals_[i], interval_start, gigabytes_per_s);
     }
 }

@@ -32,6 +32,7 @@ private:
 
     std::vector<Component*> components_;
     std::vector<Tracer::SignalHandle> power_signals_, bandwidth_signals_;  // by component
+    std::vector<int> power_counters_, bandwidth_counters_;                 // by component
     std::vector<double> last_energy_pj_;
     std::vector<uint64_t> last_bytes_;
     Tracer& tracer_;

@@ -136,11 +136,25 @@ int Tracer::take_completed(const std::string& instance) {
     return slice;
 }
 
-void Tracer::counter(const std::string& instance, const std::string& name, const sc_core::sc_time& when,
-                     double value) {
+void Tracer::counter(std::string_view instance, std::string_view name, const sc_core::sc_time& when, double value) {
     const int64_t when_ps = to_ps(when);
-    if (!in_window(when_ps, when_ps + 1)) return;
-    counters_.push_back({instance, name, when_ps, value});
+    if (in_window(when_ps, when_ps + 1)) counters_.push_back({counter_id(instance, name), when_ps, value});
+}
+
+int Tracer::counter_id(std::string_view instance, std::string_view name) {
+    auto of_instance = counter_ids_.find(instance);
+    if (of_instance == counter_ids_.end()) of_instance = counter_ids_.try_emplace(std::string(instance)).first;
+    auto found = of_instance->second.find(name);
+    if (found == of_instance->second.end()) {
+        found = of_instance->second.emplace(std::string(name), static_cast<int>(counter_names_.size())).first;
+        counter_names_.push_back(std::string(instance) + " " + std::string(name));
+    }
+    return found->second;
+}
+
+void Tracer::counter(int id, const sc_core::sc_time& when, double value) {
+    const int64_t when_ps = to_ps(when);
+    if (in_window(when_ps, when_ps + 1)) counters_.push_back({id, when_ps, value});
 }
 
 void Tracer::signal(std::string_view instance, std::string_view name, int width, const sc_core::sc_time& when,
@@ -231,7 +245,7 @@ void Tracer::write_perfetto(const std::string& path, const std::string& chip_nam
     }
     for (const Counter& sample : counters_) {
         timed.emplace_back(sample.when_ps,
-                           nlohmann::json{{"ph", "C"}, {"pid", 1}, {"name", sample.instance + " " + sample.name},
+                           nlohmann::json{{"ph", "C"}, {"pid", 1}, {"name", counter_names_[static_cast<size_t>(sample.id)]},
                                           {"ts", static_cast<double>(sample.when_ps) / 1e6},
                                           {"args", {{"value", sample.value}}}});
     }

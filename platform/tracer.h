@@ -68,7 +68,10 @@ public:
     void flow(int from_slice, int to_slice);
 
     // A counter track sample (power, bandwidth, occupancy).
-    void counter(const std::string& instance, const std::string& name, const sc_core::sc_time& when, double value);
+    void counter(std::string_view instance, std::string_view name, const sc_core::sc_time& when, double value);
+    // The same for a counter sampled often: its id from counter_id(), found once.
+    int counter_id(std::string_view instance, std::string_view name);
+    void counter(int id, const sc_core::sc_time& when, double value);
 
     // The width of an unsigned VCD signal that can show every value up to `largest`.
     static int width_for(uint64_t largest) {
@@ -134,8 +137,7 @@ private:
         nlohmann::json args;
     };
     struct Counter {
-        std::string instance;
-        std::string name;
+        int id;  // into counter_names_
         int64_t when_ps;
         double value;
     };
@@ -166,6 +168,8 @@ private:
     std::vector<int> last_slice_of_track_;
     std::vector<std::pair<int, int>> flows_;
     std::vector<Counter> counters_;
+    std::vector<std::string> counter_names_;  // "instance name", by id
+    std::map<std::string, std::map<std::string, int, std::less<>>, std::less<>> counter_ids_;  // by instance, name
     std::vector<Signal> signals_;
     // By instance, then name; looked up by views, since a traced run records millions of changes.
     std::map<std::string, std::map<std::string, int, std::less<>>, std::less<>> signal_ids_;

@@ -1,5 +1,6 @@
-// The tracer on its own: which slices it keeps, and VCD signals changed by name or through a handle
-// (the handle is looked up once; what it records must be exactly what the name would).
+// The tracer on its own: which slices it keeps, VCD signals changed by name or through a handle,
+// and counters sampled by name or by id. A handle or an id is looked up once; what it records must
+// be exactly what the name would.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -89,4 +90,25 @@ TEST(Tracer, AHandleKeepsTheWindowsLevelAtItsStartAndNothingAfterItsEnd) {
     const Written written = write(tracer, "tracer-handle-window");
     EXPECT_EQ(written.body, (std::vector<std::string>{"#10000", "0!", "#15000", "1!"}));
     EXPECT_EQ(written.summary["vcd_changes"], 1);  // the one inside the window
+}
+
+TEST(Tracer, ACounterByIdIsTheCounterOfItsName) {
+    TraceConfig config;
+    config.perfetto = true;
+    config.window_start_ns = 10.0;
+    Tracer tracer(config);
+    const int power = tracer.counter_id("dram", "power_mw");
+    EXPECT_EQ(tracer.counter_id("dram", "power_mw"), power);
+    tracer.counter(power, ns(5), 1.0);  // before the window
+    tracer.counter(power, ns(12), 2.0);
+    tracer.counter("dram", "power_mw", ns(14), 3.0);
+    const std::string directory = cimvp::testing::temp_directory("tracer-counter-id");
+    EXPECT_EQ(tracer.write(directory, "chip")["counter_samples"], 2);
+    std::ifstream file(directory + "/trace.json");
+    const nlohmann::json trace = nlohmann::json::parse(file);
+    std::vector<std::pair<std::string, double>> samples;
+    for (const auto& event : trace["traceEvents"]) {
+        if (event["ph"] == "C") samples.emplace_back(event["name"], event["args"]["value"].get<double>());
+    }
+    EXPECT_EQ(samples, (std::vector<std::pair<std::string, double>>{{"dram power_mw", 2.0}, {"dram power_mw", 3.0}}));
 }
