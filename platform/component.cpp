@@ -17,7 +17,7 @@ namespace cimvp {
 void Component::attach_tracer(Tracer* tracer) {
     tracer_ = tracer;
     busy_track_ = tracer_ != nullptr ? tracer_->track(name(), "busy") : -1;
-    busy_signal_.emplace(name(), "busy", 1);
+    if (tracer_ != nullptr) busy_signal_.emplace(name(), "busy", 1);
 }
 
 int Component::record_busy(const sc_core::sc_time& start, const sc_core::sc_time& end, const char* what,

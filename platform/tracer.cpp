@@ -166,11 +166,11 @@ void Tracer::signal(std::string_view instance, std::string_view name, int width,
 }
 
 void Tracer::signal(SignalHandle& handle, const sc_core::sc_time& when, double value) {
-    if (handle.id_ == SignalHandle::kNotTraced) return;
-    if (handle.id_ == SignalHandle::kUnresolved && !config_.vcd_wants(handle.instance_)) {
-        handle.id_ = SignalHandle::kNotTraced;
-        return;
+    if (handle.tracer_ != this) {
+        handle.tracer_ = this;
+        handle.id_ = config_.vcd_wants(handle.instance_) ? SignalHandle::kUnresolved : SignalHandle::kNotTraced;
     }
+    if (handle.id_ == SignalHandle::kNotTraced) return;
     const int64_t when_ps = to_ps(when);
     if (when_ps >= window_start_ps_ && !in_window(when_ps, when_ps + 1)) return;
     if (handle.id_ == SignalHandle::kUnresolved) handle.id_ = signal_id(handle.instance_, handle.name_, handle.width_);

@@ -85,7 +85,8 @@ public:
                 double value);
 
     // A signal that changes often, looked up on its first change only (as signal() would create it)
-    // and then known by its id, or as not traced. A model keeps one per signal, for one tracer.
+    // and then known by its id, or as not traced. A model keeps one per signal; a handle used with
+    // another tracer is looked up again.
     class SignalHandle {
     public:
         SignalHandle(std::string instance, std::string name, int width)
@@ -96,6 +97,7 @@ public:
         static constexpr int kUnresolved = -2, kNotTraced = -1;
         std::string instance_, name_;
         int width_;
+        const Tracer* tracer_ = nullptr;  // the tracer id_ belongs to
         int id_ = kUnresolved;
     };
     void signal(SignalHandle& handle, const sc_core::sc_time& when, double value);

@@ -112,3 +112,12 @@ TEST(Tracer, ACounterByIdIsTheCounterOfItsName) {
     }
     EXPECT_EQ(samples, (std::vector<std::pair<std::string, double>>{{"dram power_mw", 2.0}, {"dram power_mw", 3.0}}));
 }
+
+TEST(Tracer, AHandleUsedWithAnotherTracerIsLookedUpThere) {
+    Tracer first(vcd_of({"dram"})), second(vcd_of({"macro"}));
+    Tracer::SignalHandle busy("macro", "busy", 1);
+    first.signal(busy, ns(5), 1);  // "macro" is not in the first tracer's VCD
+    second.signal(busy, ns(6), 1);
+    EXPECT_EQ(write(first, "tracer-first").summary["vcd_signals"], 0);
+    EXPECT_EQ(write(second, "tracer-second").body, (std::vector<std::string>{"#6000", "1!"}));
+}
