@@ -5,7 +5,7 @@ Reads the text of `perf script -F time,ip,sym` (bench/time_budget.sh makes it) a
 samples taken while SystemC simulates: their stacks run through sc_start or a SystemC thread.
 Compilation, quantization and the reference interpreter run outside both and are left out.
 Each sample goes to the category of its innermost frame that matches one, so the shares add up
-to 100%.
+to 100%; work done for tracing counts as tracing, whatever frame is innermost.
 
 Usage: /usr/bin/python3 bench/time_budget.py PERF_SCRIPT_TEXT
 """
@@ -19,6 +19,8 @@ CATEGORIES = [
     ("arithmetic: weight decode into the macro",
      ["CimArray::write_packed_weights", "CimArray::write_dense_weights", "decode_weights"]),
     ("arithmetic: vector unit kernels", ["cimvp::vector::"]),
+    ("arithmetic: permutation crossbar routing", ["PermutationCrossbar::execute", "PermutationCrossbar::route",
+                                                  "BenesNetwork::"]),
     ("data copies in memories", ["__memcpy", "__memset", "__memmove", "SparseStore::"]),
     ("memory targets: banks, timing", ["SramBuffer::", "DramController::"]),
     ("busy-time unions (utilization)", ["BusyTracker::add", "Component::record_busy"]),
@@ -31,6 +33,10 @@ CATEGORIES = [
     ("firmware: fetch, decode, issue", ["Scheduler::", "isa::"]),
     ("engines: command handling", ["SramCimMacro::", "VectorUnit::", "DmaEngine::", "CommandEngine::"]),
 ]
+# Work done for tracing counts as tracing wherever it sits on the stack, copies and all.
+TRACING = ("tracing: slices, waveforms, power samples",
+           ["Tracer::", "record_traced_busy", "PowerSampler::", "trace_command", "trace_instruction",
+            "trace_activity", "trace_bank"])
 SIMULATING = ("sc_simcontext::simulate", "sc_thread_cor_fn", "qt_blocki")
 
 
@@ -63,6 +69,8 @@ def main():
         if not any(marker in frame for frame in frames for marker in SIMULATING):
             continue
         category = "other"
+        if any(key in frame for frame in frames for key in TRACING[1]):
+            frames, category = [], TRACING[0]
         for frame in frames:
             match = next((name for name, keys in CATEGORIES if any(key in frame for key in keys)), None)
             if match:
