@@ -238,6 +238,8 @@ private:
         int64_t positions(int64_t band_rows) const {
             return shape.flat() ? (band_rows - 1) * padded_width + shape.out_width : band_rows * shape.out_width;
         }
+        // Bands of at most `band_rows` output rows that cover the layer.
+        int64_t bands(int64_t band_rows) const { return (shape.out_height + band_rows - 1) / band_rows; }
         // Positions from one output row to the next in the partial sums.
         int64_t row_pitch() const { return shape.flat() ? padded_width : shape.out_width; }
         // Input address of kernel row `kernel_row`, span offset `span_start`, for output row `y` of
@@ -771,7 +773,7 @@ private:
     BandPlan plan_bands(const ConvContext& conv) const {
         BandPlan plan;
         plan.rows_per_band = band_rows(conv, 0, plan.sets[0]);
-        plan.bands = (conv.shape.out_height + plan.rows_per_band - 1) / plan.rows_per_band;
+        plan.bands = conv.bands(plan.rows_per_band);
         plan.sets[1] = plan.sets[0];
         using OverlapBands = BackendOptions::OverlapBands;
         const bool may_overlap = options_.overlap_bands == OverlapBands::kAlways ||
@@ -779,7 +781,7 @@ private:
         const int64_t replicas = conv.mapping.replicas;
         std::vector<BandBuffers> twice;
         const int64_t rows = may_overlap && plan.bands > replicas ? fitting_band_rows(conv, 0, twice, 2) : 0;
-        const int64_t bands = rows > 0 ? (conv.shape.out_height + rows - 1) / rows : 0;
+        const int64_t bands = rows > 0 ? conv.bands(rows) : 0;
         if (bands > replicas) {
             plan.overlap = true;
             plan.rows_per_band = rows;
@@ -803,7 +805,7 @@ private:
         std::vector<BandBuffers> buffers;
         const int64_t plain_rows = fitting_band_rows(plain, pool_columns, buffers);
         if (plain_rows == 0) return plain.mapping;  // emit_conv says why
-        const int64_t plain_bands = (conv.shape.out_height + plain_rows - 1) / plain_rows;
+        const int64_t plain_bands = conv.bands(plain_rows);
         const int max_replicas = options_.replicate ? static_cast<int>(target_.cores.size()) : 1;
         for (int replicas = max_replicas; replicas > 1; --replicas) {
             if (!replicas_possible(target_, replicas)) continue;
@@ -816,7 +818,7 @@ private:
             // A replica's cores may hold more channels than the plain mapping's, so its rows may not fit.
             const int64_t rows = fitting_band_rows(candidate, pool_columns, buffers);
             if (rows == 0) continue;
-            const int64_t bands = (conv.shape.out_height + rows - 1) / rows;
+            const int64_t bands = conv.bands(rows);
             if (bands < replicas || (bands + replicas - 1) / replicas > plain_bands) continue;
             return candidate.mapping;
         }
@@ -1000,7 +1002,7 @@ private:
 
         std::vector<BandBuffers> buffers;
         const int64_t rows_per_band = band_rows(conv, layer.pool_size, buffers);
-        const int64_t bands = (conv.shape.out_height + rows_per_band - 1) / rows_per_band;
+        const int64_t bands = conv.bands(rows_per_band);
         stats.bands = bands;
         const TileOrder order = tile_order(conv.mapping);
         const uint64_t pool_stride = static_cast<uint64_t>(layer.pool_size) * 4;
