@@ -172,7 +172,7 @@ private:
     BusyTracker busy_;
     Tracer* tracer_ = nullptr;
     int busy_track_ = -1;
-    std::optional<Tracer::SignalHandle> busy_signal_;  // while tracing
+    Tracer::SignalHandle busy_signal_{name(), "busy", 1};
 };
 
 }  // namespace cimvp

@@ -5,17 +5,12 @@
 namespace cimvp {
 
 PowerSampler::PowerSampler(const std::vector<Component*>& components, Tracer& tracer, const sc_core::sc_time& interval)
-    : components_(components),
-      last_energy_pj_(components.size(), 0.0),
-      last_bytes_(components.size(), 0),
-      tracer_(tracer),
-      interval_(interval),
-      next_end_(interval.value()) {
-    for (const Component* component : components_) {
-        power_signals_.emplace_back(component->name(), "power_mw", 0);
-        bandwidth_signals_.emplace_back(component->name(), "bandwidth_gbps", 0);
-        power_counters_.push_back(tracer_.counter_id(component->name(), "power_mw"));
-        bandwidth_counters_.push_back(tracer_.counter_id(component->name(), "bandwidth_gbps"));
+    : tracer_(tracer), interval_(interval), next_end_(interval.value()) {
+    const auto series = [&](const Component* component, const char* name) {
+        return Series{tracer_.counter_id(component->name(), name), {component->name(), name, 0}};
+    };
+    for (Component* component : components) {
+        sampled_.push_back({component, series(component, "power_mw"), series(component, "bandwidth_gbps")});
     }
     TimeWatch::add(this, next_end_, [this](uint64_t now) { return sample_up_to(now); });
 }
@@ -33,21 +28,22 @@ uint64_t PowerSampler::sample_up_to(uint64_t now) {
 
 void PowerSampler::record(const sc_core::sc_time& interval_start) {
     const double seconds = interval_.to_seconds();
-    for (size_t i = 0; i < components_.size(); ++i) {
-        const double energy = components_[i]->energy().total_pj();
+    for (Sampled& s : sampled_) {
+        const double energy = s.component->energy().total_pj();
         // pJ per second -> mW: 1 pJ/s = 1e-9 mW.
-        const double milliwatts = (energy - last_energy_pj_[i]) / seconds * 1e-9;
-        last_energy_pj_[i] = energy;
-        // The sample describes the interval that just ended; it is stamped at the interval's start.
-        tracer_.counter(power_counters_[i], interval_start, milliwatts);
-        tracer_.signal(power_signals_[i], interval_start, milliwatts);
-        const uint64_t bytes = components_[i]->bytes_moved();
+        sample(s.power, interval_start, (energy - s.last_energy_pj) / seconds * 1e-9);
+        s.last_energy_pj = energy;
+        const uint64_t bytes = s.component->bytes_moved();
         if (bytes == 0) continue;  // components that move no data get no bandwidth track
-        const double gigabytes_per_s = static_cast<double>(bytes - last_bytes_[i]) / seconds * 1e-9;
-        last_bytes_[i] = bytes;
-        tracer_.counter(bandwidth_counters_[i], interval_start, gigabytes_per_s);
-        tracer_.signal(bandwidth_signals_[i], interval_start, gigabytes_per_s);
+        sample(s.bandwidth, interval_start, static_cast<double>(bytes - s.last_bytes) / seconds * 1e-9);
+        s.last_bytes = bytes;
     }
+}
+
+// The sample describes the interval that just ended; it is stamped at the interval's start.
+void PowerSampler::sample(Series& series, const sc_core::sc_time& interval_start, double value) {
+    tracer_.counter(series.counter, interval_start, value);
+    tracer_.signal(series.signal, interval_start, value);
 }
 
 }  // namespace cimvp

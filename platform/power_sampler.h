@@ -30,12 +30,22 @@ private:
     uint64_t sample_up_to(uint64_t now);
     void record(const sc_core::sc_time& interval_start);
 
-    std::vector<Component*> components_;
-    std::vector<Tracer::SignalHandle> power_signals_, bandwidth_signals_;  // by component
-    std::vector<int> power_counters_, bandwidth_counters_;                 // by component
-    std::vector<double> last_energy_pj_;
-    std::vector<uint64_t> last_bytes_;
+    // A sampled quantity of one component: a Perfetto counter and a VCD signal of the same name.
+    struct Series {
+        int counter;
+        Tracer::SignalHandle signal;
+    };
+    struct Sampled {
+        Component* component;
+        Series power, bandwidth;
+        double last_energy_pj = 0.0;  // at the end of the last interval
+        uint64_t last_bytes = 0;
+    };
+    // Records one sample of `series`, stamped at its interval's start.
+    void sample(Series& series, const sc_core::sc_time& interval_start, double value);
+
     Tracer& tracer_;
+    std::vector<Sampled> sampled_;
     sc_core::sc_time interval_;
     uint64_t next_end_;  // kernel time units
 };

@@ -73,14 +73,22 @@ TraceConfig parse_trace_config(const YAML::Node& node, const std::string& file) 
     return config;
 }
 
+std::pair<int, bool> Tracer::NameIds::find_or_add(std::string_view instance, std::string_view name, size_t next) {
+    auto of_instance = ids_.find(instance);
+    if (of_instance == ids_.end()) of_instance = ids_.try_emplace(std::string(instance)).first;
+    const auto found = of_instance->second.find(name);
+    if (found != of_instance->second.end()) return {found->second, false};
+    const int id = static_cast<int>(next);
+    of_instance->second.emplace(std::string(name), id);
+    return {id, true};
+}
+
 int Tracer::track(const std::string& instance, const std::string& name) {
-    const auto key = std::make_pair(instance, name);
-    const auto found = track_ids_.find(key);
-    if (found != track_ids_.end()) return found->second;
-    const int id = static_cast<int>(tracks_.size());
-    tracks_.push_back({instance, name});
-    last_slice_of_track_.push_back(-1);
-    track_ids_[key] = id;
+    const auto [id, added] = track_ids_.find_or_add(instance, name, tracks_.size());
+    if (added) {
+        tracks_.push_back({instance, name});
+        last_slice_of_track_.push_back(-1);
+    }
     return id;
 }
 
@@ -137,19 +145,13 @@ int Tracer::take_completed(const std::string& instance) {
 }
 
 void Tracer::counter(std::string_view instance, std::string_view name, const sc_core::sc_time& when, double value) {
-    const int64_t when_ps = to_ps(when);
-    if (in_window(when_ps, when_ps + 1)) counters_.push_back({counter_id(instance, name), when_ps, value});
+    counter(counter_id(instance, name), when, value);
 }
 
 int Tracer::counter_id(std::string_view instance, std::string_view name) {
-    auto of_instance = counter_ids_.find(instance);
-    if (of_instance == counter_ids_.end()) of_instance = counter_ids_.try_emplace(std::string(instance)).first;
-    auto found = of_instance->second.find(name);
-    if (found == of_instance->second.end()) {
-        found = of_instance->second.emplace(std::string(name), static_cast<int>(counter_names_.size())).first;
-        counter_names_.push_back(std::string(instance) + " " + std::string(name));
-    }
-    return found->second;
+    const auto [id, added] = counter_ids_.find_or_add(instance, name, counter_names_.size());
+    if (added) counter_names_.push_back(std::string(instance) + " " + std::string(name));
+    return id;
 }
 
 void Tracer::counter(int id, const sc_core::sc_time& when, double value) {
@@ -161,8 +163,7 @@ void Tracer::signal(std::string_view instance, std::string_view name, int width,
                     double value) {
     if (!config_.vcd_wants(instance)) return;
     const int64_t when_ps = to_ps(when);
-    if (when_ps >= window_start_ps_ && !in_window(when_ps, when_ps + 1)) return;
-    record_change(signal_id(instance, name, width), when_ps, value);
+    if (keeps_change(when_ps)) record_change(signal_id(instance, name, width), when_ps, value);
 }
 
 void Tracer::signal(SignalHandle& handle, const sc_core::sc_time& when, double value) {
@@ -172,25 +173,18 @@ void Tracer::signal(SignalHandle& handle, const sc_core::sc_time& when, double v
     }
     if (handle.id_ == SignalHandle::kNotTraced) return;
     const int64_t when_ps = to_ps(when);
-    if (when_ps >= window_start_ps_ && !in_window(when_ps, when_ps + 1)) return;
+    if (!keeps_change(when_ps)) return;
     if (handle.id_ == SignalHandle::kUnresolved) handle.id_ = signal_id(handle.instance_, handle.name_, handle.width_);
     record_change(handle.id_, when_ps, value);
 }
 
 int Tracer::signal_id(std::string_view instance, std::string_view name, int width) {
-    auto of_instance = signal_ids_.find(instance);
-    if (of_instance == signal_ids_.end()) of_instance = signal_ids_.try_emplace(std::string(instance)).first;
-    auto found = of_instance->second.find(name);
-    if (found == of_instance->second.end()) {
-        found = of_instance->second.emplace(std::string(name), static_cast<int>(signals_.size())).first;
-        signals_.push_back({std::string(instance), std::string(name), width});
-    }
-    return found->second;
+    const auto [id, added] = signal_ids_.find_or_add(instance, name, signals_.size());
+    if (added) signals_.push_back({std::string(instance), std::string(name), width});
+    return id;
 }
 
 void Tracer::record_change(int signal, int64_t when_ps, double value) {
-    // A change before the window is kept as the value the signal enters the window with, so a
-    // late window shows every signal's level from its first instant instead of unknown.
     if (when_ps < window_start_ps_) {
         Change& entry = value_at_window_start_[signal];
         if (when_ps >= entry.when_ps) entry = {when_ps, signal, value};

@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "platform/error.h"
@@ -154,10 +155,24 @@ private:
         int width;
     };
 
+    // Ids of (instance, name) pairs in the order they were first asked for, found without building
+    // strings: a traced run asks millions of times.
+    class NameIds {
+    public:
+        // The pair's id, and whether it is new (then it is `next`).
+        std::pair<int, bool> find_or_add(std::string_view instance, std::string_view name, size_t next);
+
+    private:
+        std::map<std::string, std::map<std::string, int, std::less<>>, std::less<>> ids_;
+    };
+
     bool in_window(int64_t start_ps, int64_t end_ps) const;
+    // Whether a signal change is kept: inside the window, or before it, as the value the signal
+    // enters the window with (so a late window shows every signal's level from its first instant).
+    bool keeps_change(int64_t when_ps) const { return when_ps < window_start_ps_ || in_window(when_ps, when_ps + 1); }
     // The signal's id, created on its first change (so the VCD lists signals in that order).
     int signal_id(std::string_view instance, std::string_view name, int width);
-    // Keeps a change: in the window, or as the value the signal enters the window with.
+    // Records a change keeps_change() accepts.
     void record_change(int signal, int64_t when_ps, double value);
     void write_perfetto(const std::string& path, const std::string& chip_name) const;
     void write_vcd(const std::string& path) const;
@@ -165,16 +180,15 @@ private:
     TraceConfig config_;
     int64_t window_start_ps_;
     std::vector<Track> tracks_;
-    std::map<std::pair<std::string, std::string>, int> track_ids_;
+    NameIds track_ids_;
     std::vector<Slice> slices_;
     std::vector<int> last_slice_of_track_;
     std::vector<std::pair<int, int>> flows_;
     std::vector<Counter> counters_;
     std::vector<std::string> counter_names_;  // "instance name", by id
-    std::map<std::string, std::map<std::string, int, std::less<>>, std::less<>> counter_ids_;  // by instance, name
+    NameIds counter_ids_;
     std::vector<Signal> signals_;
-    // By instance, then name; looked up by views, since a traced run records millions of changes.
-    std::map<std::string, std::map<std::string, int, std::less<>>, std::less<>> signal_ids_;
+    NameIds signal_ids_;
     std::vector<Change> changes_;
     std::map<int, Change> value_at_window_start_;  // by signal: its last change before the window
     ProgramAnnotations program_;

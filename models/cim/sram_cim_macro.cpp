@@ -247,12 +247,9 @@ void SramCimMacro::account(const MvmCounts& counts) {
 void SramCimMacro::start_of_simulation() {
     CommandEngine::start_of_simulation();
     if (tracer() == nullptr) return;
-    waveforms_.emplace(Waveforms{{name(), "active_rows", active_rows_bits()},
-                                 {name(), "adc_conversions", 64},
-                                 {name(), "skipped_groups", 64}});
-    tracer()->signal(waveforms_->active_rows, sc_core::SC_ZERO_TIME, 0);
-    tracer()->signal(waveforms_->adc_conversions, sc_core::SC_ZERO_TIME, 0);
-    tracer()->signal(waveforms_->skipped_groups, sc_core::SC_ZERO_TIME, 0);
+    tracer()->signal(active_rows_signal_, sc_core::SC_ZERO_TIME, 0);
+    tracer()->signal(adc_conversions_signal_, sc_core::SC_ZERO_TIME, 0);
+    tracer()->signal(skipped_groups_signal_, sc_core::SC_ZERO_TIME, 0);
 }
 
 // Word lines on at once while `shape` computes: in each partition, the tile's rows inside one activated
@@ -284,12 +281,12 @@ int SramCimMacro::active_rows_bits() const { return Tracer::width_for(static_cas
 void SramCimMacro::trace_activity() {
     if (compute_spans_.empty()) return;  // refused or failed before computing: nothing changed
     for (const auto& [begin, end] : compute_spans_) {
-        tracer()->signal(waveforms_->active_rows, begin, traced_active_rows_);
-        tracer()->signal(waveforms_->active_rows, end, 0);
+        tracer()->signal(active_rows_signal_, begin, traced_active_rows_);
+        tracer()->signal(active_rows_signal_, end, 0);
     }
     const sc_core::sc_time end = compute_spans_.back().second;
-    tracer()->signal(waveforms_->adc_conversions, end, static_cast<double>(adc_conversions_));
-    tracer()->signal(waveforms_->skipped_groups, end, static_cast<double>(skipped_groups_));
+    tracer()->signal(adc_conversions_signal_, end, static_cast<double>(adc_conversions_));
+    tracer()->signal(skipped_groups_signal_, end, static_cast<double>(skipped_groups_));
     compute_spans_.clear();
 }
 

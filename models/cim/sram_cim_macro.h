@@ -136,10 +136,9 @@ private:
     // While tracing: the running MVM's word lines and its compute spans (back-to-back chunks merged).
     int traced_active_rows_ = 0;
     std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> compute_spans_;
-    struct Waveforms {
-        Tracer::SignalHandle active_rows, adc_conversions, skipped_groups;
-    };
-    std::optional<Waveforms> waveforms_;  // while tracing
+    Tracer::SignalHandle active_rows_signal_{name(), "active_rows", active_rows_bits()};
+    Tracer::SignalHandle adc_conversions_signal_{name(), "adc_conversions", 64};
+    Tracer::SignalHandle skipped_groups_signal_{name(), "skipped_groups", 64};
     EnergyLedger::Handle cell_energy_;
     EnergyLedger::Handle adc_energy_;
     EnergyLedger::Handle shift_add_energy_;
